@@ -1,0 +1,59 @@
+# warpsynth: `make` sets everything up from nothing (Debian packages, .venv, C++ build);
+# `make demo` runs the main job on a small default; `make test` runs every test.
+# Each step is skipped when it is up to date, so a second `make test` only runs the tests.
+
+PYTHON      ?= python3
+VENV        := .venv
+VENV_STAMP  := $(VENV)/.installed
+BUILD       := build
+BIN         := $(BUILD)/warpsynth
+JOBS        ?= $(shell nproc)
+DEMO_OUT    ?= out/demo
+
+APT_PACKAGES := cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev \
+                libxxhash-dev libgtest-dev
+
+.PHONY: all deps apt build test test-cpp test-python demo clean
+
+all: build
+
+# Debian packages: installed only when one is missing.
+apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# The worker's Python environment, rebuilt when requirements.txt changes.
+$(VENV_STAMP): requirements.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+deps: apt $(VENV_STAMP)
+
+$(BUILD)/CMakeCache.txt: CMakeLists.txt | apt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test-cpp: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-python: build
+	$(VENV)/bin/python -m pytest -q tests/python tests/e2e examples
+
+test: test-cpp test-python
+
+# The main job on a small default: every kernel in the examples that ship with warp-lang.
+demo: build
+	$(BIN) extract $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'examples'))") \
+	  --out $(DEMO_OUT) --quiet; status=$$?; \
+	  echo "records: $(DEMO_OUT)/kernels.jsonl (first one: head -n1 $(DEMO_OUT)/kernels.jsonl)"; \
+	  [ $$status -le 1 ]
+
+clean:
+	rm -rf $(BUILD) out

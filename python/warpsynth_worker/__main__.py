@@ -1,0 +1,68 @@
+"""Worker entry point: ``python -m warpsynth_worker``.
+
+Protocol (version in ``protocol.PROTOCOL_VERSION``), one JSON object per line:
+  worker -> driver, once at start: {"protocol", "op": "ready", "warp_version", "worker_version", ...}
+  driver -> worker: {"protocol", "id", "op": "extract", "path", "label"} | {"op": "shutdown"}
+  worker -> driver: {"protocol", "id", "ok": true, "result": {...}} | {"protocol", "id", "ok": false, "error"}
+Anything the worker or imported code prints goes to stderr, which the driver logs.
+"""
+
+import os
+import re
+import sys
+import traceback
+
+from . import __version__, protocol
+
+
+def _module_name(request_id, label: str) -> str:
+    return f"warpsynth_src_{request_id}_" + re.sub(r"[^A-Za-z0-9_]", "_", label)
+
+
+def handle(request: dict) -> dict:
+    if request.get("protocol") != protocol.PROTOCOL_VERSION:
+        raise ValueError(f"protocol version {request.get('protocol')!r} is not {protocol.PROTOCOL_VERSION}")
+    op = request.get("op")
+    if op == "extract":
+        from .extract import extract_file
+
+        path = request["path"]
+        label = request.get("label", os.path.basename(path))
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
+        return extract_file(source, label, _module_name(request.get("id"), label), real_path=path)
+    raise ValueError(f"unknown op {op!r}")
+
+
+def main() -> int:
+    channel = protocol.open_channel()
+    from . import warp_bridge
+
+    warp_bridge.init(os.environ.get("WARPSYNTH_KERNEL_CACHE"))
+    channel.send(
+        {
+            "op": "ready",
+            "worker_version": __version__,
+            "warp_version": warp_bridge.warp_version(),
+            "pinned_warp_version": warp_bridge.PINNED_WARP_VERSION,
+            "pid": os.getpid(),
+        }
+    )
+    for request in channel.requests():
+        if isinstance(request, Exception):
+            channel.send({"id": None, "ok": False, "error": str(request)})
+            continue
+        if request.get("op") == "shutdown":
+            break
+        try:
+            result = handle(request)
+        except Exception as e:  # noqa: BLE001 - a bad request is answered, never fatal
+            print(traceback.format_exc(), file=sys.stderr)
+            channel.send({"id": request.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"})
+            continue
+        channel.send({"id": request.get("id"), "ok": True, "result": result})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+"""The ``extract`` request: every kernel a Python source file defines, with its generated code."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import textwrap
+import traceback
+
+from . import loader, warp_bridge
+
+
+def _decorator_is_kernel(node: ast.expr) -> bool:
+    target = node.func if isinstance(node, ast.Call) else node
+    text = ast.unparse(target)
+    return text in ("wp.kernel", "warp.kernel", "kernel")
+
+
+def declared_kernels(tree: ast.Module) -> list[str]:
+    """Names of module-level functions decorated with ``@wp.kernel`` (static count, no import)."""
+    return [
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and any(_decorator_is_kernel(d) for d in node.decorator_list)
+    ]
+
+
+def _module_imports(tree: ast.Module, source: str) -> list[str]:
+    lines = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            lines.append(ast.get_source_segment(source, node))
+    return lines
+
+
+def _source_of(obj) -> str | None:
+    try:
+        return textwrap.dedent(inspect.getsource(obj)).rstrip() + "\n"
+    except (OSError, TypeError):
+        return None
+
+
+def _defined_in(obj, filename: str) -> bool:
+    try:
+        return inspect.getsourcefile(obj) == filename
+    except TypeError:
+        return False
+
+
+def _self_contained_python(kernel, generated, imports: list[str], filename: str) -> str:
+    """Imports of the file, then the structs and ``@wp.func``s of this file that the kernel uses,
+    then the kernel, each as written. Module-level constants are not included."""
+    parts = ["\n".join(imports) + "\n"] if imports else []
+    for obj in (*generated["user_structs"], *generated["user_functions"]):
+        if _defined_in(obj, filename):
+            text = _source_of(obj)
+            if text:
+                parts.append(text)
+    parts.append(_source_of(kernel.func) or kernel.adj.source)
+    return "\n\n".join(parts)
+
+
+_WP_CALL = re.compile(r"\bwp\.([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def _builtins_used(python_source: str) -> list[str]:
+    return sorted(set(_WP_CALL.findall(python_source)))
+
+
+def _kernel_line(kernel) -> int:
+    try:
+        return inspect.getsourcelines(kernel.func)[1]
+    except (OSError, TypeError):
+        return 0
+
+
+def _find_kernels(loaded: loader.LoadedSource) -> list:
+    """Kernels whose Python function was defined by this source: module-level ones and those
+    made by factories at import time that Warp still holds (referenced from anywhere)."""
+    name = loaded.module.__name__
+    found = {}
+    candidates = list(loaded.module.__dict__.values()) + warp_bridge.live_kernels(name)
+    for obj in candidates:
+        if warp_bridge.is_kernel(obj) and getattr(obj.func, "__module__", None) == name:
+            found.setdefault(id(obj), obj)
+    return list(found.values())
+
+
+_LAUNCH_FUNCTIONS = ("launch", "launch_tiled")
+
+
+def _static_value(node: ast.expr, namespace: dict):
+    """The value of a literal or of a module-level name; None for anything that needs evaluation."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        return namespace.get(node.id)
+    return None
+
+
+def launch_block_dims(tree: ast.Module, namespace: dict) -> dict[str, int]:
+    """``block_dim`` of ``wp.launch``/``wp.launch_tiled`` calls, by kernel name, where the call
+    names the kernel and gives ``block_dim`` as a literal or a module-level constant. Tile kernels
+    only generate code for the block size they are launched with."""
+    dims = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in _LAUNCH_FUNCTIONS:
+            continue
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        target = node.args[0] if node.args else keywords.get("kernel")
+        if not isinstance(target, ast.Name) or "block_dim" not in keywords:
+            continue
+        value = _static_value(keywords["block_dim"], namespace)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            dims.setdefault(target.id, value)
+    return dims
+
+
+def _error(stage: str, exc: BaseException, kernel: str | None = None) -> dict:
+    message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    entry = {"stage": stage, "message": message}
+    if kernel is not None:
+        entry["kernel"] = kernel
+    return entry
+
+
+def extract_file(source: str, label: str, module_name: str, real_path: str | None = None) -> dict:
+    """Reply body for one file: ``kernels`` extracted, ``errors`` per kernel or for the file.
+
+    Settings the file changes in ``wp.config`` apply to its own kernels and are undone after."""
+    config = warp_bridge.config_snapshot()
+    try:
+        return _extract_file(source, label, module_name, real_path)
+    finally:
+        warp_bridge.config_restore(config)
+
+
+def _extract_file(source: str, label: str, module_name: str, real_path: str | None) -> dict:
+    try:
+        tree = ast.parse(source, filename=label)
+    except SyntaxError as e:
+        return {"declared": [], "kernels": [], "errors": [_error("syntax", e)]}
+
+    reply = {"declared": declared_kernels(tree), "kernels": [], "errors": []}
+    loaded = loader.load_source(source, module_name, label, real_path)
+    if isinstance(loaded.error, ImportError):
+        # Optional packages the kernels do not need (USD, torch, PIL, ...): retry with stand-ins,
+        # in a module of another name so the two attempts' kernels stay apart.
+        loaded = loader.load_source(source, module_name + "_stubbed", label, real_path, stub_missing=True)
+
+    kernels = sorted(_find_kernels(loaded), key=lambda k: (_kernel_line(k), k.key))
+    if loaded.error is not None:
+        error = _error("import", loaded.error)
+        if kernels:
+            error["message"] += f" (the {len(kernels)} kernel(s) defined before the error were extracted)"
+        reply["errors"].append(error)
+
+    imports = _module_imports(tree, source)
+    block_dims = launch_block_dims(tree, loaded.module.__dict__)
+    for kernel in kernels:
+        concrete = warp_bridge.concrete_kernels(kernel)
+        if not concrete:
+            reply["errors"].append(
+                {"stage": "codegen", "kernel": kernel.key, "message": "generic kernel without concrete overloads"}
+            )
+            continue
+        for variant in concrete:
+            try:
+                generated = warp_bridge.codegen(variant, block_dims.get(kernel.key))
+            except Exception as e:  # noqa: BLE001
+                reply["errors"].append(_error("codegen", e, kernel.key))
+                continue
+            python = _self_contained_python(kernel, generated, imports, loaded.filename)
+            reply["kernels"].append(
+                {
+                    "kernel": kernel.key,
+                    "line": _kernel_line(kernel),
+                    "python": python,
+                    "arg_types": warp_bridge.argument_types(variant),
+                    "builtins": _builtins_used(python),
+                    "stubbed_imports": loaded.stubbed_imports,
+                    "enable_backward": generated["enable_backward"],
+                    "block_dim": generated["block_dim"],
+                    "cpu": generated["cpu"],
+                    "cuda": generated["cuda"],
+                    "names": generated["names"],
+                }
+            )
+    return reply

@@ -1,0 +1,133 @@
+"""Load Python source into a fresh module without writing temporary files.
+
+The source is registered in ``linecache`` under a pseudo file name, so ``inspect`` (and
+therefore ``@wp.kernel``/``@wp.func``) can read it back, then compiled and executed into a new
+module object with its own ``__name__``. One module per source keeps kernels apart.
+
+Real Warp code often imports optional packages (USD, torch, jax, PIL, ...) that have nothing to
+do with its kernels. ``load_source(..., stub_missing=True)`` satisfies such imports with inert
+stand-ins so the kernels can still be defined; the names stubbed are reported to the caller.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import linecache
+import sys
+import types
+
+
+def pseudo_filename(label: str) -> str:
+    return f"<warpsynth:{label}>"
+
+
+class _Stub:
+    """An object that absorbs any use: attribute access, calls, indexing, subclassing."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        return _Stub(f"{self._name}.{attr}")
+
+    def __call__(self, *args, **kwargs):
+        return _Stub(f"{self._name}()")
+
+    def __getitem__(self, key):
+        return _Stub(f"{self._name}[]")
+
+    def __iter__(self):
+        return iter(())
+
+    def __bool__(self):
+        return False
+
+    def __mro_entries__(self, bases):
+        return (object,)
+
+    def __repr__(self):
+        return f"<stub {self._name}>"
+
+
+class _StubModule(types.ModuleType):
+    def __getattr__(self, attr: str):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        return _Stub(f"{self.__name__}.{attr}")
+
+
+class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Last resort on ``sys.meta_path``: any module no real finder can locate becomes a stub."""
+
+    def __init__(self):
+        self.stubbed: list[str] = []
+
+    def find_spec(self, fullname, path=None, target=None):
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            try:
+                if finder.find_spec(fullname, path, target) is not None:
+                    return None
+            except (ImportError, ValueError):
+                continue
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec):
+        module = _StubModule(spec.name)
+        module.__path__ = []
+        return module
+
+    def exec_module(self, module):
+        top = module.__name__.split(".")[0]
+        if top not in self.stubbed:
+            self.stubbed.append(top)
+
+
+class LoadedSource:
+    """A module executed from source. ``error`` is what its code raised, if anything: the module
+    then holds what was defined before the error (kernels above a failing line stay usable)."""
+
+    def __init__(self, module: types.ModuleType, filename: str, stubbed_imports: list[str], error=None):
+        self.module = module
+        self.filename = filename
+        self.stubbed_imports = stubbed_imports
+        self.error = error
+
+
+def load_source(
+    source: str, module_name: str, label: str, real_path: str | None = None, stub_missing: bool = False
+) -> LoadedSource:
+    """Execute ``source`` as a new module named ``module_name``.
+
+    A ``SyntaxError`` is raised; an exception raised by the code itself is returned in
+    ``LoadedSource.error`` together with the partly executed module.
+    """
+    filename = pseudo_filename(label)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(source, filename, "exec", dont_inherit=True)
+
+    module = types.ModuleType(module_name)
+    module.__file__ = real_path or filename
+    sys.modules[module_name] = module
+
+    finder = _StubFinder() if stub_missing else None
+    if finder is not None:
+        sys.meta_path.append(finder)
+        # Stubs must not outlive this load: remember what was imported before.
+        before = set(sys.modules)
+    error = None
+    try:
+        exec(code, module.__dict__)
+    except BaseException as e:  # noqa: BLE001 - whatever user code raises is reported, not raised
+        error = e
+    finally:
+        if finder is not None:
+            sys.meta_path.remove(finder)
+            for name in set(sys.modules) - before:
+                if isinstance(sys.modules[name], _StubModule):
+                    del sys.modules[name]
+    return LoadedSource(module, filename, finder.stubbed if finder else [], error)

@@ -1,0 +1,170 @@
+#include "dataset/normalize.h"
+
+#include <map>
+#include <algorithm>
+
+namespace warpsynth {
+namespace {
+
+std::string identifier_safe(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) c = '_';
+  }
+  return out;
+}
+
+bool is_identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+std::string_view rstrip(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// `// <anything>:<digits>` starting in column 0: the function location comments Warp emits.
+bool is_location_comment(std::string_view line) {
+  if (line.substr(0, 3) != "// ") return false;
+  auto colon = line.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == line.size()) return false;
+  for (char c : line.substr(colon + 1)) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool is_line_directive(std::string_view line) {
+  auto first = line.find_first_not_of(" \t");
+  return first != std::string_view::npos && line.substr(first, 6) == "#line ";
+}
+
+// Strips a trailing `<L 123>` tag; returns the line unchanged when there is none.
+std::string_view strip_source_line_tag(std::string_view line) {
+  if (line.empty() || line.back() != '>') return line;
+  auto open = line.rfind("<L ");
+  if (open == std::string_view::npos) return line;
+  for (char c : line.substr(open + 3, line.size() - open - 4)) {
+    if (c < '0' || c > '9') return line;
+  }
+  return rstrip(line.substr(0, open));
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  size_t at = 0;
+  while ((at = text.find(from, at)) != std::string::npos) {
+    text.replace(at, from.size(), to);
+    at += to.size();
+  }
+}
+
+std::string rename_function_identifiers(const std::string& text,
+                                        const std::vector<std::pair<std::string, std::string>>& renames) {
+  if (renames.empty()) return text;
+  std::map<std::string, std::string, std::less<>> table(renames.begin(), renames.end());
+  static constexpr std::string_view kPrefixes[] = {"adj_", "replay_"};
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!is_identifier_char(text[i]) || (text[i] >= '0' && text[i] <= '9')) {
+      // Numbers are skipped whole so that `1e5` or `0x1f` never start an identifier.
+      size_t j = i + 1;
+      if (text[i] >= '0' && text[i] <= '9') {
+        while (j < text.size() && is_identifier_char(text[j])) ++j;
+      }
+      out.append(text, i, j - i);
+      i = j;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && is_identifier_char(text[j])) ++j;
+    std::string_view token(text.data() + i, j - i);
+    auto hit = table.find(token);
+    if (hit != table.end()) {
+      out += hit->second;
+    } else {
+      bool renamed = false;
+      for (auto prefix : kPrefixes) {
+        if (token.substr(0, prefix.size()) != prefix) continue;
+        auto inner = table.find(token.substr(prefix.size()));
+        if (inner != table.end()) {
+          out.append(prefix).append(inner->second);
+          renamed = true;
+          break;
+        }
+      }
+      if (!renamed) out.append(token);
+    }
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+NameRenames renames_from_worker(const nlohmann::json& names) {
+  NameRenames renames;
+  if (!names.is_object()) return renames;
+  if (auto kernel = names.find("kernel"); kernel != names.end() && kernel->is_array() && kernel->size() == 2) {
+    renames.hashed.emplace_back((*kernel)[0].get<std::string>(), identifier_safe((*kernel)[1].get<std::string>()));
+  }
+  if (auto structs = names.find("structs"); structs != names.end() && structs->is_array()) {
+    for (const auto& pair : *structs) {
+      renames.hashed.emplace_back(pair[0].get<std::string>(), identifier_safe(pair[1].get<std::string>()));
+    }
+  }
+  if (auto functions = names.find("functions"); functions != names.end() && functions->is_array()) {
+    std::map<std::string, int> next_index;
+    for (const auto& pair : *functions) {
+      std::string key = identifier_safe(pair[1].get<std::string>());
+      renames.functions.emplace_back(pair[0].get<std::string>(), key + "_" + std::to_string(next_index[key]++));
+    }
+  }
+  // Longest first, so a name that contains another is replaced before it.
+  std::stable_sort(renames.hashed.begin(), renames.hashed.end(),
+                   [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  return renames;
+}
+
+std::string normalize_generated_code(std::string_view code, const NameRenames& renames) {
+  std::string out;
+  out.reserve(code.size());
+  size_t start = 0;
+  while (start <= code.size()) {
+    size_t end = code.find('\n', start);
+    bool last = end == std::string_view::npos;
+    std::string_view line = code.substr(start, last ? std::string_view::npos : end - start);
+    if (!(last && line.empty())) {
+      if (!is_location_comment(line) && !is_line_directive(line)) {
+        out.append(rstrip(strip_source_line_tag(rstrip(line))));
+        if (!last) out.push_back('\n');
+      }
+    }
+    if (last) break;
+    start = end + 1;
+  }
+  for (const auto& [from, to] : renames.hashed) replace_all(out, from, to);
+  return rename_function_identifiers(out, renames.functions);
+}
+
+std::string normalize_python(std::string_view source) {
+  std::string out;
+  out.reserve(source.size() + 1);
+  size_t start = 0;
+  while (start < source.size()) {
+    size_t end = source.find('\n', start);
+    std::string_view line = source.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    out.append(rstrip(line));
+    out.push_back('\n');
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
+  if (out == "\n") out.clear();
+  return out;
+}
+
+}  // namespace warpsynth

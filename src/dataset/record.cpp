@@ -1,0 +1,83 @@
+#include "dataset/record.h"
+
+#include <cstdio>
+
+#include <xxhash.h>
+
+#include "dataset/normalize.h"
+
+namespace warpsynth {
+namespace {
+
+nlohmann::ordered_json normalized_target(const nlohmann::json& target, const NameRenames& renames) {
+  auto code = [&](const char* part) -> nlohmann::ordered_json {
+    const auto& text = target.at(part);
+    if (text.is_null()) return nullptr;  // Warp generated none (backward disabled)
+    return normalize_generated_code(text.get<std::string>(), renames);
+  };
+  return {{"forward", code("forward")}, {"backward", code("backward")}, {"module", code("module")}};
+}
+
+int count_lines_of(const nlohmann::ordered_json& text) {
+  return text.is_string() ? count_lines(text.get_ref<const std::string&>()) : 0;
+}
+
+}  // namespace
+
+std::string sample_id(std::string_view normalized_python, std::string_view warp_version) {
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_128bits_reset(state);
+  XXH3_128bits_update(state, normalized_python.data(), normalized_python.size());
+  XXH3_128bits_update(state, "\0", 1);
+  XXH3_128bits_update(state, warp_version.data(), warp_version.size());
+  XXH128_hash_t hash = XXH3_128bits_digest(state);
+  XXH3_freeState(state);
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(hash.high64),
+                static_cast<unsigned long long>(hash.low64));
+  return hex;
+}
+
+int count_lines(std::string_view text) {
+  if (text.empty()) return 0;
+  int lines = 0;
+  for (char c : text) lines += c == '\n';
+  return text.back() == '\n' ? lines : lines + 1;
+}
+
+nlohmann::ordered_json make_extracted_record(const nlohmann::json& kernel, const RecordContext& context) {
+  NameRenames renames = renames_from_worker(kernel.at("names"));
+  std::string python = normalize_python(kernel.at("python").get<std::string>());
+
+  nlohmann::ordered_json record;
+  record["id"] = sample_id(python, context.warp_version);
+  record["origin"] = "extracted";
+  record["kernel"] = kernel.at("kernel");
+  record["python"] = python;
+  record["cpu"] = normalized_target(kernel.at("cpu"), renames);
+  record["cuda"] = normalized_target(kernel.at("cuda"), renames);
+
+  nlohmann::ordered_json meta;
+  meta["warp_version"] = context.warp_version;
+  meta["warpsynth_version"] = context.warpsynth_version;
+  meta["source"] = {{"file", context.source_file}, {"line", kernel.at("line")}};
+  meta["arg_types"] = kernel.at("arg_types");
+  meta["launch_dims"] = nullptr;  // not known for code that was extracted, not launched
+  meta["enable_backward"] = kernel.at("enable_backward");
+  meta["block_dim"] = kernel.at("block_dim");
+  meta["builtins"] = kernel.at("builtins");
+  meta["stubbed_imports"] = kernel.at("stubbed_imports");
+  meta["lines"] = {
+      {"python", count_lines(python)},
+      {"cpu_forward", count_lines_of(record["cpu"]["forward"])},
+      {"cpu_backward", count_lines_of(record["cpu"]["backward"])},
+      {"cuda_forward", count_lines_of(record["cuda"]["forward"])},
+      {"cuda_backward", count_lines_of(record["cuda"]["backward"])},
+  };
+  record["meta"] = std::move(meta);
+  record["verify"] = {{"codegen", "ok"},       {"cpu_compile", "skipped"}, {"cpu_run", "skipped"},
+                      {"grad_check", "skipped"}, {"cuda_ptx", "skipped"},    {"gpu_run", "skipped"}};
+  return record;
+}
+
+}  // namespace warpsynth

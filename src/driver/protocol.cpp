@@ -1,0 +1,63 @@
+#include "driver/protocol.h"
+
+namespace warpsynth::protocol {
+namespace {
+
+nlohmann::json parse_message(const std::string& line) {
+  nlohmann::json message = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (message.is_discarded() || !message.is_object()) {
+    throw ProtocolError("worker sent a line that is not a JSON object: " + line.substr(0, 200));
+  }
+  auto version = message.find("protocol");
+  if (version == message.end() || !version->is_number_integer() || version->get<int>() != kProtocolVersion) {
+    throw ProtocolError("worker speaks protocol " + (version == message.end() ? "?" : version->dump()) +
+                        ", this driver speaks " + std::to_string(kProtocolVersion));
+  }
+  return message;
+}
+
+std::string string_field(const nlohmann::json& message, const char* name) {
+  auto it = message.find(name);
+  if (it == message.end() || !it->is_string()) {
+    throw ProtocolError(std::string("worker message lacks the string field '") + name + "'");
+  }
+  return it->get<std::string>();
+}
+
+std::string to_line(const nlohmann::json& message) { return message.dump() + "\n"; }
+
+}  // namespace
+
+std::string extract_request(std::int64_t id, const std::string& path, const std::string& label) {
+  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "extract"}, {"path", path}, {"label", label}});
+}
+
+std::string shutdown_request() { return to_line({{"protocol", kProtocolVersion}, {"op", "shutdown"}}); }
+
+ReadyMessage parse_ready(const std::string& line) {
+  nlohmann::json message = parse_message(line);
+  if (message.value("op", "") != "ready") throw ProtocolError("worker did not start with a 'ready' message");
+  return {string_field(message, "warp_version"), string_field(message, "pinned_warp_version"),
+          string_field(message, "worker_version")};
+}
+
+Reply parse_reply(const std::string& line) {
+  nlohmann::json message = parse_message(line);
+  auto id = message.find("id");
+  auto ok = message.find("ok");
+  if (id == message.end() || !id->is_number_integer()) throw ProtocolError("worker reply lacks an integer 'id'");
+  if (ok == message.end() || !ok->is_boolean()) throw ProtocolError("worker reply lacks a boolean 'ok'");
+  Reply reply;
+  reply.id = id->get<std::int64_t>();
+  reply.ok = ok->get<bool>();
+  if (reply.ok) {
+    auto result = message.find("result");
+    if (result == message.end() || !result->is_object()) throw ProtocolError("worker reply lacks a 'result' object");
+    reply.result = std::move(*result);
+  } else {
+    reply.error = string_field(message, "error");
+  }
+  return reply;
+}
+
+}  // namespace warpsynth::protocol

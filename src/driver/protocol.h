@@ -1,0 +1,39 @@
+// The driver <-> worker protocol: one JSON object per line over the worker's stdin/stdout.
+// The Python side is python/warpsynth_worker/protocol.py; both carry kProtocolVersion.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace warpsynth::protocol {
+
+inline constexpr int kProtocolVersion = 1;
+
+// A line from the worker that is not a well-formed message of this protocol.
+struct ProtocolError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ReadyMessage {
+  std::string warp_version;
+  std::string pinned_warp_version;
+  std::string worker_version;
+};
+
+struct Reply {
+  std::int64_t id = 0;
+  bool ok = false;
+  nlohmann::json result;  // when ok
+  std::string error;      // when !ok
+};
+
+std::string extract_request(std::int64_t id, const std::string& path, const std::string& label);
+std::string shutdown_request();
+
+ReadyMessage parse_ready(const std::string& line);
+Reply parse_reply(const std::string& line);
+
+}  // namespace warpsynth::protocol

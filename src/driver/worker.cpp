@@ -1,0 +1,117 @@
+#include "driver/worker.h"
+
+namespace warpsynth {
+
+namespace {
+constexpr size_t kStderrTailLines = 8;
+}
+
+Worker::Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout)
+    : command_(std::move(command)), log_(log), startup_timeout_(startup_timeout) {}
+
+Worker::~Worker() { shutdown(); }
+
+const protocol::ReadyMessage& Worker::ensure_started() {
+  if (process_ && ready_ && process_->running()) return *ready_;
+  process_.reset();
+  ready_.reset();
+  stderr_tail_.clear();
+  if (starts_++ > 0) ++restarts_;
+
+  SpawnOptions options;
+  options.argv = {command_.python, "-u", "-m", "warpsynth_worker"};
+  options.env_overrides["PYTHONPATH"] = command_.python_path;
+  options.env_overrides["PYTHONDONTWRITEBYTECODE"] = "1";
+  try {
+    process_ = std::make_unique<Subprocess>(options);
+  } catch (const std::exception& e) {
+    throw WorkerStartError(std::string("cannot start the worker: ") + e.what());
+  }
+  pid_t pid = process_->pid();
+  process_->set_stderr_sink([this, pid](std::string_view text) {
+    log_.line("[worker " + std::to_string(pid) + "] " + std::string(text));
+    stderr_tail_.emplace_back(text);
+    if (stderr_tail_.size() > kStderrTailLines) stderr_tail_.pop_front();
+  });
+
+  std::string line;
+  auto status = process_->read_line(line, Subprocess::Clock::now() + startup_timeout_);
+  if (status != Subprocess::ReadStatus::kLine) {
+    std::string why = status == Subprocess::ReadStatus::kTimeout ? "did not get ready in time" : "exited at start";
+    process_->kill();
+    throw WorkerStartError("the worker (" + command_.python + " -m warpsynth_worker) " + why + ", " +
+                           process_->exit_description() + recent_stderr());
+  }
+  try {
+    ready_ = protocol::parse_ready(line);
+  } catch (const protocol::ProtocolError& e) {
+    process_->kill();
+    throw WorkerStartError(std::string("the worker's first message is wrong: ") + e.what());
+  }
+  log_.line("[driver] worker " + std::to_string(pid) + " ready: warp " + ready_->warp_version + ", worker " +
+            ready_->worker_version);
+  return *ready_;
+}
+
+std::string Worker::recent_stderr() const {
+  if (stderr_tail_.empty()) return "";
+  std::string text = "; its last output:";
+  for (const auto& l : stderr_tail_) text += "\n    " + l;
+  return text;
+}
+
+void Worker::kill_after_failure() {
+  if (process_) process_->kill();
+}
+
+CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::chrono::milliseconds timeout) {
+  ensure_started();
+  CallOutcome outcome;
+  if (!process_->write_all(request_line)) {
+    kill_after_failure();
+    outcome.kind = CallOutcome::Kind::kCrashed;
+    outcome.detail = "worker closed its input (" + process_->exit_description() + ")";
+    return outcome;
+  }
+  std::string line;
+  auto status = process_->read_line(line, Subprocess::Clock::now() + timeout);
+  if (status == Subprocess::ReadStatus::kTimeout) {
+    kill_after_failure();
+    outcome.kind = CallOutcome::Kind::kTimeout;
+    outcome.detail = "timed out after " + std::to_string(timeout.count() / 1000.0).substr(0, 5) + " s";
+    return outcome;
+  }
+  if (status == Subprocess::ReadStatus::kEof) {
+    kill_after_failure();
+    outcome.kind = CallOutcome::Kind::kCrashed;
+    std::string last = stderr_tail_.empty() ? "" : ": " + stderr_tail_.back();
+    outcome.detail = "worker died (" + process_->exit_description() + ")" + last;
+    return outcome;
+  }
+  try {
+    protocol::Reply reply = protocol::parse_reply(line);
+    if (reply.id != id) throw protocol::ProtocolError("reply to request " + std::to_string(reply.id) +
+                                                      " while waiting for " + std::to_string(id));
+    if (reply.ok) {
+      outcome.result = std::move(reply.result);
+    } else {
+      outcome.kind = CallOutcome::Kind::kRequestError;
+      outcome.detail = reply.error;
+    }
+  } catch (const protocol::ProtocolError& e) {
+    kill_after_failure();
+    outcome.kind = CallOutcome::Kind::kGarbled;
+    outcome.detail = e.what();
+  }
+  return outcome;
+}
+
+void Worker::shutdown() {
+  if (!process_) return;
+  process_->write_all(protocol::shutdown_request());
+  process_->finish(std::chrono::milliseconds(5000));
+  process_.reset();
+  ready_.reset();
+}
+
+}  // namespace warpsynth

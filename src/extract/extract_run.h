@@ -1,0 +1,30 @@
+// `warpsynth extract`: every kernel in the given Python files and folders, one record each.
+#pragma once
+
+#include <chrono>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "extract/extract_summary.h"
+
+namespace warpsynth {
+
+struct ExtractOptions {
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  std::chrono::milliseconds file_timeout{120'000};
+  std::chrono::milliseconds startup_timeout{120'000};
+  bool progress = true;  // a line per file on `log`
+};
+
+inline constexpr const char* kRecordsFileName = "kernels.jsonl";
+inline constexpr const char* kSummaryFileName = "summary.json";
+inline constexpr const char* kLogFileName = "warpsynth.log";
+
+// Runs the extraction, writes <out>/kernels.jsonl and <out>/summary.json (each complete or not
+// at all) and returns the summary. Throws std::runtime_error when the run cannot happen at all
+// (no worker, unwritable output); per-file and per-kernel problems are in the summary.
+ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log);
+
+}  // namespace warpsynth

@@ -1,0 +1,68 @@
+// A child process with pipes on its stdin, stdout and stderr.
+//
+// The driver talks to Python workers line by line and must never block forever on one: every
+// read takes a deadline, stderr is drained while waiting so a chatty child cannot stall on a
+// full pipe, and the child can be killed at any moment.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace warpsynth {
+
+struct SpawnOptions {
+  std::vector<std::string> argv;                      // argv[0] is looked up on PATH
+  std::map<std::string, std::string> env_overrides;   // added to (or replacing) the environment
+};
+
+class Subprocess {
+ public:
+  using Clock = std::chrono::steady_clock;
+  enum class ReadStatus { kLine, kTimeout, kEof };
+
+  // Starts the child; throws std::runtime_error when it cannot be started.
+  explicit Subprocess(const SpawnOptions& options);
+  ~Subprocess();
+  Subprocess(const Subprocess&) = delete;
+  Subprocess& operator=(const Subprocess&) = delete;
+
+  // Called with each complete line the child writes to stderr (without the newline).
+  void set_stderr_sink(std::function<void(std::string_view)> sink) { stderr_sink_ = std::move(sink); }
+
+  // Writes all of `data` to the child's stdin; false if the child closed it.
+  bool write_all(std::string_view data);
+
+  // Reads one line from the child's stdout (without the newline) before `deadline`.
+  ReadStatus read_line(std::string& line, Clock::time_point deadline);
+
+  // Closes stdin and waits up to `grace` for the child to exit, then kills it.
+  void finish(std::chrono::milliseconds grace);
+  // Kills the child (SIGKILL) and reaps it. Safe to call more than once.
+  void kill();
+  bool running();
+  // "exit code N", "killed by signal N (NAME)", or "running".
+  std::string exit_description();
+  pid_t pid() const { return pid_; }
+
+ private:
+  void drain_stderr(bool flush_partial);
+  void reap(bool block);
+
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+  int stdout_fd_ = -1;
+  int stderr_fd_ = -1;
+  bool exited_ = false;
+  int wait_status_ = 0;
+  std::string stdout_buffer_;
+  std::string stderr_buffer_;
+  std::function<void(std::string_view)> stderr_sink_;
+};
+
+}  // namespace warpsynth

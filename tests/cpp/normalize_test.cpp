@@ -1,0 +1,78 @@
+#include "dataset/normalize.h"
+
+#include <gtest/gtest.h>
+
+using namespace warpsynth;
+
+namespace {
+
+NameRenames saxpy_renames() {
+  return renames_from_worker(nlohmann::json::parse(R"({
+    "kernel": ["saxpy_34cfbf96", "saxpy"],
+    "structs": [["Params_42ba4f6f", "Params"]],
+    "functions": [["sq_17", "sq"], ["sq_3", "sq"], ["cube_9", "cube"]]
+  })"));
+}
+
+}  // namespace
+
+TEST(Normalize, DropsLocationCommentsAndLineTags) {
+  std::string code =
+      "\n// /home/someone/project/file.py:12\n"
+      "static wp::float32 sq_17(\n"
+      "    // def sq(x: float):                                                 <L 10>\n"
+      "    // adj: return x * x                                              <L 11>\n"
+      "    var_0 = wp::mul(var_x, var_x);   \n";
+  std::string expected =
+      "\n"
+      "static wp::float32 sq_0(\n"
+      "    // def sq(x: float):\n"
+      "    // adj: return x * x\n"
+      "    var_0 = wp::mul(var_x, var_x);\n";
+  EXPECT_EQ(normalize_generated_code(code, saxpy_renames()), expected);
+}
+
+TEST(Normalize, DropsLineDirectives) {
+  EXPECT_EQ(normalize_generated_code("#line 5 \"/abs/x.py\"\n  a = 1;\n    #line 6 \"/abs/x.py\"\n", {}),
+            "  a = 1;\n");
+}
+
+TEST(Normalize, KeepsCommentsThatAreNotLocations) {
+  // An indented Python comment ending in digits, and a column-0 comment without a line number.
+  std::string code = "    // x = a[i:3]\n// reset shared memory\n// ratio 1:2 for x\n";
+  EXPECT_EQ(normalize_generated_code(code, {}), code);
+}
+
+TEST(Normalize, RenamesHashedNamesEverywhere) {
+  std::string code =
+      "struct wp_args_saxpy_34cfbf96 { Params_42ba4f6f p; };\n"
+      "void saxpy_34cfbf96_cpu_kernel_forward(Params_42ba4f6f* p);\n";
+  EXPECT_EQ(normalize_generated_code(code, saxpy_renames()),
+            "struct wp_args_saxpy { Params p; };\n"
+            "void saxpy_cpu_kernel_forward(Params* p);\n");
+}
+
+TEST(Normalize, RenumbersFunctionsPerKeyAsWholeIdentifiers) {
+  std::string code = "sq_17(a); sq_3(b); adj_sq_3(b); replay_cube_9(c); my_sq_17(d); sq_170(e); x = 1e17;\n";
+  EXPECT_EQ(normalize_generated_code(code, saxpy_renames()),
+            "sq_0(a); sq_1(b); adj_sq_1(b); replay_cube_0(c); my_sq_17(d); sq_170(e); x = 1e17;\n");
+}
+
+TEST(Normalize, RenamingIsSimultaneous) {
+  // sq_3 -> sq_1 and sq_1 would not be renamed again even if it were in the table.
+  auto renames = renames_from_worker(nlohmann::json::parse(R"({"functions": [["f_1", "f"], ["f_0", "f"]]})"));
+  EXPECT_EQ(normalize_generated_code("f_1(); f_0();\n", renames), "f_0(); f_1();\n");
+}
+
+TEST(Normalize, SameKernelFromTwoProcessesGivesSameText) {
+  auto first = renames_from_worker(nlohmann::json::parse(R"({"kernel":["k_aaaaaaaa","k"],"functions":[["g_5","g"]]})"));
+  auto second = renames_from_worker(nlohmann::json::parse(R"({"kernel":["k_bbbbbbbb","k"],"functions":[["g_912","g"]]})"));
+  EXPECT_EQ(normalize_generated_code("// /a/x.py:3\nvoid k_aaaaaaaa() { g_5(); }  <L 4>\n", first),
+            normalize_generated_code("// /b/y.py:9\nvoid k_bbbbbbbb() { g_912(); }  <L 4>\n", second));
+}
+
+TEST(Normalize, PythonLineEndingsAndTrailingSpace) {
+  EXPECT_EQ(normalize_python("def f():  \r\n    return 1\r\n\n\n"), "def f():\n    return 1\n");
+  EXPECT_EQ(normalize_python("x = 1"), "x = 1\n");
+  EXPECT_EQ(normalize_python(""), "");
+}

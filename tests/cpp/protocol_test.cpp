@@ -1,0 +1,44 @@
+#include "driver/protocol.h"
+
+#include <gtest/gtest.h>
+
+using namespace warpsynth::protocol;
+
+TEST(Protocol, ExtractRequestIsOneJsonLineWithVersion) {
+  std::string line = extract_request(7, "/tmp/a b.py", "x/a b.py");
+  ASSERT_EQ(line.back(), '\n');
+  EXPECT_EQ(line.find('\n'), line.size() - 1);
+  auto message = nlohmann::json::parse(line);
+  EXPECT_EQ(message["protocol"], kProtocolVersion);
+  EXPECT_EQ(message["id"], 7);
+  EXPECT_EQ(message["op"], "extract");
+  EXPECT_EQ(message["path"], "/tmp/a b.py");
+  EXPECT_EQ(message["label"], "x/a b.py");
+}
+
+TEST(Protocol, ParsesReady) {
+  auto ready = parse_ready(R"({"protocol":1,"op":"ready","warp_version":"1.19.0","pinned_warp_version":"1.19.0","worker_version":"0.1.0","pid":3})");
+  EXPECT_EQ(ready.warp_version, "1.19.0");
+  EXPECT_EQ(ready.worker_version, "0.1.0");
+}
+
+TEST(Protocol, ParsesOkAndErrorReplies) {
+  Reply ok = parse_reply(R"({"protocol":1,"id":3,"ok":true,"result":{"kernels":[]}})");
+  EXPECT_TRUE(ok.ok);
+  EXPECT_EQ(ok.id, 3);
+  EXPECT_TRUE(ok.result.contains("kernels"));
+  Reply bad = parse_reply(R"({"protocol":1,"id":4,"ok":false,"error":"ValueError: x"})");
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.error, "ValueError: x");
+}
+
+TEST(Protocol, RejectsGarbage) {
+  EXPECT_THROW(parse_reply("Warp 1.19.0 initialized"), ProtocolError);
+  EXPECT_THROW(parse_reply("[1,2]"), ProtocolError);
+  EXPECT_THROW(parse_reply(R"({"id":1,"ok":true,"result":{}})"), ProtocolError);               // no version
+  EXPECT_THROW(parse_reply(R"({"protocol":99,"id":1,"ok":true,"result":{}})"), ProtocolError);  // wrong version
+  EXPECT_THROW(parse_reply(R"({"protocol":1,"ok":true,"result":{}})"), ProtocolError);          // no id
+  EXPECT_THROW(parse_reply(R"({"protocol":1,"id":1,"ok":true})"), ProtocolError);               // no result
+  EXPECT_THROW(parse_reply(R"({"protocol":1,"id":1,"ok":false})"), ProtocolError);              // no error
+  EXPECT_THROW(parse_ready(R"({"protocol":1,"id":1,"ok":true,"result":{}})"), ProtocolError);   // not ready
+}
