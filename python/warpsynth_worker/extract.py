@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import re
 import textwrap
 import traceback
 
@@ -61,11 +60,19 @@ def _self_contained_python(kernel, generated, imports: list[str], filename: str)
     return "\n\n".join(parts)
 
 
-_WP_CALL = re.compile(r"\bwp\.([A-Za-z_][A-Za-z0-9_]*)\s*\(")
-
-
 def _builtins_used(python_source: str) -> list[str]:
-    return sorted(set(_WP_CALL.findall(python_source)))
+    """``wp.<name>(...)`` calls in function bodies (annotations such as ``wp.array(...)`` and
+    decorators are not uses of a builtin)."""
+    names = set()
+    for node in ast.walk(ast.parse(python_source)):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for statement in node.body:
+            for inner in ast.walk(statement):
+                func = getattr(inner, "func", None) if isinstance(inner, ast.Call) else None
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "wp":
+                    names.add(func.attr)
+    return sorted(names)
 
 
 def _kernel_line(kernel) -> int:

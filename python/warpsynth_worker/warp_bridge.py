@@ -63,7 +63,10 @@ def type_name(t) -> str:
 
 
 def argument_types(kernel) -> list[dict]:
-    return [{"name": arg.label, "type": type_name(arg.type)} for arg in kernel.adj.args]
+    """Argument names and Warp types; user structs by their bare name, without the name of the
+    Python module the worker loaded them into (which says nothing about the kernel)."""
+    module_prefix = f"{kernel.func.__module__}."
+    return [{"name": arg.label, "type": type_name(arg.type).replace(module_prefix, "")} for arg in kernel.adj.args]
 
 
 def _module_options(kernel, block_dim: int | None) -> dict:

@@ -1,0 +1,166 @@
+"""End-to-end: the real `warpsynth extract` CLI on real Warp, for good input and every bad input."""
+
+import json
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+GOOD = """
+import warp as wp
+
+@wp.func
+def scaled(x: float, s: float):
+    return x * s
+
+@wp.kernel
+def scale(a: wp.array(dtype=float), s: float):
+    i = wp.tid()
+    a[i] = scaled(a[i], s)
+"""
+
+KERNEL_TEMPLATE = """
+import warp as wp
+
+@wp.kernel
+def {name}(a: wp.array(dtype=float)):
+    a[wp.tid()] = 1.0
+"""
+
+
+def run_cli(binary, *args, env=None, timeout=300):
+    return subprocess.run(
+        [str(binary), *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env or os.environ
+    )
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def records(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "kernels.jsonl").read_text().splitlines()]
+
+
+def summary(out: Path) -> dict:
+    return json.loads((out / "summary.json").read_text())
+
+
+def assert_nothing_half_written(out: Path):
+    assert sorted(p.name for p in out.iterdir()) == ["kernels.jsonl", "summary.json", "warpsynth.log"]
+
+
+def test_good_file_gives_a_full_record_and_exit_0(warpsynth_bin, tmp_path):
+    src = write(tmp_path / "src", "good.py", GOOD)
+    result = run_cli(warpsynth_bin, "extract", src, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "module-level @wp.kernel: 1 of 1 extracted (100.0%)" in result.stdout
+    (record,) = records(tmp_path / "out")
+    assert list(record) == ["id", "origin", "kernel", "python", "cpu", "cuda", "meta", "verify"]
+    assert record["origin"] == "extracted" and record["kernel"] == "scale"
+    for target in ("cpu", "cuda"):
+        assert "scale_" + target + "_kernel_forward" in record[target]["forward"]
+        assert "scale_" + target + "_kernel_backward" in record[target]["backward"]
+        assert "scaled_0(" in record[target]["module"]  # @wp.func normalized to {key}_0
+    assert record["meta"]["source"] == {"file": "good.py", "line": 8}
+    assert record["meta"]["arg_types"] == [
+        {"name": "a", "type": "array(ndim=1, dtype=float32)"},
+        {"name": "s", "type": "float32"},
+    ]
+    assert record["verify"]["codegen"] == "ok"
+    assert_nothing_half_written(tmp_path / "out")
+
+
+def test_every_bad_input_is_named_and_the_rest_is_processed(warpsynth_bin, tmp_path):
+    src = tmp_path / "src"
+    write(src, "a_good.py", GOOD)
+    write(src, "b_syntax.py", "import warp as wp\ndef broken(:\n")
+    write(src, "c_raises.py", "import warp as wp\nraise RuntimeError('needs a config file')\n")
+    write(src, "d_hangs.py", "import time\nwhile True:\n    time.sleep(1)\n")
+    write(src, "e_codegen.py", "import warp as wp\n\n@wp.kernel\ndef bad_kernel(a: wp.array(dtype=float)):\n    a[0] = nowhere\n")
+    write(src, "f_crashes.py", "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)\n")
+    write(src, "g_last.py", KERNEL_TEMPLATE.format(name="last_one"))
+    no_kernels = write(tmp_path / "other", "no_kernels.py", "X = 1\n")
+    missing = tmp_path / "missing.py"
+
+    out = tmp_path / "out"
+    result = run_cli(warpsynth_bin, "extract", src, no_kernels, missing, "--out", out, "--timeout", 10)
+    assert result.returncode == 1, result.stdout + result.stderr
+
+    failures = {(f["file"], f["kernel"]): f for f in summary(out)["failures"]}
+    assert failures[(str(missing), "")]["stage"] == "input"
+    assert failures[("src/b_syntax.py", "")]["stage"] == "syntax"
+    assert failures[("src/c_raises.py", "")]["stage"] == "import"
+    assert "needs a config file" in failures[("src/c_raises.py", "")]["message"]
+    assert failures[("src/d_hangs.py", "")]["stage"] == "timeout"
+    assert failures[("src/e_codegen.py", "bad_kernel")]["stage"] == "codegen"
+    assert "nowhere" in failures[("src/e_codegen.py", "bad_kernel")]["message"]
+    assert failures[("src/f_crashes.py", "")]["stage"] == "crash"
+    assert "SIGSEGV" in failures[("src/f_crashes.py", "")]["message"]
+    assert failures[("no_kernels.py", "")]["stage"] == "no-kernels"
+    assert len(failures) == 7
+
+    # The files after the hang and the crash were still processed by a restarted worker.
+    assert [r["kernel"] for r in records(out)] == ["scale", "last_one"]
+    # The printed summary names each file (and the kernel) at fault.
+    for name in ("b_syntax.py", "c_raises.py", "d_hangs.py", "bad_kernel", "f_crashes.py", "no_kernels.py", "missing.py"):
+        assert name in result.stdout
+    assert_nothing_half_written(out)
+
+
+def test_two_runs_are_byte_identical(warpsynth_bin, tmp_path):
+    src = tmp_path / "src"
+    write(src, "one.py", GOOD)
+    write(src, "two.py", KERNEL_TEMPLATE.format(name="other"))
+    for run in ("a", "b"):
+        assert run_cli(warpsynth_bin, "extract", src, "--out", tmp_path / run).returncode == 0
+    for name in ("kernels.jsonl", "summary.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_usage_errors_exit_2(warpsynth_bin, tmp_path):
+    assert run_cli(warpsynth_bin, "extract", tmp_path).returncode == 2  # no --out
+    assert run_cli(warpsynth_bin).returncode == 2  # no subcommand
+    assert run_cli(warpsynth_bin, "extract", tmp_path, "--out", tmp_path / "o", "--timeout", "-1").returncode == 2
+    a_file = write(tmp_path, "file.txt", "x")
+    result = run_cli(warpsynth_bin, "extract", tmp_path, "--out", a_file)
+    assert result.returncode == 2 and "not a folder" in result.stderr
+
+
+def test_help_documents_outputs_and_exit_codes(warpsynth_bin):
+    result = run_cli(warpsynth_bin, "extract", "--help")
+    assert result.returncode == 0
+    for text in ("--out", "--timeout", "kernels.jsonl", "summary.json", "Exit code"):
+        assert text in result.stdout
+
+
+def test_missing_python_is_a_clear_error_with_nothing_written(warpsynth_bin, tmp_path):
+    src = write(tmp_path / "src", "good.py", GOOD)
+    env = dict(os.environ, WARPSYNTH_PYTHON=str(tmp_path / "no-python"))
+    result = run_cli(warpsynth_bin, "extract", src, "--out", tmp_path / "out", env=env)
+    assert result.returncode == 1
+    assert "no-python" in result.stderr
+    assert not (tmp_path / "out" / "kernels.jsonl").exists()
+
+
+def test_warp_examples_at_least_95_percent(warpsynth_bin, warp_examples_dir, tmp_path):
+    """Acceptance: the examples shipped inside warp-lang, code that no one here wrote."""
+    out = tmp_path / "out"
+    result = run_cli(warpsynth_bin, "extract", warp_examples_dir, "--out", out, "--quiet", timeout=900)
+    assert result.returncode in (0, 1), result.stderr
+    counts = summary(out)
+    fraction = counts["declared_module_level_extracted"] / counts["declared_module_level_kernels"]
+    assert counts["declared_module_level_kernels"] >= 150
+    assert fraction >= 0.95, result.stdout
+    assert f"({100 * fraction:.1f}%)" in result.stdout
+    for record in records(out):
+        assert record["cpu"]["forward"] and record["cuda"]["forward"], record["kernel"]
+        if record["meta"]["enable_backward"]:
+            assert record["cpu"]["backward"] and record["cuda"]["backward"], record["kernel"]
+        else:
+            assert record["cpu"]["backward"] is None and record["cuda"]["backward"] is None

@@ -1,0 +1,192 @@
+"""extract_file: what the worker replies for one source file."""
+
+import itertools
+import textwrap
+
+import warp as wp
+
+from warpsynth_worker import warp_bridge
+from warpsynth_worker.extract import extract_file
+
+warp_bridge.init()
+_names = itertools.count()
+
+
+def extract(source: str, label: str = "sample.py") -> dict:
+    return extract_file(textwrap.dedent(source), label, f"ws_test_extract_{next(_names)}")
+
+
+def test_module_level_kernels_with_their_python_and_code():
+    reply = extract(
+        """
+        import warp as wp
+
+        @wp.func
+        def twice(x: float):
+            return 2.0 * x
+
+        @wp.kernel
+        def first(a: wp.array(dtype=float)):
+            a[wp.tid()] = twice(a[wp.tid()])
+
+        @wp.kernel
+        def second(a: wp.array(dtype=float)):
+            a[wp.tid()] = wp.sin(a[wp.tid()])
+        """
+    )
+    assert reply["errors"] == []
+    assert reply["declared"] == ["first", "second"]
+    first, second = reply["kernels"]
+    assert (first["kernel"], second["kernel"]) == ("first", "second")
+    assert first["line"] < second["line"]
+    # The Python is self-contained: the file's imports, the func it calls, the kernel.
+    assert first["python"].startswith("import warp as wp\n")
+    assert "def twice(x: float):" in first["python"] and "def first(" in first["python"]
+    assert "def twice" not in second["python"]
+    assert second["builtins"] == ["sin", "tid"]
+    for target in ("cpu", "cuda"):
+        assert first[target]["forward"] and first[target]["backward"] and first[target]["module"]
+
+
+def test_factory_kernels_are_found():
+    reply = extract(
+        """
+        import warp as wp
+
+        def make(v: float):
+            @wp.kernel
+            def fill(a: wp.array(dtype=float)):
+                a[wp.tid()] = v
+            return fill
+
+        FILLERS = {"one": make(1.0), "two": make(2.0)}
+        """
+    )
+    assert reply["declared"] == []
+    assert [k["kernel"] for k in reply["kernels"]] == ["make__locals__fill"] * 2
+    assert reply["kernels"][0]["cpu"]["forward"] != reply["kernels"][1]["cpu"]["forward"]
+
+
+def test_generic_kernel_gives_one_record_per_overload_or_an_error():
+    reply = extract(
+        """
+        from typing import Any
+        import warp as wp
+
+        @wp.kernel
+        def scale(a: wp.array(dtype=Any), s: Any):
+            a[wp.tid()] = a[wp.tid()] * s
+
+        wp.overload(scale, [wp.array(dtype=float), float])
+        wp.overload(scale, [wp.array(dtype=wp.float64), wp.float64])
+
+        @wp.kernel
+        def unresolved(a: wp.array(dtype=Any)):
+            pass
+        """
+    )
+    types = [k["arg_types"][1]["type"] for k in reply["kernels"]]
+    assert sorted(types) == ["float32", "float64"]
+    assert reply["errors"] == [
+        {"stage": "codegen", "kernel": "unresolved", "message": "generic kernel without concrete overloads"}
+    ]
+
+
+def test_codegen_failure_names_the_kernel_and_keeps_the_others():
+    reply = extract(
+        """
+        import warp as wp
+
+        @wp.kernel
+        def broken(a: wp.array(dtype=float)):
+            a[wp.tid()] = undefined_name
+
+        @wp.kernel
+        def fine(a: wp.array(dtype=float)):
+            a[wp.tid()] = 1.0
+        """
+    )
+    assert [k["kernel"] for k in reply["kernels"]] == ["fine"]
+    (error,) = reply["errors"]
+    assert error["stage"] == "codegen" and error["kernel"] == "broken"
+    assert "undefined_name" in error["message"]
+
+
+def test_syntax_error_and_import_error():
+    syntax = extract("def broken(:\n")
+    assert syntax["errors"][0]["stage"] == "syntax"
+    raising = extract(
+        """
+        import warp as wp
+
+        @wp.kernel
+        def early(a: wp.array(dtype=float)):
+            a[wp.tid()] = 1.0
+
+        raise RuntimeError("configuration missing")
+        """
+    )
+    (error,) = raising["errors"]
+    assert error["stage"] == "import" and "configuration missing" in error["message"]
+    assert "1 kernel(s) defined before the error were extracted" in error["message"]
+    assert [k["kernel"] for k in raising["kernels"]] == ["early"]
+
+
+def test_missing_optional_import_is_stubbed_and_reported():
+    reply = extract(
+        """
+        import warp as wp
+        import warpsynth_absent_renderer as renderer
+
+        @wp.kernel
+        def k(a: wp.array(dtype=float)):
+            a[wp.tid()] = 1.0
+        """
+    )
+    assert reply["errors"] == []
+    assert reply["kernels"][0]["stubbed_imports"] == ["warpsynth_absent_renderer"]
+
+
+def test_config_changes_apply_to_the_file_and_do_not_leak():
+    reply = extract(
+        """
+        import warp as wp
+        wp.config.enable_backward = False
+
+        @wp.kernel
+        def k(a: wp.array(dtype=float)):
+            a[wp.tid()] = 1.0
+        """
+    )
+    assert reply["kernels"][0]["enable_backward"] is False
+    assert wp.config.enable_backward is True
+    after = extract(
+        """
+        import warp as wp
+
+        @wp.kernel
+        def k(a: wp.array(dtype=float)):
+            a[wp.tid()] = 1.0
+        """
+    )
+    assert after["kernels"][0]["enable_backward"] is True
+
+
+def test_block_dim_is_taken_from_the_launch_site():
+    reply = extract(
+        """
+        import warp as wp
+
+        BLOCK = 64
+
+        @wp.kernel
+        def tiled(x: wp.array2d(dtype=float)):
+            i = wp.tid()
+            t = wp.tile_load(x[i], shape=BLOCK)
+            wp.tile_store(x[i], t)
+
+        def run(x):
+            wp.launch_tiled(tiled, dim=[1], inputs=[x], block_dim=BLOCK)
+        """
+    )
+    assert reply["kernels"][0]["block_dim"] == 64

@@ -1,0 +1,109 @@
+"""The calls into warp._src, against the installed (pinned) Warp."""
+
+import warp as wp
+
+from warpsynth_worker import loader, warp_bridge
+
+warp_bridge.init()
+
+SOURCE = """
+import warp as wp
+
+@wp.struct
+class Params:
+    scale: float
+
+@wp.func
+def square(x: float):
+    return x * x
+
+@wp.kernel
+def scaled_square(p: Params, x: wp.array(dtype=float), y: wp.array(dtype=float)):
+    i = wp.tid()
+    y[i] = p.scale * square(x[i])
+
+@wp.kernel(enable_backward=False)
+def forward_only(x: wp.array(dtype=float)):
+    x[wp.tid()] = 1.0
+
+@wp.kernel
+def tiled(x: wp.array(dtype=float)):
+    i = wp.tid()
+    v = x[i]
+    t = wp.tile(v)
+    x[i] = wp.untile(t)
+"""
+
+module = loader.load_source(SOURCE, "ws_test_bridge", "bridge.py").module
+
+
+def test_installed_warp_is_the_pinned_version():
+    assert warp_bridge.warp_version() == warp_bridge.PINNED_WARP_VERSION
+
+
+def test_codegen_gives_forward_backward_and_module_for_both_targets():
+    out = warp_bridge.codegen(module.scaled_square)
+    assert out["enable_backward"] is True
+    mangled, key = out["names"]["kernel"]
+    assert key == "scaled_square" and mangled.startswith("scaled_square_")
+    for device, prefix in (("cpu", "cpu_kernel"), ("cuda", "cuda_kernel")):
+        code = out[device]
+        assert f"{mangled}_{prefix}_forward" in code["forward"]
+        assert f"{mangled}_{prefix}_backward" not in code["forward"]
+        assert f"{mangled}_{prefix}_backward" in code["backward"]
+        # The module part is the kernel-specific unit: struct, func, kernel; no fixed preamble.
+        assert "#include" not in code["module"]
+        assert "struct Params_" in code["module"]
+        assert code["forward"].strip() in code["module"]
+    assert "__global__" in out["cuda"]["forward"]
+    assert [key for _, key in out["names"]["structs"]] == ["Params"]
+    assert [key for _, key in out["names"]["functions"]] == ["square"]
+
+
+def test_forward_only_kernel_has_no_backward():
+    out = warp_bridge.codegen(module.forward_only)
+    assert out["enable_backward"] is False
+    assert out["cpu"]["backward"] is None and out["cuda"]["backward"] is None
+    assert "forward_only_" in out["cpu"]["forward"]
+
+
+def test_block_dim_override_reaches_tile_code():
+    default = warp_bridge.codegen(module.tiled)
+    small = warp_bridge.codegen(module.tiled, block_dim=32)
+    assert default["block_dim"] == 256 and small["block_dim"] == 32
+    # wp.tile() makes a tile as wide as the block.
+    assert "tile_shape_t<256>" in default["cpu"]["forward"]
+    assert "tile_shape_t<32>" in small["cpu"]["forward"] and "tile_shape_t<256>" not in small["cpu"]["forward"]
+
+
+def test_argument_types():
+    assert warp_bridge.argument_types(module.scaled_square) == [
+        {"name": "p", "type": "Params"},
+        {"name": "x", "type": "array(ndim=1, dtype=float32)"},
+        {"name": "y", "type": "array(ndim=1, dtype=float32)"},
+    ]
+
+
+def test_config_snapshot_restores_changed_settings():
+    snapshot = warp_bridge.config_snapshot()
+    assert snapshot["enable_backward"] is True
+    wp.config.enable_backward = False
+    warp_bridge.config_restore(snapshot)
+    assert wp.config.enable_backward is True
+
+
+def test_live_kernels_include_factory_made_ones():
+    source = """
+import warp as wp
+
+def make(value: float):
+    @wp.kernel
+    def fill(a: wp.array(dtype=float)):
+        a[wp.tid()] = value
+    return fill
+
+KERNELS = [make(1.0), make(2.0)]
+"""
+    loaded = loader.load_source(source, "ws_test_bridge_factory", "factory.py")
+    live = warp_bridge.live_kernels("ws_test_bridge_factory")
+    assert len(live) == 2 and all(warp_bridge.is_kernel(k) for k in live)
