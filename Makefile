@@ -50,9 +50,9 @@ test: test-cpp test-python
 
 # The main job on a small default: every kernel in the examples that ship with warp-lang.
 demo: build
-	$(BIN) extract $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'examples'))") \
+	@$(BIN) extract $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'examples'))") \
 	  --out $(DEMO_OUT) --quiet; status=$$?; \
-	  echo "records: $(DEMO_OUT)/kernels.jsonl (first one: head -n1 $(DEMO_OUT)/kernels.jsonl)"; \
+	  echo "records are in $(DEMO_OUT)/kernels.jsonl, one JSON object a line; see docs/ir-format.md"; \
 	  [ $$status -le 1 ]
 
 clean:
