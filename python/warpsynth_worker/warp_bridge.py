@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 import warp as wp
 from warp._src import codegen as _codegen
 from warp._src import context as _context
@@ -129,3 +132,188 @@ def codegen(kernel, block_dim: int | None = None) -> dict:
     result["user_functions"] = [f.func for f in builder.functions if getattr(f, "func", None) is not None]
     result["user_structs"] = [s.cls for s in builder.structs]
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The builtin catalog: Warp's builtin registry as concrete signatures.
+
+
+def _scalar_name(t) -> str | None:
+    if t is int:
+        return "int32"
+    if t is float:
+        return "float32"
+    if t is bool or t is _types.bool:
+        return "bool"
+    if t in _types.scalar_types:
+        return t.__name__
+    return None
+
+
+_SUFFIX = {
+    "float16": "h", "float32": "f", "float64": "d", "int8": "b", "uint8": "ub", "int16": "s",
+    "uint16": "us", "int32": "i", "uint32": "ui", "int64": "l", "uint64": "ul",
+}  # fmt: skip
+
+
+def concrete_type_name(t) -> str | None:
+    """Warp's public name of a concrete value type: ``float32``, ``vec3f``, ``mat33d``, ``quath``,
+    ``transformf``, ``spatial_vectorf``, ``spatial_matrixd``; ``None`` for the type of a function
+    that returns nothing; ``None`` (as Python None) for anything else: arrays, generics, tiles,
+    queries, and value types with no public name (bfloat16 vectors, 5-vectors, ...)."""
+    if t is None:
+        return "None"
+    scalar = _scalar_name(t)
+    if scalar is not None:
+        return scalar
+    if _types.type_is_generic(t) or _types.is_array(t) or not hasattr(t, "_wp_scalar_type_"):
+        return None
+    suffix = _SUFFIX.get(_scalar_name(t._wp_scalar_type_))
+    if suffix is None:
+        return None
+    floating = suffix in ("h", "f", "d")
+    shape = tuple(t._shape_)
+    if _types.type_is_quaternion(t):
+        return f"quat{suffix}" if floating else None
+    if _types.type_is_transformation(t):
+        return f"transform{suffix}" if floating else None
+    if _types.type_is_vector(t):
+        if shape[0] in (2, 3, 4):
+            return f"vec{shape[0]}{suffix}"
+        return f"spatial_vector{suffix}" if shape[0] == 6 and floating else None
+    if _types.type_is_matrix(t) and floating:
+        if shape in ((2, 2), (3, 3), (4, 4)):
+            return f"mat{shape[0]}{shape[1]}{suffix}"
+        return f"spatial_matrix{suffix}" if shape == (6, 6) else None
+    return None
+
+
+def _return_type_names(overload, arg_types: dict):
+    value_type = overload.value_type
+    if value_type is None or _types.type_is_generic(value_type) or value_type is Any:
+        try:
+            value_type = overload.value_func(arg_types, {}) if overload.value_func else None
+        except Exception:  # noqa: BLE001 - value_func may need argument values; not resolvable statically
+            return False
+    if isinstance(value_type, (list, tuple)):
+        names = [concrete_type_name(t) for t in value_type]
+        return names if all(names) else False
+    name = concrete_type_name(value_type)
+    return name if name is not None else False
+
+
+def _is_generic_overload(overload) -> bool:
+    return any(_types.type_is_generic(t) for t in overload.input_types.values())
+
+
+def _specializations(overload):
+    """Concrete argument types of a generic overload whose generic parameters are all scalars or
+    vectors/matrices/quaternions/transforms, found the way Warp's own ``add_builtin`` finds the
+    exported ones: one scalar type at a time, every consistent combination, Warp's constraint."""
+    params = overload.input_types
+    for t in params.values():
+        if _types.type_is_generic(t) and not (_types.type_is_generic_scalar(t) or _types.type_is_composite(t)):
+            return
+    hints = set()
+    for t in params.values():
+        if _types.type_is_composite(t) and _types.type_is_generic(t):
+            hints.add(t._wp_generic_type_hint_)
+        elif _types.type_is_generic_scalar(t):
+            hints.add(t)
+    universes = []
+    for hint in hints:
+        if hint is _types.Float:
+            universes.append((hint, _types.float_types))
+        elif hint is _types.Scalar:
+            universes.append((hint, _types.scalar_types))
+        elif hint is _types.Int:
+            universes.append((hint, _types.int_types))
+        else:
+            universes.append((hint, tuple(x for x in _context.generic_vtypes if x._wp_generic_type_hint_ == hint)))
+    if not universes:
+        return
+    scalars = set.intersection(*({_context.scalar_types[x] for x in v} for _, v in universes))
+    for scalar in sorted(scalars, key=str):
+        consistent = {hint: tuple(x for x in v if _context.scalar_types[x] == scalar) for hint, v in universes}
+        choices = []
+        for t in params.values():
+            if _types.type_is_generic_scalar(t):
+                choices.append((scalar,))
+            elif _types.type_is_composite(t) and _types.type_is_generic(t):
+                choices.append(tuple(x for x in consistent[t._wp_generic_type_hint_] if _types.types_equal_generic(t, x)))
+            else:
+                choices.append((t,))
+        for combination in itertools.product(*choices):
+            arg_types = dict(zip(params.keys(), combination))
+            constraint = getattr(overload, "constraint", None)
+            if constraint is not None and constraint(arg_types) is False:
+                continue
+            yield arg_types
+
+
+def _entry(key, overload, arg_types: dict, hidden: bool, resolved_by: str):
+    names = {name: concrete_type_name(t) for name, t in arg_types.items()}
+    returns = _return_type_names(overload, arg_types)
+    if returns is False or not all(names.values()):
+        return None
+    return {
+        "key": key,
+        "group": overload.group,
+        "hidden": bool(hidden),
+        "differentiable": bool(overload.is_differentiable),
+        "variadic": bool(overload.variadic),
+        "args": [{"name": name, "type": names[name]} for name in arg_types],
+        "defaults": sorted(overload.defaults or {}),
+        "returns": returns,
+        "resolved_by": resolved_by,
+    }
+
+
+def builtin_catalog() -> dict:
+    """Every builtin overload of the installed Warp with concrete argument and return types.
+
+    Concrete overloads are taken as Warp registers them (its exported generic builtins are already
+    specialized by Warp, hidden from the docs but not from kernels: they inherit the visibility of
+    their generic parent). Generic overloads Warp does not specialize are specialized here the
+    same way. Overloads that stay generic (arrays, tiles, ``Any``) are listed in ``generic``.
+    """
+    entries, generic = [], []
+    for key in sorted(_context.builtin_functions):
+        function = _context.builtin_functions[key]
+        overloads = getattr(function, "overloads", None) or [function]
+        generic_parents = [o for o in overloads if _is_generic_overload(o)]
+        for overload in overloads:
+            if not _is_generic_overload(overload):
+                parent = next(
+                    (
+                        g
+                        for g in generic_parents
+                        if list(g.input_types) == list(overload.input_types)
+                        and all(
+                            _types.types_equal_generic(g.input_types[n], overload.input_types[n])
+                            for n in overload.input_types
+                        )
+                    ),
+                    None,
+                )
+                hidden = parent.hidden if parent is not None else overload.hidden
+                entry = _entry(key, overload, overload.input_types, hidden, "warp")
+                if entry:
+                    entries.append(entry)
+                continue
+            resolved = 0
+            if not overload.export:
+                for arg_types in _specializations(overload):
+                    entry = _entry(key, overload, arg_types, overload.hidden, "warpsynth")
+                    if entry:
+                        entries.append(entry)
+                        resolved += 1
+            if not resolved and not overload.export:
+                generic.append(
+                    {"key": key, "group": overload.group, "args": [{"name": n, "type": type_name(t)} for n, t in overload.input_types.items()]}
+                )
+    # One entry per signature: Warp registers some specializations more than once.
+    unique = {}
+    for entry in entries:
+        unique.setdefault((entry["key"], tuple(a["type"] for a in entry["args"]), tuple(a["name"] for a in entry["args"])), entry)
+    return {"warp_version": warp_version(), "builtins": list(unique.values()), "generic": generic}
