@@ -2,7 +2,9 @@
 
 Protocol (version in ``protocol.PROTOCOL_VERSION``), one JSON object per line:
   worker -> driver, once at start: {"protocol", "op": "ready", "warp_version", "worker_version", ...}
-  driver -> worker: {"protocol", "id", "op": "extract", "path", "label"} | {"op": "shutdown"}
+  driver -> worker: {"protocol", "id", "op": "extract", "path", "label"}
+                  | {"protocol", "id", "op": "codegen_sources", "items": [{"label", "source"}, ...]}
+                  | {"protocol", "id", "op": "catalog"} | {"op": "shutdown"}
   worker -> driver: {"protocol", "id", "ok": true, "result": {...}} | {"protocol", "id", "ok": false, "error"}
 Anything the worker or imported code prints goes to stderr, which the driver logs.
 """
@@ -31,6 +33,14 @@ def handle(request: dict) -> dict:
         with open(path, encoding="utf-8") as f:
             source = f.read()
         return extract_file(source, label, _module_name(request.get("id"), label), real_path=path)
+    if op == "codegen_sources":
+        from .extract import extract_sources
+
+        return {"items": extract_sources(request["items"], f"warpsynth_gen_{request.get('id')}")}
+    if op == "catalog":
+        from . import warp_bridge
+
+        return warp_bridge.builtin_catalog()
     raise ValueError(f"unknown op {op!r}")
 
 

@@ -145,6 +145,16 @@ def extract_file(source: str, label: str, module_name: str, real_path: str | Non
         return _extract_file(source, label, module_name, real_path)
     finally:
         warp_bridge.config_restore(config)
+        warp_bridge.forget_module(module_name)
+        warp_bridge.forget_module(module_name + "_stubbed")
+
+
+def extract_sources(items: list, module_prefix: str) -> list:
+    """``extract_file`` for each ``{"label", "source"}`` item of a batch (generated kernels)."""
+    return [
+        extract_file(item["source"], item["label"], f"{module_prefix}_{n}")
+        for n, item in enumerate(items)
+    ]
 
 
 def _extract_file(source: str, label: str, module_name: str, real_path: str | None) -> dict:

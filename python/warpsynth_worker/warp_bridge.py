@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from typing import Any
 
 import warp as wp
@@ -47,6 +48,13 @@ def config_restore(snapshot: dict) -> None:
 
 def is_kernel(obj) -> bool:
     return isinstance(obj, _context.Kernel)
+
+
+def forget_module(module_name: str) -> None:
+    """Drop a loaded source's Warp module and Python module, so a long-lived worker that loads
+    thousands of sources keeps its memory bounded."""
+    _context.user_modules.pop(module_name, None)
+    sys.modules.pop(module_name, None)
 
 
 def live_kernels(module_name: str) -> list:

@@ -45,18 +45,48 @@ int count_lines(std::string_view text) {
   return text.back() == '\n' ? lines : lines + 1;
 }
 
-nlohmann::ordered_json make_extracted_record(const nlohmann::json& kernel, const RecordContext& context) {
-  NameRenames renames = renames_from_worker(kernel.at("names"));
-  std::string python = normalize_python(kernel.at("python").get<std::string>());
+namespace {
 
+// The fields every record has, from the worker's reply for one kernel and its Python.
+nlohmann::ordered_json base_record(const char* origin, const nlohmann::json& kernel, const std::string& python_text,
+                                   const RecordContext& context) {
+  NameRenames renames = renames_from_worker(kernel.at("names"));
+  std::string python = normalize_python(python_text);
   nlohmann::ordered_json record;
   record["id"] = sample_id(python, context.warp_version);
-  record["origin"] = "extracted";
+  record["origin"] = origin;
   record["kernel"] = kernel.at("kernel");
   record["python"] = python;
   record["cpu"] = normalized_target(kernel.at("cpu"), renames);
   record["cuda"] = normalized_target(kernel.at("cuda"), renames);
+  return record;
+}
 
+nlohmann::ordered_json line_counts(const nlohmann::ordered_json& record) {
+  return {
+      {"python", count_lines(record["python"].get_ref<const std::string&>())},
+      {"cpu_forward", count_lines_of(record["cpu"]["forward"])},
+      {"cpu_backward", count_lines_of(record["cpu"]["backward"])},
+      {"cuda_forward", count_lines_of(record["cuda"]["forward"])},
+      {"cuda_backward", count_lines_of(record["cuda"]["backward"])},
+  };
+}
+
+nlohmann::ordered_json codegen_verified() {
+  return {{"codegen", "ok"},         {"cpu_compile", "skipped"}, {"cpu_run", "skipped"},
+          {"grad_check", "skipped"}, {"cuda_ptx", "skipped"},    {"gpu_run", "skipped"}};
+}
+
+std::string hex64(std::uint64_t value) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(value));
+  return hex;
+}
+
+}  // namespace
+
+nlohmann::ordered_json make_extracted_record(const nlohmann::json& kernel, const RecordContext& context) {
+  nlohmann::ordered_json record = base_record("extracted", kernel, kernel.at("python").get<std::string>(), context);
   nlohmann::ordered_json meta;
   meta["warp_version"] = context.warp_version;
   meta["warpsynth_version"] = context.warpsynth_version;
@@ -67,16 +97,30 @@ nlohmann::ordered_json make_extracted_record(const nlohmann::json& kernel, const
   meta["block_dim"] = kernel.at("block_dim");
   meta["builtins"] = kernel.at("builtins");
   meta["stubbed_imports"] = kernel.at("stubbed_imports");
-  meta["lines"] = {
-      {"python", count_lines(python)},
-      {"cpu_forward", count_lines_of(record["cpu"]["forward"])},
-      {"cpu_backward", count_lines_of(record["cpu"]["backward"])},
-      {"cuda_forward", count_lines_of(record["cuda"]["forward"])},
-      {"cuda_backward", count_lines_of(record["cuda"]["backward"])},
-  };
+  meta["lines"] = line_counts(record);
   record["meta"] = std::move(meta);
-  record["verify"] = {{"codegen", "ok"},       {"cpu_compile", "skipped"}, {"cpu_run", "skipped"},
-                      {"grad_check", "skipped"}, {"cuda_ptx", "skipped"},    {"gpu_run", "skipped"}};
+  record["verify"] = codegen_verified();
+  return record;
+}
+
+nlohmann::ordered_json make_synthetic_record(const nlohmann::json& kernel, const SyntheticInfo& info,
+                                             const RecordContext& context) {
+  nlohmann::ordered_json record = base_record("synthetic", kernel, info.python, context);
+  nlohmann::ordered_json meta;
+  meta["warp_version"] = context.warp_version;
+  meta["warpsynth_version"] = context.warpsynth_version;
+  meta["generator"] = {{"run_seed", info.run_seed},        {"index", info.index},
+                       {"seed", hex64(info.sample_seed)},  {"template", info.template_name},
+                       {"config_hash", info.config_hash}};
+  meta["arg_types"] = kernel.at("arg_types");
+  meta["launch_dims"] = info.launch_dims;
+  meta["array_shapes"] = info.array_shapes;
+  meta["enable_backward"] = kernel.at("enable_backward");
+  meta["block_dim"] = kernel.at("block_dim");
+  meta["features"] = info.features;
+  meta["lines"] = line_counts(record);
+  record["meta"] = std::move(meta);
+  record["verify"] = codegen_verified();
   return record;
 }
 

@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
+#include <cstdint>
 
 #include <nlohmann/json.hpp>
 
@@ -24,5 +26,21 @@ int count_lines(std::string_view text);
 // `kernel` is one entry of the worker's extract reply (`kernels[i]`). Throws
 // nlohmann::json::exception when the entry lacks a field.
 nlohmann::ordered_json make_extracted_record(const nlohmann::json& kernel, const RecordContext& context);
+
+// What the generator knows of a synthetic kernel, beyond what Warp reports.
+struct SyntheticInfo {
+  std::string python;             // the generated source, exactly as compiled
+  std::uint64_t run_seed = 0;
+  std::uint64_t index = 0;        // sample index in the run
+  std::uint64_t sample_seed = 0;  // the seed that regenerates this kernel alone
+  std::string template_name;
+  std::string config_hash;
+  nlohmann::ordered_json features;  // builtins, types, constructs
+  std::vector<int> launch_dims;
+  nlohmann::ordered_json array_shapes;  // parameter name -> shape
+};
+
+nlohmann::ordered_json make_synthetic_record(const nlohmann::json& kernel, const SyntheticInfo& info,
+                                             const RecordContext& context);
 
 }  // namespace warpsynth

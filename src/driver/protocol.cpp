@@ -34,6 +34,16 @@ std::string extract_request(std::int64_t id, const std::string& path, const std:
 
 std::string shutdown_request() { return to_line({{"protocol", kProtocolVersion}, {"op", "shutdown"}}); }
 
+std::string catalog_request(std::int64_t id) {
+  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "catalog"}});
+}
+
+std::string codegen_sources_request(std::int64_t id, const std::vector<SourceItem>& items) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& item : items) list.push_back({{"label", item.label}, {"source", item.source}});
+  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "codegen_sources"}, {"items", std::move(list)}});
+}
+
 ReadyMessage parse_ready(const std::string& line) {
   nlohmann::json message = parse_message(line);
   if (message.value("op", "") != "ready") throw ProtocolError("worker did not start with a 'ready' message");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,14 @@ struct Reply {
 
 std::string extract_request(std::int64_t id, const std::string& path, const std::string& label);
 std::string shutdown_request();
+std::string catalog_request(std::int64_t id);
+struct SourceItem {
+  std::string label;
+  std::string source;
+};
+// Codegen of a batch of sources (generated kernels); the reply's result has "items", one
+// extract-style result per source, in order.
+std::string codegen_sources_request(std::int64_t id, const std::vector<SourceItem>& items);
 
 ReadyMessage parse_ready(const std::string& line);
 Reply parse_reply(const std::string& line);

@@ -42,3 +42,14 @@ TEST(Protocol, RejectsGarbage) {
   EXPECT_THROW(parse_reply(R"({"protocol":1,"id":1,"ok":false})"), ProtocolError);              // no error
   EXPECT_THROW(parse_ready(R"({"protocol":1,"id":1,"ok":true,"result":{}})"), ProtocolError);   // not ready
 }
+
+TEST(Protocol, CatalogAndCodegenRequests) {
+  auto catalog = nlohmann::json::parse(catalog_request(3));
+  EXPECT_EQ(catalog["op"], "catalog");
+  EXPECT_EQ(catalog["id"], 3);
+  auto batch = nlohmann::json::parse(codegen_sources_request(4, {{"k0", "import warp as wp\n"}, {"k1", "x = 1\n"}}));
+  EXPECT_EQ(batch["op"], "codegen_sources");
+  ASSERT_EQ(batch["items"].size(), 2u);
+  EXPECT_EQ(batch["items"][1]["label"], "k1");
+  EXPECT_EQ(batch["items"][0]["source"], "import warp as wp\n");
+}

@@ -1,0 +1,46 @@
+#include "catalog/catalog_fetch.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include "driver/protocol.h"
+#include "util/atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace warpsynth::catalog {
+
+std::string cache_dir() {
+  if (const char* dir = std::getenv("WARPSYNTH_CACHE_DIR"); dir && *dir) return dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return (fs::path(xdg) / "warpsynth").string();
+  const char* home = std::getenv("HOME");
+  return (fs::path(home && *home ? home : "/tmp") / ".cache" / "warpsynth").string();
+}
+
+std::string cached_catalog_path(const std::string& warp_version) {
+  return (fs::path(cache_dir()) / ("catalog-warp-" + warp_version + ".json")).string();
+}
+
+nlohmann::json export_from_worker(Worker& worker, std::chrono::milliseconds timeout) {
+  CallOutcome outcome = worker.call(1, protocol::catalog_request(1), timeout);
+  if (outcome.kind != CallOutcome::Kind::kOk) {
+    throw std::runtime_error("the worker could not export Warp's builtin catalog: " + outcome.detail);
+  }
+  return std::move(outcome.result);
+}
+
+std::string ensure_cached(Worker& worker, std::chrono::milliseconds timeout) {
+  std::string path = cached_catalog_path(worker.ensure_started().warp_version);
+  if (fs::exists(path)) return path;
+  nlohmann::json table = export_from_worker(worker, timeout);
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  if (ec) throw std::runtime_error("cannot create the cache folder " + fs::path(path).parent_path().string());
+  AtomicFile file(path);
+  file.stream() << table.dump(1) << '\n';
+  file.commit();
+  return path;
+}
+
+}  // namespace warpsynth::catalog

@@ -1,0 +1,64 @@
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "extract/extract_run.h"
+
+namespace warpsynth::cli {
+namespace {
+
+const char* kHelp = R"(Extract every Warp kernel from existing Python code.
+
+Each PATH is a .py file or a folder (searched recursively for .py files). Every file is
+imported in a Warp worker process (one fresh module per file; `if __name__ == "__main__"`
+blocks do not run), and every kernel it defines is code-generated for CPU and CUDA,
+forward and backward: module-level @wp.kernel functions, kernels made by factories at
+import time, and the declared overloads of generic kernels. Imports of packages that are
+not installed (USD, torch, jax, ...) are satisfied with inert stand-ins, recorded per record.
+
+Writes, each complete or not at all:
+  DIR/kernels.jsonl   one record per kernel (see docs/ir-format.md), exact duplicates dropped
+  DIR/summary.json    counts and every failure with its file, kernel and reason
+  DIR/warpsynth.log   the worker's own output (Warp messages, prints of imported code)
+
+A file that cannot be read, has a syntax error, raises or hangs on import (see --timeout),
+or a kernel that fails codegen is reported by name and skipped; the rest is processed.
+Exit code: 0 when nothing failed, 1 when anything failed, 2 on a usage error.)";
+
+}  // namespace
+
+Runner add_extract_command(CLI::App& app) {
+  struct State {
+    ExtractOptions options;
+    double timeout_s = 120.0;
+    bool quiet = false;
+  };
+  auto state = std::make_shared<State>();
+  CLI::App* cmd = app.add_subcommand("extract", "Extract every kernel from .py files or folders");
+  cmd->footer(kHelp);
+  cmd->add_option("PATH", state->options.inputs, ".py files or folders to extract from")->required();
+  cmd->add_option("--out", state->options.out_dir, "Output folder (created if missing)")->required();
+  cmd->add_option("--timeout", state->timeout_s, "Seconds one file may take to import and codegen")
+      ->default_val(120.0)
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--quiet,-q", state->quiet, "No line per file on stderr (the summary is still printed)");
+  return [state]() {
+    if (auto problem = check_out_dir(state->options.out_dir); !problem.empty()) {
+      std::cerr << "warpsynth extract: " << problem << "\n";
+      return kExitUsage;
+    }
+    state->options.file_timeout = std::chrono::milliseconds(static_cast<long long>(state->timeout_s * 1000));
+    state->options.progress = !state->quiet;
+    try {
+      ExtractSummary summary = run_extract(state->options, std::cerr);
+      summary.print(std::cout);
+      std::cout << "output: " << state->options.out_dir << "/" << kRecordsFileName << "\n";
+      return summary.failures.empty() ? kExitOk : kExitFailure;
+    } catch (const std::exception& e) {
+      std::cerr << "warpsynth extract: " << e.what() << "\n";
+      return kExitFailure;
+    }
+  };
+}
+
+}  // namespace warpsynth::cli

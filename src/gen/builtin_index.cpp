@@ -1,0 +1,120 @@
+#include "gen/builtin_index.h"
+
+#include <algorithm>
+#include <set>
+
+namespace warpsynth::gen {
+namespace {
+
+using model::Type;
+
+// Builtins allowed to produce integers: each either cannot overflow with the small values the
+// generator makes, or gets a guarded argument (below). Everything else returning an integer
+// (hashes, bit counts, ...) is not called for an integer result.
+const std::set<std::string> kIntegerResultKeys = {
+    "add", "sub", "mul", "mod", "floordiv", "div", "min", "max", "clamp", "abs", "sign", "neg", "pos",
+    "bit_and", "bit_or", "bit_xor", "lshift", "rshift", "invert", "randi", "argmin", "argmax",
+    "closest_point_edge_edge", "intersect_tri_tri",
+};
+
+}  // namespace
+
+BuiltinIndex::BuiltinIndex(const catalog::Catalog& catalog, const GeneratorConfig& config) : catalog_(catalog) {
+  std::set<std::string> keys;
+  for (int i = 0; i < catalog.size(); ++i) {
+    const auto& sig = catalog[i];
+    if (!usable(sig, config)) continue;
+    auto slot = std::find_if(by_return_.begin(), by_return_.end(), [&](const auto& e) { return e.first == sig.returns; });
+    if (slot == by_return_.end()) {
+      by_return_.push_back({sig.returns, {}});
+      slot = std::prev(by_return_.end());
+    }
+    auto key = std::find_if(slot->second.begin(), slot->second.end(), [&](const auto& k) { return k.key == sig.key; });
+    if (key == slot->second.end()) {
+      slot->second.push_back({sig.key, {}, {}});
+      key = std::prev(slot->second.end());
+    }
+    key->signatures.push_back(i);
+    double weight = 1.0;
+    for (const auto& arg : sig.args) {
+      auto it = config.local_types.find(model::warp_name(arg.type));
+      weight = std::min(weight, it == config.local_types.end() ? 0.02 : std::max(it->second, 0.02));
+    }
+    key->weights.push_back(weight);
+    keys.insert(sig.key);
+  }
+  usable_keys_.assign(keys.begin(), keys.end());
+}
+
+bool BuiltinIndex::usable(const catalog::Signature& sig, const GeneratorConfig& config) const {
+  if (sig.hidden || sig.returns.is_void()) return false;
+  if (std::find(config.exclude_builtins.begin(), config.exclude_builtins.end(), sig.key) != config.exclude_builtins.end()) return false;
+  if (std::find(config.exclude_groups.begin(), config.exclude_groups.end(), sig.group) != config.exclude_groups.end()) return false;
+  for (const auto& prefix : config.exclude_prefixes) {
+    if (sig.key.compare(0, prefix.size(), prefix) == 0) return false;
+  }
+  bool integer_result = sig.returns.kind != model::Kind::kStruct && model::is_integer(sig.returns.scalar) &&
+                        (sig.returns.is_scalar() || sig.returns.kind == model::Kind::kVector);
+  if (integer_result && !kIntegerResultKeys.count(sig.key)) return false;
+  for (const auto& arg : sig.args) {
+    if (arg.type.kind == model::Kind::kStruct) return false;
+  }
+  // Division by a matrix, quaternion or transform (elementwise) has no guard that keeps it
+  // defined and no use in real code.
+  if ((sig.key == "div" || sig.key == "mod" || sig.key == "floordiv" || sig.key == "cw_div") && sig.args.size() == 2) {
+    const Type& divisor = sig.args[1].type;
+    if (!divisor.is_scalar() && divisor.kind != model::Kind::kVector) return false;
+  }
+  return true;
+}
+
+const std::vector<KeyOverloads>& BuiltinIndex::producing(const Type& type) const {
+  static const std::vector<KeyOverloads> kNone;
+  for (const auto& [t, keys] : by_return_) {
+    if (t == type) return keys;
+  }
+  return kNone;
+}
+
+std::string BuiltinIndex::binary_operator(const std::string& key) {
+  static const std::map<std::string, std::string> ops = {
+      {"add", "+"}, {"sub", "-"},     {"mul", "*"},     {"div", "/"},      {"floordiv", "//"}, {"mod", "%"},
+      {"bit_and", "&"}, {"bit_or", "|"}, {"bit_xor", "^"}, {"lshift", "<<"}, {"rshift", ">>"},
+  };
+  auto it = ops.find(key);
+  return it == ops.end() ? "" : it->second;
+}
+
+std::string BuiltinIndex::unary_operator(const std::string& key) {
+  if (key == "neg") return "-";
+  if (key == "invert") return "~";
+  return "";
+}
+
+Guard BuiltinIndex::guard(const std::string& key, int arg, const std::string& name, const Type& type) const {
+  if (name == "state" && type == Type::scalar_of(model::Scalar::kUInt32)) return Guard::kRandomState;
+  bool integer = model::is_integer(type.scalar) && type.kind != model::Kind::kStruct;
+  if (key == "sqrt") return Guard::kNonNegative;
+  if (key == "log" || key == "log2" || key == "log10") return Guard::kPositive;
+  if (key == "acos" || key == "asin") return Guard::kUnit;
+  if (key == "erfinv") return Guard::kOpenUnit;
+  if (key == "erfcinv") return Guard::kOpenTwo;
+  if (key == "exp" || key == "sinh" || key == "cosh" || key == "tan") return Guard::kBounded;
+  if (key == "pow") return arg == 0 ? Guard::kPositive : Guard::kBounded;
+  if (key == "div" || key == "mod" || key == "floordiv" || key == "cw_div") {
+    if (arg == 1) return integer ? Guard::kSmallLiteral : Guard::kPositive;
+    return Guard::kNone;
+  }
+  if (key == "mul" && integer && arg == 1) return Guard::kSmallLiteral;
+  if ((key == "lshift" || key == "rshift") && arg == 1) return Guard::kShiftAmount;
+  if (key == "pnoise" && integer) return Guard::kSmallLiteral;
+  if (key == "poisson" && arg == 1) return Guard::kBounded;
+  if (key == "quat_from_axis_angle" && arg == 0) return Guard::kNormalized;
+  return Guard::kNone;
+}
+
+std::optional<int> BuiltinIndex::find(const std::string& key, std::initializer_list<model::Type> args) const {
+  return catalog_.find(key, std::vector<model::Type>(args));
+}
+
+}  // namespace warpsynth::gen

@@ -1,0 +1,60 @@
+// The catalog as the generator uses it: which builtins it may call, grouped by the type they
+// return, which of them are operators, and which arguments need a guard to stay in the domain.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "gen/config.h"
+
+namespace warpsynth::gen {
+
+// What a generated argument must be wrapped in (or replaced by) so that the call is defined.
+enum class Guard : std::uint8_t {
+  kNone,
+  kNonNegative,    // sqrt(x): abs(x)
+  kPositive,       // log(x), denominators: abs(x) + 1
+  kUnit,           // acos(x), asin(x): clamp(x, -1, 1)
+  kOpenUnit,       // erfinv(x): clamp(x, -0.99, 0.99)
+  kOpenTwo,        // erfcinv(x): clamp(x, 0.01, 1.99)
+  kBounded,        // exp(x), sinh, cosh, pow exponent: clamp(x, -8, 8)
+  kSmallLiteral,   // integer divisors, multipliers, periods: a literal 1..8
+  kShiftAmount,    // lshift/rshift: a literal 0..7
+  kNormalized,     // rotation axes: normalize(v)
+  kRandomState,    // the `state` of random builtins: a state variable, else wp.rand_init(...)
+};
+
+// A builtin key with its usable overloads returning one type.
+struct KeyOverloads {
+  std::string key;
+  std::vector<int> signatures;
+  std::vector<double> weights;  // per signature: the rarest argument type's weight in local_types
+};
+
+class BuiltinIndex {
+ public:
+  BuiltinIndex(const catalog::Catalog& catalog, const GeneratorConfig& config);
+
+  const catalog::Catalog& catalog() const { return catalog_; }
+  // Keys (with overloads) that return `type`, in catalog order; empty when none.
+  const std::vector<KeyOverloads>& producing(const model::Type& type) const;
+  // Python operator of an operator builtin ("+" for add), or "" when the key is a function.
+  static std::string binary_operator(const std::string& key);
+  static std::string unary_operator(const std::string& key);
+  Guard guard(const std::string& key, int arg_index, const std::string& arg_name, const model::Type& arg_type) const;
+  std::optional<int> find(const std::string& key, std::initializer_list<model::Type> args) const;
+  // Every key the generator may call (for coverage reports).
+  const std::vector<std::string>& usable_keys() const { return usable_keys_; }
+
+ private:
+  bool usable(const catalog::Signature& sig, const GeneratorConfig& config) const;
+
+  const catalog::Catalog& catalog_;
+  std::vector<std::pair<model::Type, std::vector<KeyOverloads>>> by_return_;
+  std::vector<std::string> usable_keys_;
+};
+
+}  // namespace warpsynth::gen

@@ -1,0 +1,140 @@
+#include "gen/config.h"
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include <xxhash.h>
+
+namespace warpsynth::gen {
+
+GeneratorConfig GeneratorConfig::defaults() {
+  GeneratorConfig c;
+  for (const char* name : {"map", "map_nd", "stencil", "reduction", "histogram", "prefix_window", "particles",
+                           "springs", "rigid_transform", "matrix_math", "ray_geometry", "random_sampling",
+                           "struct_params", "free_form"}) {
+    c.templates[name] = 1.0;
+  }
+  c.local_types = {
+      {"float32", 8},   {"vec3f", 5},     {"int32", 3},      {"vec2f", 1.5},  {"vec4f", 1},
+      {"mat33f", 1.5},  {"mat22f", 0.6},  {"mat44f", 0.6},   {"quatf", 1.5},  {"transformf", 1},
+      {"spatial_vectorf", 0.5}, {"spatial_matrixf", 0.1},    {"bool", 1},     {"float64", 1},
+      {"vec3d", 0.5},   {"vec2d", 0.2},   {"vec4d", 0.2},    {"mat33d", 0.3}, {"mat22d", 0.1},
+      {"mat44d", 0.1},  {"quatd", 0.3},   {"transformd", 0.2}, {"spatial_vectord", 0.1},
+      {"float16", 0.3}, {"vec3h", 0.15},  {"vec2h", 0.05},   {"uint32", 0.4}, {"int64", 0.2},
+      {"uint64", 0.1},  {"int8", 0.1},    {"uint8", 0.1},    {"int16", 0.1},  {"uint16", 0.1},
+      {"vec3i", 0.3},   {"vec2i", 0.2},   {"vec4i", 0.1},    {"vec3ui", 0.05},
+  };
+  c.statements = {
+      {"local", 4},         {"aug_assign", 2}, {"reassign", 1},   {"component_store", 0.6},
+      {"if", 1.6},          {"for", 1.2},      {"while", 0.5},    {"atomic", 0.6},
+      {"early_return", 0.3}, {"func_call", 0.6},
+  };
+  c.exclude_builtins = {"breakpoint", "expect_near", "expect_eq", "expect_neq", "print", "printf", "tid",
+                        "block_dim", "bit_count", "pos",
+                        // type constructors: written as wp.vec3(...), wp.quat(...), ... (kConstruct)
+                        "vector", "matrix", "quaternion", "transformation", "spatial_vector", "spatial_matrix",
+                        "identity"};
+  c.exclude_prefixes = {"mesh_", "bvh_", "hash_grid_", "volume_", "tile_", "texture_"};
+  c.exclude_groups = {"Volumes", "Tile Primitives", "Textures", "Code Generation"};
+  return c;
+}
+
+namespace {
+
+template <typename T>
+void read(const nlohmann::json& j, const char* key, T& field) {
+  if (!j.contains(key)) return;
+  try {
+    field = j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw std::runtime_error(std::string("config key '") + key + "' has the wrong type");
+  }
+}
+
+}  // namespace
+
+GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
+  if (!overrides.is_object()) throw std::runtime_error("config must be a JSON object");
+  GeneratorConfig c = defaults();
+  nlohmann::ordered_json known = c.to_json();
+  for (auto it = overrides.begin(); it != overrides.end(); ++it) {
+    if (!known.contains(it.key())) throw std::runtime_error("unknown config key '" + it.key() + "'");
+  }
+  read(overrides, "max_expr_depth", c.max_expr_depth);
+  read(overrides, "max_block_statements", c.max_block_statements);
+  read(overrides, "max_nesting", c.max_nesting);
+  read(overrides, "max_loop_trip", c.max_loop_trip);
+  read(overrides, "array_length", c.array_length);
+  read(overrides, "grid_side", c.grid_side);
+  read(overrides, "table_length", c.table_length);
+  read(overrides, "max_funcs", c.max_funcs);
+  read(overrides, "p_funcs", c.p_funcs);
+  read(overrides, "p_overload", c.p_overload);
+  read(overrides, "p_struct", c.p_struct);
+  read(overrides, "p_operator_form", c.p_operator_form);
+  read(overrides, "p_leaf", c.p_leaf);
+  read(overrides, "p_ternary", c.p_ternary);
+  read(overrides, "p_component", c.p_component);
+  read(overrides, "p_cast", c.p_cast);
+  read(overrides, "p_func_call", c.p_func_call);
+  // Tables given are merged over the defaults: a file can change one weight.
+  auto merge = [&](const char* key, std::map<std::string, double>& table) {
+    std::map<std::string, double> given;
+    read(overrides, key, given);
+    for (const auto& [name, weight] : given) {
+      if (!table.count(name) && std::string(key) != "local_types") {
+        throw std::runtime_error(std::string("config '") + key + "' has no entry '" + name + "'");
+      }
+      table[name] = weight;
+    }
+  };
+  merge("templates", c.templates);
+  merge("local_types", c.local_types);
+  merge("statements", c.statements);
+  read(overrides, "exclude_builtins", c.exclude_builtins);
+  read(overrides, "exclude_prefixes", c.exclude_prefixes);
+  read(overrides, "exclude_groups", c.exclude_groups);
+  if (c.max_expr_depth < 1 || c.max_expr_depth > 8) throw std::runtime_error("max_expr_depth must be 1..8");
+  if (c.max_loop_trip < 1 || c.max_loop_trip > 64) throw std::runtime_error("max_loop_trip must be 1..64");
+  if (c.array_length < 8 || c.grid_side < 2 || c.table_length < 2) throw std::runtime_error("array sizes too small");
+  return c;
+}
+
+GeneratorConfig GeneratorConfig::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read config " + path);
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded()) throw std::runtime_error("config " + path + " is not valid JSON");
+  try {
+    return from_json(j);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+nlohmann::ordered_json GeneratorConfig::to_json() const {
+  return {
+      {"max_expr_depth", max_expr_depth}, {"max_block_statements", max_block_statements},
+      {"max_nesting", max_nesting},       {"max_loop_trip", max_loop_trip},
+      {"array_length", array_length},     {"grid_side", grid_side},
+      {"table_length", table_length},     {"max_funcs", max_funcs},
+      {"p_funcs", p_funcs},               {"p_overload", p_overload},
+      {"p_struct", p_struct},             {"p_operator_form", p_operator_form},
+      {"p_leaf", p_leaf},                 {"p_ternary", p_ternary},
+      {"p_component", p_component},       {"p_cast", p_cast},
+      {"p_func_call", p_func_call},       {"templates", templates},
+      {"local_types", local_types},       {"statements", statements},
+      {"exclude_builtins", exclude_builtins}, {"exclude_prefixes", exclude_prefixes},
+      {"exclude_groups", exclude_groups},
+  };
+}
+
+std::string GeneratorConfig::hash() const {
+  std::string text = to_json().dump();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(XXH3_64bits(text.data(), text.size())));
+  return hex;
+}
+
+}  // namespace warpsynth::gen

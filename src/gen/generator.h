@@ -1,0 +1,43 @@
+// seed -> one generated kernel: a template is drawn, it builds a Program through Synth, the
+// printer writes the Python. Deterministic: the same catalog, config and seed give the same
+// bytes on every machine and in every process.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "gen/builtin_index.h"
+#include "gen/config.h"
+#include "gen/features.h"
+#include "gen/synth.h"
+#include "model/ast.h"
+
+namespace warpsynth::gen {
+
+struct GeneratedKernel {
+  std::uint64_t seed = 0;
+  std::string template_name;
+  model::Program program;
+  std::string python;
+  Features features;
+  std::vector<int> launch_dims;
+  std::vector<ArrayParam> arrays;  // array parameters with the shapes the launch gives them
+};
+
+class Generator {
+ public:
+  Generator(const catalog::Catalog& catalog, GeneratorConfig config);
+
+  GeneratedKernel generate(std::uint64_t seed) const;
+  const GeneratorConfig& config() const { return config_; }
+  const BuiltinIndex& index() const { return index_; }
+
+ private:
+  GeneratorConfig config_;
+  BuiltinIndex index_;
+  std::vector<double> template_weights_;
+};
+
+}  // namespace warpsynth::gen

@@ -1,0 +1,494 @@
+#include "gen/templates.h"
+
+namespace warpsynth::gen {
+namespace {
+
+using model::Block;
+using model::ExprKind;
+using model::ExprPtr;
+using model::Kind;
+using model::Scalar;
+using model::Type;
+
+const Type kInt = Type::scalar_of(Scalar::kInt32);
+const Type kFloat = Type::scalar_of(Scalar::kFloat32);
+const Type kVec3 = Type::vector_of(3, Scalar::kFloat32);
+
+Type array1d(const Type& t) { return Type::array_of(t, 1); }
+
+std::string pick_name(Synth& s, std::initializer_list<const char*> names) {
+  std::vector<std::string> v(names.begin(), names.end());
+  return s.rng().pick(v);
+}
+
+std::vector<ExprPtr> list(ExprPtr a) {
+  std::vector<ExprPtr> v;
+  v.push_back(std::move(a));
+  return v;
+}
+std::vector<ExprPtr> list(ExprPtr a, ExprPtr b) {
+  std::vector<ExprPtr> v;
+  v.push_back(std::move(a));
+  v.push_back(std::move(b));
+  return v;
+}
+std::vector<ExprPtr> list(ExprPtr a, ExprPtr b, ExprPtr c) {
+  std::vector<ExprPtr> v = list(std::move(a), std::move(b));
+  v.push_back(std::move(c));
+  return v;
+}
+
+ExprPtr op(Synth& s, const char* key, ExprPtr a, ExprPtr b) { return s.call(key, list(std::move(a), std::move(b))); }
+ExprPtr fn(Synth& s, const char* key, ExprPtr a) { return s.call(key, list(std::move(a))); }
+
+// A scalar, vector or matrix type for the data of a map-like kernel: mostly float32 and vec3.
+Type data_type(Synth& s) {
+  double r = s.rng().unit();
+  if (r < 0.4) return kFloat;
+  if (r < 0.65) return kVec3;
+  return s.pick_numeric_type();
+}
+
+void maybe_struct(Synth& s) {
+  if (s.rng().chance(s.config().p_struct)) s.add_struct_param("params");
+}
+
+void maybe_scalar_params(Synth& s) {
+  int n = s.rng().uniform(0, 2);
+  const char* names[] = {"alpha", "beta", "scale", "dt", "gain", "eps"};
+  for (int i = 0; i < n; ++i) {
+    Type t = s.rng().chance(0.7) ? kFloat : s.pick_local_type();
+    if (t.is_bool()) t = kInt;
+    s.add_param(s.fresh(names[s.rng().uniform(0, 5)]), t);
+  }
+}
+
+int body_statements(Synth& s) { return s.rng().uniform(1, s.config().max_block_statements); }
+
+void finish(Synth& s, Block& body) { s.program().kernel.body = std::move(body); }
+
+// out[i] = <expression of the output type>, the last statement of per-thread kernels.
+void store_output(Synth& s, Block& body, const char* array_name) {
+  const ArrayParam* out = s.array(array_name);
+  s.store(body, s.load(*out), s.expr(out->type.element()));
+}
+
+// ---------------------------------------------------------------------------- templates
+
+void map_template(Synth& s) {
+  s.make_funcs();
+  int n = s.config().array_length;
+  s.begin_kernel(pick_name(s, {"scale_values", "apply_map", "compute_output", "update_field", "evaluate",
+                               "transform_elements", "saxpy_like", "elementwise"}), {n});
+  s.add_array("x", array1d(data_type(s)), true);
+  if (s.rng().chance(0.5)) s.add_array("y", array1d(data_type(s)), true);
+  maybe_scalar_params(s);
+  maybe_struct(s);
+  s.add_array("out", array1d(data_type(s)), true);
+  Block body;
+  s.emit_tid(body, {"i"});
+  if (s.rng().chance(0.6)) s.local(body, "xi", s.load(*s.array("x")));
+  s.statements(body, body_statements(s), 0);
+  store_output(s, body, "out");
+  finish(s, body);
+}
+
+void map_nd_template(Synth& s) {
+  s.make_funcs();
+  int g = s.config().grid_side;
+  bool three = s.rng().chance(0.35);
+  std::vector<int> dims = three ? std::vector<int>{g, g, g} : std::vector<int>{g, g};
+  s.begin_kernel(pick_name(s, {"update_grid", "apply_field", "volume_map", "image_op", "grid_transform"}), dims);
+  int ndim = static_cast<int>(dims.size());
+  s.add_array("field", Type::array_of(data_type(s), ndim), true);
+  maybe_scalar_params(s);
+  maybe_struct(s);
+  s.add_array("result", Type::array_of(data_type(s), ndim), true);
+  Block body;
+  s.emit_tid(body, three ? std::vector<std::string>{"i", "j", "k"} : std::vector<std::string>{"i", "j"});
+  s.local(body, "value", s.load(*s.array("field")));
+  s.statements(body, body_statements(s), 0);
+  store_output(s, body, "result");
+  finish(s, body);
+}
+
+void stencil_template(Synth& s) {
+  s.make_funcs();
+  int g = s.config().grid_side;
+  s.begin_kernel(pick_name(s, {"diffuse", "laplacian", "blur", "smooth_field", "heat_step", "jacobi_iteration"}), {g, g});
+  Type t = s.rng().chance(0.65) ? kFloat : s.rng().chance(0.5) ? Type::vector_of(s.rng().uniform(2, 3), Scalar::kFloat32) : Type::scalar_of(Scalar::kFloat64);
+  s.add_array("u", Type::array_of(t, 2), true);
+  s.add_array("u_new", Type::array_of(t, 2), true);
+  if (s.rng().chance(0.7)) s.add_param("k", Type::scalar_of(t.scalar));
+  maybe_struct(s);
+  const ArrayParam& u = *s.array("u");
+  Block body;
+  s.emit_tid(body, {"i", "j"});
+  auto i = [&] { return s.var(s.tid()[0]); };
+  auto j = [&] { return s.var(s.tid()[1]); };
+  std::string nx = s.local(body, "nx", s.shape(u, 0), false);
+  std::string ny = s.local(body, "ny", s.shape(u, 1), false);
+  auto at = [&](ExprPtr a, ExprPtr b) {
+    auto e = model::make_expr(ExprKind::kIndex, t);
+    e->args.push_back(model::make_var(u.name, u.type));
+    e->args.push_back(std::move(a));
+    e->args.push_back(std::move(b));
+    return e;
+  };
+  auto lower = [&](ExprPtr x) { return op(s, "max", op(s, "sub", std::move(x), s.int_literal(1)), s.int_literal(0)); };
+  auto upper = [&](ExprPtr x, const std::string& n) {
+    return op(s, "min", op(s, "add", std::move(x), s.int_literal(1)), op(s, "sub", s.var(n), s.int_literal(1)));
+  };
+  std::string center = s.local(body, "center", at(i(), j()));
+  std::string left = s.local(body, "left", at(lower(i()), j()));
+  std::string right = s.local(body, "right", at(upper(i(), nx), j()));
+  std::string down = s.local(body, "down", at(i(), lower(j())));
+  std::string up = s.local(body, "up", at(i(), upper(j(), ny)));
+  auto sum = op(s, "add", op(s, "add", op(s, "add", s.var(left), s.var(right)), s.var(down)), s.var(up));
+  auto four = s.float_literal("4.0", Type::scalar_of(t.scalar));
+  std::string lap = s.local(body, "lap", op(s, "sub", std::move(sum), op(s, "mul", s.var(center), std::move(four))));
+  s.statements(body, body_statements(s) - 1, 0);
+  auto step = op(s, "add", s.var(center), op(s, "mul", s.var(lap), s.expr(Type::scalar_of(t.scalar), 1)));
+  if (s.rng().chance(0.4)) step = op(s, "add", std::move(step), s.expr(t, 1));
+  auto target = s.load(*s.array("u_new"));
+  s.store(body, std::move(target), std::move(step));
+  finish(s, body);
+}
+
+void reduction_template(Synth& s) {
+  s.make_funcs();
+  s.begin_kernel(pick_name(s, {"reduce_sum", "accumulate", "compute_total", "sum_energy", "gather_stats"}),
+                 {s.config().array_length});
+  Type t = s.rng().chance(0.6) ? kFloat : s.rng().chance(0.5) ? kVec3 : kInt;
+  s.add_array("values", array1d(data_type(s)), true);
+  maybe_scalar_params(s);
+  maybe_struct(s);
+  s.add_array("total", array1d(t), false, {s.config().table_length});
+  Block body;
+  s.emit_tid(body, {"i"});
+  s.local(body, "v", s.load(*s.array("values")));
+  s.statements(body, body_statements(s), 0);
+  std::string contrib = s.local(body, "contrib", s.expr(t, 0));
+  const ArrayParam& total = *s.array("total");
+  s.atomic(body, total, s.int_literal(0), s.var(contrib));
+  if (t.is_scalar() && s.rng().chance(0.5)) {
+    s.atomic(body, total, s.int_literal(1), s.var(contrib), s.rng().chance(0.5) ? "atomic_max" : "atomic_min");
+  }
+  finish(s, body);
+}
+
+void histogram_template(Synth& s) {
+  s.make_funcs();
+  s.begin_kernel(pick_name(s, {"histogram", "bin_values", "count_cells", "build_histogram"}), {s.config().array_length});
+  s.add_array("samples", array1d(s.rng().chance(0.7) ? kFloat : kVec3), true);
+  maybe_scalar_params(s);
+  maybe_struct(s);
+  s.add_array("bins", array1d(kInt), false, {s.config().table_length});
+  const ArrayParam& bins = *s.array("bins");
+  Block body;
+  s.emit_tid(body, {"i"});
+  s.local(body, "x", s.load(*s.array("samples")));
+  s.statements(body, body_statements(s) - 1, 0);
+  std::string nbins = s.local(body, "nbins", s.shape(bins, 0), false);
+  // A value mapped to [0, 1], then to a bin: the float is clamped before it becomes an int.
+  auto unit = s.call("clamp", list(s.expr(kFloat, 0), s.float_literal("0.0", kFloat), s.float_literal("1.0", kFloat)));
+  std::string frac = s.local(body, "frac", std::move(unit));
+  auto scaled = op(s, "mul", s.var(frac), [&] {
+    auto c = model::make_expr(ExprKind::kCast, kFloat);
+    c->args.push_back(op(s, "sub", s.var(nbins), s.int_literal(1)));
+    return c;
+  }());
+  auto as_int = model::make_expr(ExprKind::kCast, kInt);
+  as_int->args.push_back(std::move(scaled));
+  std::string bin = s.local(body, "b", std::move(as_int), false);
+  s.atomic(body, bins, s.var(bin), s.int_literal(1));
+  finish(s, body);
+}
+
+void prefix_window_template(Synth& s) {
+  s.make_funcs();
+  s.begin_kernel(pick_name(s, {"window_sum", "running_mean", "prefix_window", "causal_filter", "moving_average"}),
+                 {s.config().array_length});
+  Type t = s.rng().chance(0.6) ? kFloat : s.rng().chance(0.6) ? kVec3 : Type::scalar_of(Scalar::kFloat64);
+  s.add_array("x", array1d(t), true);
+  s.add_array("y", array1d(t), true);
+  maybe_scalar_params(s);
+  Block body;
+  s.emit_tid(body, {"i"});
+  ExprPtr zero;
+  if (t.is_scalar()) {
+    zero = model::make_expr(ExprKind::kCast, t);  // float(0.0): a mutable local, not a constant
+    zero->args.push_back(s.float_literal("0.0", kFloat));
+  } else {
+    zero = model::make_expr(ExprKind::kConstruct, t);  // wp.vec3(0.0)
+    zero->args.push_back(s.float_literal("0.0", Type::scalar_of(t.scalar)));
+  }
+  std::string acc = s.local(body, "acc", std::move(zero));
+  int window = s.rng().uniform(2, s.config().max_loop_trip);
+  // for k in range(max(i - W + 1, 0), i + 1): k stays in [0, i], inside x.
+  model::Stmt loop;
+  loop.kind = model::StmtKind::kFor;
+  loop.name = s.fresh("k");
+  loop.range.push_back(op(s, "max", op(s, "sub", s.var(s.tid()[0]), s.int_literal(window - 1)), s.int_literal(0)));
+  loop.range.push_back(op(s, "add", s.var(s.tid()[0]), s.int_literal(1)));
+  s.push_scope();
+  s.declare(loop.name, kInt, false);
+  auto xk = s.load_at(*s.array("x"), s.var(loop.name));
+  if (s.rng().chance(0.5)) {
+    std::string w = s.local(loop.body, "w", s.expr(Type::scalar_of(t.scalar), 1));
+    xk = op(s, "mul", std::move(xk), s.var(w));
+  }
+  model::Stmt add;
+  add.kind = model::StmtKind::kAugAssign;
+  add.name = acc;
+  add.op = "+=";
+  add.value = std::move(xk);
+  loop.body.push_back(std::move(add));
+  s.features().construct("aug_assign");
+  if (s.rng().chance(0.4)) s.statements(loop.body, 1, 1);
+  s.pop_scope();
+  s.features().construct("for_range");
+  body.push_back(std::move(loop));
+  s.statements(body, body_statements(s) - 1, 0);
+  auto result = s.rng().chance(0.5) ? s.var(acc) : op(s, "add", s.var(acc), s.expr(t, 1));
+  s.store(body, s.load(*s.array("y")), std::move(result));
+  finish(s, body);
+}
+
+void particles_template(Synth& s) {
+  s.make_funcs();
+  s.begin_kernel(pick_name(s, {"integrate_particles", "advect", "step_particles", "apply_forces", "update_bodies"}),
+                 {s.config().array_length});
+  s.add_array("positions", array1d(kVec3), true);
+  s.add_array("velocities", array1d(kVec3), true);
+  if (s.rng().chance(0.5)) s.add_array("inv_mass", array1d(kFloat), true);
+  s.add_param("dt", kFloat);
+  if (s.rng().chance(0.6)) s.add_param("gravity", kVec3);
+  maybe_struct(s);
+  Block body;
+  s.emit_tid(body, {"tid"});
+  std::string p = s.local(body, "p", s.load(*s.array("positions")));
+  std::string v = s.local(body, "v", s.load(*s.array("velocities")));
+  std::string f = s.local(body, "f", s.expr(kVec3, 0));
+  s.statements(body, body_statements(s) - 1, 0);
+  auto assign = [&](const std::string& name, ExprPtr value) {
+    model::Stmt st;
+    st.kind = model::StmtKind::kAssign;
+    st.name = name;
+    st.value = std::move(value);
+    body.push_back(std::move(st));
+    s.features().construct("reassign");
+  };
+  assign(v, op(s, "add", s.var(v), op(s, "mul", s.var(f), s.var("dt"))));
+  assign(p, op(s, "add", s.var(p), op(s, "mul", s.var(v), s.var("dt"))));
+  if (s.rng().chance(0.5)) {
+    // Ground contact: a component test and component stores.
+    auto below = model::make_expr(ExprKind::kCompare, Type::scalar_of(Scalar::kBool), "<");
+    auto py = model::make_expr(ExprKind::kComponent, kFloat);
+    py->args.push_back(s.var(p));
+    py->args.push_back(s.int_literal(1));
+    below->args.push_back(std::move(py));
+    below->args.push_back(s.float_literal("0.0", kFloat));
+    s.features().construct("compare");
+    s.features().construct("component_read");
+    Block contact;
+    auto comp = [&](const std::string& name) {
+      auto c = model::make_expr(ExprKind::kComponent, kFloat);
+      c->args.push_back(s.var(name));
+      c->args.push_back(s.int_literal(1));
+      return c;
+    };
+    s.store(contact, comp(p), s.float_literal("0.0", kFloat));
+    s.store(contact, comp(v), op(s, "mul", s.call("neg", list(comp(v)), true), s.expr(kFloat, 2)));
+    body.push_back(s.if_stmt(std::move(below), std::move(contact)));
+  }
+  s.store(body, s.load(*s.array("positions")), s.var(p));
+  s.store(body, s.load(*s.array("velocities")), s.var(v));
+  finish(s, body);
+}
+
+void springs_template(Synth& s) {
+  s.make_funcs();
+  int n = s.config().array_length;
+  s.begin_kernel(pick_name(s, {"eval_springs", "spring_forces", "compute_constraints", "solve_distance"}), {n});
+  s.add_array("x", array1d(kVec3), false, {n});
+  s.add_array("spring_i", array1d(kInt), true);
+  s.add_array("spring_j", array1d(kInt), true);
+  s.add_array("rest", array1d(kFloat), true);
+  s.add_param("ke", kFloat);
+  if (s.rng().chance(0.5)) s.add_param("kd", kFloat);
+  maybe_struct(s);
+  s.add_array("f", array1d(kVec3), false, {n});
+  const ArrayParam& x = *s.array("x");
+  Block body;
+  s.emit_tid(body, {"tid"});
+  std::string a = s.local(body, "a", s.clamped_index(x, s.load(*s.array("spring_i"))), false);
+  std::string b = s.local(body, "b", s.clamped_index(x, s.load(*s.array("spring_j"))), false);
+  std::string d = s.local(body, "d", op(s, "sub", s.load_at(x, s.var(a)), s.load_at(x, s.var(b))));
+  std::string l = s.local(body, "l", fn(s, "length", s.var(d)));
+  std::string dir = s.local(body, "dir", op(s, "div", s.var(d), op(s, "add", s.var(l), s.float_literal("1.0e-6", kFloat))));
+  auto stretch = op(s, "sub", s.var(l), s.load(*s.array("rest")));
+  std::string fs = s.local(body, "fs", op(s, "mul", s.var("ke"), std::move(stretch)));
+  s.statements(body, body_statements(s) - 1, 0);
+  std::string force = s.local(body, "force", op(s, "mul", s.var(dir), s.var(fs)));
+  const ArrayParam& f = *s.array("f");
+  s.atomic(body, f, s.var(a), s.call("neg", list(s.var(force))), "atomic_add");
+  s.atomic(body, f, s.var(b), s.var(force), s.rng().chance(0.5) ? "atomic_add" : "atomic_sub");
+  finish(s, body);
+}
+
+void rigid_transform_template(Synth& s) {
+  s.make_funcs();
+  s.begin_kernel(pick_name(s, {"transform_points", "apply_pose", "rotate_bodies", "update_frames", "world_points"}),
+                 {s.config().array_length});
+  Scalar sc = s.rng().chance(0.85) ? Scalar::kFloat32 : Scalar::kFloat64;
+  Type v3 = Type::vector_of(3, sc);
+  s.add_array("body_q", array1d(Type::transform_of(sc)), true);
+  s.add_array("points", array1d(v3), true);
+  if (s.rng().chance(0.5)) s.add_array("rotations", array1d(Type::quat_of(sc)), true);
+  maybe_struct(s);
+  s.add_array("out", array1d(s.rng().chance(0.7) ? v3 : Type::transform_of(sc)), true);
+  Block body;
+  s.emit_tid(body, {"i"});
+  std::string X = s.local(body, "X", s.load(*s.array("body_q")));
+  std::string p = s.local(body, "p", s.load(*s.array("points")));
+  std::string q = s.local(body, "q", s.rng().chance(0.5) ? fn(s, "transform_get_rotation", s.var(X)) : s.expr(Type::quat_of(sc), 0));
+  std::string world = s.local(body, "world", op(s, "transform_point", s.var(X), s.var(p)));
+  if (s.rng().chance(0.6)) s.local(body, "r", op(s, "quat_rotate", s.var(q), s.var(world)));
+  s.statements(body, body_statements(s), 0);
+  store_output(s, body, "out");
+  finish(s, body);
+}
+
+void matrix_math_template(Synth& s) {
+  s.make_funcs();
+  s.begin_kernel(pick_name(s, {"solve_small", "apply_jacobian", "compute_stress", "mat_vec", "deform"}),
+                 {s.config().array_length});
+  int n = s.rng().uniform(2, 4);
+  Scalar sc = s.rng().chance(0.8) ? Scalar::kFloat32 : Scalar::kFloat64;
+  Type m = Type::matrix_of(n, n, sc), v = Type::vector_of(n, sc);
+  s.add_array("A", array1d(m), true);
+  s.add_array("b", array1d(v), true);
+  maybe_scalar_params(s);
+  s.add_array("out", array1d(s.rng().chance(0.7) ? v : m), true);
+  Block body;
+  s.emit_tid(body, {"i"});
+  std::string M = s.local(body, "M", s.load(*s.array("A")));
+  std::string x = s.local(body, "x", s.load(*s.array("b")));
+  s.local(body, "Mx", op(s, "mul", s.var(M), s.var(x)));
+  if (s.rng().chance(0.5)) s.local(body, "MT", fn(s, "transpose", s.var(M)));
+  s.statements(body, body_statements(s), 0);
+  store_output(s, body, "out");
+  finish(s, body);
+}
+
+void ray_geometry_template(Synth& s) {
+  s.make_funcs();
+  s.begin_kernel(pick_name(s, {"ray_sphere", "intersect_rays", "trace_hits", "raycast_sphere"}), {s.config().array_length});
+  s.add_array("origins", array1d(kVec3), true);
+  s.add_array("dirs", array1d(kVec3), true);
+  s.add_param("center", kVec3);
+  s.add_param("radius", kFloat);
+  maybe_struct(s);
+  s.add_array("hits", array1d(kFloat), true);
+  Block body;
+  s.emit_tid(body, {"i"});
+  std::string o = s.local(body, "o", s.load(*s.array("origins")));
+  std::string d = s.local(body, "d", fn(s, "normalize", s.load(*s.array("dirs"))));
+  std::string oc = s.local(body, "oc", op(s, "sub", s.var(o), s.var("center")));
+  std::string b = s.local(body, "b", op(s, "dot", s.var(oc), s.var(d)));
+  std::string c = s.local(body, "c", op(s, "sub", op(s, "dot", s.var(oc), s.var(oc)), op(s, "mul", s.var("radius"), s.var("radius"))));
+  std::string disc = s.local(body, "disc", op(s, "sub", op(s, "mul", s.var(b), s.var(b)), s.var(c)));
+  std::string t = s.local(body, "t", s.float_literal("-1.0", kFloat));
+  auto positive = model::make_expr(ExprKind::kCompare, Type::scalar_of(Scalar::kBool), ">");
+  positive->args.push_back(s.var(disc));
+  positive->args.push_back(s.float_literal("0.0", kFloat));
+  s.features().construct("compare");
+  Block hit;
+  model::Stmt set;
+  set.kind = model::StmtKind::kAssign;
+  set.name = t;
+  set.value = op(s, "sub", s.call("neg", list(s.var(b))), fn(s, "sqrt", s.var(disc)));
+  hit.push_back(std::move(set));
+  s.features().construct("reassign");
+  body.push_back(s.if_stmt(std::move(positive), std::move(hit)));
+  s.statements(body, body_statements(s) - 1, 0);
+  auto result = s.rng().chance(0.6) ? s.var(t) : s.expr(kFloat, 0);
+  s.store(body, s.load(*s.array("hits")), std::move(result));
+  finish(s, body);
+}
+
+void random_sampling_template(Synth& s) {
+  s.make_funcs();
+  s.begin_kernel(pick_name(s, {"sample_points", "monte_carlo", "jitter", "scatter_samples", "random_walk"}),
+                 {s.config().array_length});
+  s.add_param("seed", kInt);
+  maybe_scalar_params(s);
+  s.add_array("out", array1d(s.rng().chance(0.5) ? kVec3 : kFloat), true);
+  Block body;
+  s.emit_tid(body, {"i"});
+  std::string state = s.local(body, "state", op(s, "rand_init", s.var("seed"), s.var(s.tid()[0])));
+  s.local(body, "r", fn(s, "randf", s.var(state)));
+  s.statements(body, body_statements(s), 0);
+  store_output(s, body, "out");
+  finish(s, body);
+}
+
+void struct_params_template(Synth& s) {
+  s.make_funcs();
+  s.begin_kernel(pick_name(s, {"apply_material", "simulate_step", "configured_update", "shade_points"}),
+                 {s.config().array_length});
+  s.add_struct_param("params");
+  s.add_array("x", array1d(data_type(s)), true);
+  s.add_array("out", array1d(data_type(s)), true);
+  Block body;
+  s.emit_tid(body, {"i"});
+  s.statements(body, body_statements(s), 0);
+  store_output(s, body, "out");
+  finish(s, body);
+}
+
+void free_form_template(Synth& s) {
+  s.make_funcs();
+  bool two = s.rng().chance(0.3);
+  int g = s.config().grid_side;
+  std::vector<int> dims = two ? std::vector<int>{g, g} : std::vector<int>{s.config().array_length};
+  s.begin_kernel(pick_name(s, {"compute", "process", "update", "kernel_fn", "evaluate_terms", "mix"}), dims);
+  int ndim = two ? 2 : 1;
+  int inputs = s.rng().uniform(1, 3);
+  const char* in_names[] = {"a", "b", "c"};
+  for (int k = 0; k < inputs; ++k) s.add_array(in_names[k], Type::array_of(data_type(s), ndim), true);
+  maybe_scalar_params(s);
+  maybe_struct(s);
+  if (s.rng().chance(0.4)) s.add_array("accum", array1d(kFloat), false, {s.config().table_length});
+  s.add_array("out", Type::array_of(data_type(s), ndim), true);
+  Block body;
+  s.emit_tid(body, two ? std::vector<std::string>{"i", "j"} : std::vector<std::string>{"i"});
+  s.statements(body, s.rng().uniform(2, s.config().max_block_statements + 2), 0);
+  store_output(s, body, "out");
+  finish(s, body);
+}
+
+}  // namespace
+
+const std::vector<Template>& all_templates() {
+  static const std::vector<Template> templates = {
+      {"map", map_template},
+      {"map_nd", map_nd_template},
+      {"stencil", stencil_template},
+      {"reduction", reduction_template},
+      {"histogram", histogram_template},
+      {"prefix_window", prefix_window_template},
+      {"particles", particles_template},
+      {"springs", springs_template},
+      {"rigid_transform", rigid_transform_template},
+      {"matrix_math", matrix_math_template},
+      {"ray_geometry", ray_geometry_template},
+      {"random_sampling", random_sampling_template},
+      {"struct_params", struct_params_template},
+      {"free_form", free_form_template},
+  };
+  return templates;
+}
+
+}  // namespace warpsynth::gen

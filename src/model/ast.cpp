@@ -1,0 +1,25 @@
+#include "model/ast.h"
+
+namespace warpsynth::model {
+
+ExprPtr make_expr(ExprKind kind, Type type, std::string text, int signature) {
+  auto e = std::make_unique<Expr>();
+  e->kind = kind;
+  e->type = type;
+  e->text = std::move(text);
+  e->signature = signature;
+  return e;
+}
+
+ExprPtr make_var(const std::string& name, Type type) { return make_expr(ExprKind::kVar, type, name); }
+
+ExprPtr make_literal(const std::string& text, Type type) { return make_expr(ExprKind::kLiteral, type, text); }
+
+ExprPtr clone(const Expr& expr) {
+  auto copy = make_expr(expr.kind, expr.type, expr.text, expr.signature);
+  copy->args.reserve(expr.args.size());
+  for (const auto& a : expr.args) copy->args.push_back(clone(*a));
+  return copy;
+}
+
+}  // namespace warpsynth::model

@@ -1,0 +1,116 @@
+// The kernel language as data: expressions, statements, @wp.struct, @wp.func, @wp.kernel.
+// The generator builds a Program, the type checker verifies it, the printer writes Python.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/type.h"
+
+namespace warpsynth::model {
+
+enum class ExprKind : std::uint8_t {
+  kLiteral,    // text: as printed ("1.5", "wp.float64(2.0)" is a kCast of a literal)
+  kVar,        // text: name
+  kCall,       // builtin call wp.<text>(args); signature: catalog index, or -1 for the
+               // array builtins the catalog lists as generic (atomics) and multi-dimensional tid
+  kBinary,     // args[0] <text> args[1], an operator builtin; signature: catalog index
+  kUnary,      // <text> args[0] ("-"), an operator builtin; signature: catalog index
+  kCompare,    // args[0] <text> args[1] on scalars, result bool
+  kBoolOp,     // args[0] <text> args[1] with text "and" | "or"
+  kNot,        // not args[0]
+  kTernary,    // args[1] if args[0] else args[2]
+  kConstruct,  // a composite from its components: wp.vec3(x, y, z), wp.transform(p, q), ...
+  kCast,       // a scalar converted: float(x), int(x), wp.float64(x)
+  kIndex,      // array element: args[0][args[1], ...]
+  kComponent,  // vector or matrix component: args[0][args[1]] or args[0][args[1], args[2]]
+  kField,      // struct field: args[0].text
+  kFuncCall,   // generated @wp.func: text(args); signature: index in Program::funcs
+  kShape,      // array extent: args[0].shape[signature]
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  ExprKind kind = ExprKind::kLiteral;
+  Type type;
+  std::string text;
+  int signature = -1;
+  std::vector<ExprPtr> args;
+};
+
+enum class StmtKind : std::uint8_t {
+  kAssign,     // name = value (declares the name when `declares`)
+  kAugAssign,  // name op= value
+  kStore,      // target = value, target a kIndex or kComponent expression
+  kAugStore,   // target op= value
+  kIf,         // if value: body, elif ...: ..., else: orelse
+  kFor,        // for name in range(range...): body
+  kWhile,      // while value: body
+  kBreak,
+  kContinue,
+  kReturn,     // return [value]
+  kExpr,       // value (a call evaluated for its effect, such as wp.atomic_add)
+  kUnpack,     // names[0], names[1], ... = value (wp.tid() of a 2-4 dimensional launch)
+};
+
+struct Stmt;
+using Block = std::vector<Stmt>;
+
+struct Elif {
+  ExprPtr condition;
+  Block body;
+};
+
+struct Stmt {
+  StmtKind kind = StmtKind::kExpr;
+  std::string name;   // assigned variable, loop variable
+  std::vector<std::string> names;  // kUnpack
+  std::string op;     // augmented operator: "+=", "-=", "*=", ...
+  bool declares = false;
+  ExprPtr target;     // kStore, kAugStore
+  ExprPtr value;      // right-hand side, condition, returned value, evaluated call
+  std::vector<ExprPtr> range;  // kFor: start, stop, step
+  Block body;
+  std::vector<Elif> elifs;
+  Block orelse;
+};
+
+struct Param {
+  std::string name;
+  Type type;
+};
+
+struct StructDef {
+  std::string name;
+  std::vector<Param> fields;
+};
+
+struct FuncDef {
+  std::string name;  // overloads share a name and differ in parameter types
+  std::vector<Param> params;
+  Type returns;
+  Block body;
+};
+
+struct KernelDef {
+  std::string name;
+  std::vector<Param> params;
+  Block body;
+};
+
+struct Program {
+  std::vector<StructDef> structs;
+  std::vector<FuncDef> funcs;  // in definition order; a func calls only funcs before it
+  KernelDef kernel;
+};
+
+// Convenience constructors used by the generator and tests.
+ExprPtr make_expr(ExprKind kind, Type type, std::string text = {}, int signature = -1);
+ExprPtr make_var(const std::string& name, Type type);
+ExprPtr make_literal(const std::string& text, Type type);
+ExprPtr clone(const Expr& expr);
+
+}  // namespace warpsynth::model

@@ -1,0 +1,15 @@
+// Writes a Program as idiomatic Warp Python: `import warp as wp`, then structs, funcs and the
+// kernel, PEP 8 spacing, lines wrapped at 99 columns the way black would wrap a call.
+#pragma once
+
+#include <string>
+
+#include "model/ast.h"
+
+namespace warpsynth::model {
+
+std::string print_python(const Program& program);
+// One expression, as it would appear in the program (for tests and error messages).
+std::string print_expr(const Program& program, const Expr& expr);
+
+}  // namespace warpsynth::model
