@@ -38,9 +38,9 @@ def handle(request: dict) -> dict:
 
         return {"items": extract_sources(request["items"], f"warpsynth_gen_{request.get('id')}")}
     if op == "catalog":
-        from . import warp_bridge
+        from . import catalog
 
-        return warp_bridge.builtin_catalog()
+        return catalog.export()
     raise ValueError(f"unknown op {op!r}")
 
 

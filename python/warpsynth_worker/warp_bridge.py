@@ -214,14 +214,33 @@ def _is_generic_overload(overload) -> bool:
     return any(_types.type_is_generic(t) for t in overload.input_types.values())
 
 
+def _value_types() -> list:
+    """Every concrete value type a generic ``Any`` parameter may stand for."""
+    return [_types.bool, *_types.scalar_types, *_context.generic_vtypes]
+
+
 def _specializations(overload):
-    """Concrete argument types of a generic overload whose generic parameters are all scalars or
-    vectors/matrices/quaternions/transforms, found the way Warp's own ``add_builtin`` finds the
-    exported ones: one scalar type at a time, every consistent combination, Warp's constraint."""
+    """Concrete argument types of a generic overload, found the way Warp's own ``add_builtin``
+    finds the exported ones: one scalar type at a time, every consistent combination of the
+    generic scalar, vector, matrix, quaternion and transform parameters. Parameters typed ``Any``
+    (``wp.where``, ``wp.norm_l2``, ...) stand for one value type, the same for all of them.
+    Whether a combination is valid is for the overload's own ``value_func`` to say (``_entry``)."""
     params = overload.input_types
+    any_params = [n for n, t in params.items() if t is Any]
+    others_generic = False
     for t in params.values():
-        if _types.type_is_generic(t) and not (_types.type_is_generic_scalar(t) or _types.type_is_composite(t)):
+        if t is Any:
+            continue
+        if _types.type_is_generic(t):
+            if not (_types.type_is_generic_scalar(t) or _types.type_is_composite(t)):
+                return
+            others_generic = True
+    if any_params:
+        if others_generic:
             return
+        for t in _value_types():
+            yield {n: (t if n in any_params else p) for n, p in params.items()}
+        return
     hints = set()
     for t in params.values():
         if _types.type_is_composite(t) and _types.type_is_generic(t):
@@ -310,13 +329,14 @@ def builtin_catalog() -> dict:
                     entries.append(entry)
                 continue
             resolved = 0
-            if not overload.export:
+            exported_by_warp = overload.export and not any(t is Any for t in overload.input_types.values())
+            if not exported_by_warp:
                 for arg_types in _specializations(overload):
                     entry = _entry(key, overload, arg_types, overload.hidden, "warpsynth")
                     if entry:
                         entries.append(entry)
                         resolved += 1
-            if not resolved and not overload.export:
+            if not resolved and not exported_by_warp:
                 generic.append(
                     {"key": key, "group": overload.group, "args": [{"name": n, "type": type_name(t)} for n, t in overload.input_types.items()]}
                 )
@@ -325,3 +345,52 @@ def builtin_catalog() -> dict:
     for entry in entries:
         unique.setdefault((entry["key"], tuple(a["type"] for a in entry["args"]), tuple(a["name"] for a in entry["args"])), entry)
     return {"warp_version": warp_version(), "builtins": list(unique.values()), "generic": generic}
+
+
+# ---------------------------------------------------------------------------------------------
+# Compilation
+
+
+def compile_cpu(kernels: list, build_dir: str) -> None:
+    """Compiles the CPU code of several kernels as one translation unit with Warp's own CPU
+    compiler (its bundled clang), the way ``Module.load`` does for one module: one compile serves
+    many kernels. Raises when the compiler fails; its diagnostics go to stderr."""
+    import os
+
+    from warp._src import build as _build
+
+    options = _module_options(kernels[0], None)
+    builder = _context.ModuleBuilder(kernels[0].module, options, hasher=_context.ModuleHasher(kernels, options))
+    source = builder.codegen("cpu")
+    os.makedirs(build_dir, exist_ok=True)
+    cpp_path = os.path.join(build_dir, "batch.cpp")
+    obj_path = os.path.join(build_dir, "batch.o")
+    with open(cpp_path, "w", encoding="utf-8") as f:
+        f.write(source)
+    level = options["optimization_level"]
+    _build.build_cpu(
+        obj_path,
+        cpp_path,
+        mode=options["mode"],
+        fast_math=options["fast_math"],
+        verify_fp=options["verify_fp"],
+        fuse_fp=options["fuse_fp"],
+        extra_flags=options["cpu_compiler_flags"],
+        optimization_level=2 if level is None else level,
+        block_dim=options["block_dim"],
+        enable_tiles_in_stack_memory=options["enable_tiles_in_stack_memory"],
+        extra_include_dirs=options["extra_cpu_include_dirs"],
+    )
+
+
+def build_kernel(kernel) -> None:
+    """Runs Warp's type inference and adjoint build for one kernel (no code text): raises what
+    codegen would raise for a call that does not resolve."""
+    options = _module_options(kernel, None)
+    _context.ModuleBuilder(kernel.module, options, hasher=_context.ModuleHasher([kernel], options))
+
+
+def local_type_name(kernel, name: str) -> str | None:
+    """Warp's inferred type of a kernel local after ``build_kernel`` (None if unknown)."""
+    var = kernel.adj.symbols.get(name)
+    return concrete_type_name(getattr(var, "type", None)) if var is not None else None

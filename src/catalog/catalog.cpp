@@ -27,8 +27,15 @@ Catalog Catalog::from_json(const nlohmann::json& table) {
         else sig.args.push_back({arg.at("name").get<std::string>(), *type});
       }
       const auto& returns = entry.at("returns");
-      if (!returns.is_string()) {
-        usable = false;  // several results
+      if (returns.is_array()) {
+        for (const auto& r : returns) {
+          auto type = r.is_string() ? model::parse_warp_name(r.get<std::string>()) : std::nullopt;
+          if (!type) usable = false;
+          else sig.results.push_back(*type);
+        }
+        if (sig.results.size() < 2) usable = false;
+      } else if (!returns.is_string()) {
+        usable = false;
       } else if (returns.get<std::string>() != "None") {
         auto type = model::parse_warp_name(returns.get<std::string>());
         if (!type) usable = false;

@@ -23,7 +23,8 @@ struct Signature {
   bool differentiable = true;
   std::vector<model::Param> args;
   std::vector<std::string> defaults;  // argument names that may be omitted
-  model::Type returns;                // void for builtins that return nothing
+  model::Type returns;                // void for builtins that return nothing or several values
+  std::vector<model::Type> results;   // the values of a builtin that returns several (a, b = wp.f())
 };
 
 class Catalog {

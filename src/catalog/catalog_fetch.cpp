@@ -30,6 +30,25 @@ nlohmann::json export_from_worker(Worker& worker, std::chrono::milliseconds time
   return std::move(outcome.result);
 }
 
+std::string format_table(const nlohmann::json& table) {
+  // One signature a line: compact, and a diff between two Warp versions reads line by line.
+  std::string out = "{\n";
+  bool first_field = true;
+  for (auto it = table.begin(); it != table.end(); ++it) {
+    out += first_field ? "" : ",\n";
+    first_field = false;
+    out += nlohmann::json(it.key()).dump() + ": ";
+    if (it->is_array()) {
+      out += "[\n";
+      for (size_t i = 0; i < it->size(); ++i) out += (*it)[i].dump() + (i + 1 < it->size() ? ",\n" : "\n");
+      out += "]";
+    } else {
+      out += it->dump();
+    }
+  }
+  return out + "\n}\n";
+}
+
 std::string ensure_cached(Worker& worker, std::chrono::milliseconds timeout) {
   std::string path = cached_catalog_path(worker.ensure_started().warp_version);
   if (fs::exists(path)) return path;
@@ -38,7 +57,7 @@ std::string ensure_cached(Worker& worker, std::chrono::milliseconds timeout) {
   fs::create_directories(fs::path(path).parent_path(), ec);
   if (ec) throw std::runtime_error("cannot create the cache folder " + fs::path(path).parent_path().string());
   AtomicFile file(path);
-  file.stream() << table.dump(1) << '\n';
+  file.stream() << format_table(table);
   file.commit();
   return path;
 }

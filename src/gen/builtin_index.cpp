@@ -14,40 +14,53 @@ using model::Type;
 const std::set<std::string> kIntegerResultKeys = {
     "add", "sub", "mul", "mod", "floordiv", "div", "min", "max", "clamp", "abs", "sign", "neg", "pos",
     "bit_and", "bit_or", "bit_xor", "lshift", "rshift", "invert", "randi", "argmin", "argmax",
-    "closest_point_edge_edge", "intersect_tri_tri",
+    "closest_point_edge_edge", "intersect_tri_tri", "randu", "poisson", "bit_count", "block_dim", "where",
 };
 
 }  // namespace
+
+void BuiltinIndex::add(std::vector<KeyOverloads>& groups, const catalog::Signature& sig, int index, double weight) {
+  auto key = std::find_if(groups.begin(), groups.end(), [&](const auto& k) { return k.key == sig.key; });
+  if (key == groups.end()) {
+    groups.push_back({sig.key, {}, {}});
+    key = std::prev(groups.end());
+  }
+  key->signatures.push_back(index);
+  key->weights.push_back(weight);
+}
 
 BuiltinIndex::BuiltinIndex(const catalog::Catalog& catalog, const GeneratorConfig& config) : catalog_(catalog) {
   std::set<std::string> keys;
   for (int i = 0; i < catalog.size(); ++i) {
     const auto& sig = catalog[i];
     if (!usable(sig, config)) continue;
-    auto slot = std::find_if(by_return_.begin(), by_return_.end(), [&](const auto& e) { return e.first == sig.returns; });
-    if (slot == by_return_.end()) {
-      by_return_.push_back({sig.returns, {}});
-      slot = std::prev(by_return_.end());
-    }
-    auto key = std::find_if(slot->second.begin(), slot->second.end(), [&](const auto& k) { return k.key == sig.key; });
-    if (key == slot->second.end()) {
-      slot->second.push_back({sig.key, {}, {}});
-      key = std::prev(slot->second.end());
-    }
-    key->signatures.push_back(i);
+    // Overloads are drawn in proportion to how common their argument types are: the weight of
+    // the rarest argument type in local_types.
     double weight = 1.0;
     for (const auto& arg : sig.args) {
       auto it = config.local_types.find(model::warp_name(arg.type));
       weight = std::min(weight, it == config.local_types.end() ? 0.02 : std::max(it->second, 0.02));
     }
-    key->weights.push_back(weight);
+    if (!sig.results.empty()) {
+      add(multi_result_, sig, i, weight);
+    } else if (sig.returns.is_void()) {
+      if (sig.args.empty() || sig.args[0].type.is_array()) continue;
+      add(in_place_, sig, i, weight);
+    } else {
+      auto slot = std::find_if(by_return_.begin(), by_return_.end(), [&](const auto& e) { return e.first == sig.returns; });
+      if (slot == by_return_.end()) {
+        by_return_.push_back({sig.returns, {}});
+        slot = std::prev(by_return_.end());
+      }
+      add(slot->second, sig, i, weight);
+    }
     keys.insert(sig.key);
   }
   usable_keys_.assign(keys.begin(), keys.end());
 }
 
 bool BuiltinIndex::usable(const catalog::Signature& sig, const GeneratorConfig& config) const {
-  if (sig.hidden || sig.returns.is_void()) return false;
+  if (sig.hidden) return false;
   if (std::find(config.exclude_builtins.begin(), config.exclude_builtins.end(), sig.key) != config.exclude_builtins.end()) return false;
   if (std::find(config.exclude_groups.begin(), config.exclude_groups.end(), sig.group) != config.exclude_groups.end()) return false;
   for (const auto& prefix : config.exclude_prefixes) {

@@ -46,14 +46,22 @@ class BuiltinIndex {
   static std::string unary_operator(const std::string& key);
   Guard guard(const std::string& key, int arg_index, const std::string& arg_name, const model::Type& arg_type) const;
   std::optional<int> find(const std::string& key, std::initializer_list<model::Type> args) const;
+  // Builtins returning several values (`axis, angle = wp.quat_to_axis_angle(q)`), as
+  // KeyOverloads with an empty key group per key.
+  const std::vector<KeyOverloads>& multi_result() const { return multi_result_; }
+  // Builtins that return nothing and update their first argument (`wp.transform_set_rotation(x, q)`).
+  const std::vector<KeyOverloads>& in_place() const { return in_place_; }
   // Every key the generator may call (for coverage reports).
   const std::vector<std::string>& usable_keys() const { return usable_keys_; }
 
  private:
   bool usable(const catalog::Signature& sig, const GeneratorConfig& config) const;
+  static void add(std::vector<KeyOverloads>& groups, const catalog::Signature& sig, int index, double weight);
 
   const catalog::Catalog& catalog_;
   std::vector<std::pair<model::Type, std::vector<KeyOverloads>>> by_return_;
+  std::vector<KeyOverloads> multi_result_;
+  std::vector<KeyOverloads> in_place_;
   std::vector<std::string> usable_keys_;
 };
 

@@ -28,10 +28,9 @@ GeneratorConfig GeneratorConfig::defaults() {
   c.statements = {
       {"local", 4},         {"aug_assign", 2}, {"reassign", 1},   {"component_store", 0.6},
       {"if", 1.6},          {"for", 1.2},      {"while", 0.5},    {"atomic", 0.6},
-      {"early_return", 0.3}, {"func_call", 0.6},
+      {"early_return", 0.3}, {"func_call", 0.6},    {"unpack", 0.3},     {"in_place", 0.3},
   };
-  c.exclude_builtins = {"breakpoint", "expect_near", "expect_eq", "expect_neq", "print", "printf", "tid",
-                        "block_dim", "bit_count", "pos",
+  c.exclude_builtins = {"breakpoint", "expect_near", "expect_eq", "expect_neq", "print", "printf", "tid", "pos",
                         // type constructors: written as wp.vec3(...), wp.quat(...), ... (kConstruct)
                         "vector", "matrix", "quaternion", "transformation", "spatial_vector", "spatial_matrix",
                         "identity"};

@@ -16,6 +16,7 @@ inline const char* const kConstructs[] = {
     "local", "aug_assign", "reassign", "if", "elif", "else", "ternary", "for_range", "for_range_step",
     "while", "break", "continue", "early_return", "tid_nd", "atomic", "array_store", "struct_field",
     "component_read", "component_store", "func_call", "func_overload", "cast", "compare", "bool_op",
+    "tuple_unpack",
 };
 
 struct Features {

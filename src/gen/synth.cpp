@@ -320,7 +320,7 @@ ExprPtr Synth::literal(const Type& want) {
   }
   Type component = want.component();
   auto make = [&](int count) {
-    auto e = model::make_expr(ExprKind::kConstruct, want);
+    auto e = construct_node(want);
     for (int i = 0; i < count; ++i) e->args.push_back(literal(component));
     features_.type(want);
     return e;
@@ -329,19 +329,20 @@ ExprPtr Synth::literal(const Type& want) {
     case Kind::kVector: return make(rng_.chance(0.3) ? 1 : want.rows);
     case Kind::kSpatialVector: return make(6);
     case Kind::kQuat: {
-      auto e = model::make_expr(ExprKind::kConstruct, want);
+      auto e = construct_node(want);
       const auto& q = kUnitQuats[rng_.uniform(0, 4)];
       for (int i = 0; i < 4; ++i) e->args.push_back(float_literal(q[i], component));
       return e;
     }
     case Kind::kTransform: {
-      auto e = model::make_expr(ExprKind::kConstruct, want);
+      auto e = construct_node(want);
       e->args.push_back(literal(Type::vector_of(3, want.scalar)));
       e->args.push_back(literal(Type::quat_of(want.scalar)));
       return e;
     }
     case Kind::kMatrix: {
       Type diagonal = Type::vector_of(want.rows, want.scalar);
+      if (want.rows <= 3 && rng_.chance(0.3)) return make(want.rows * want.cols);
       if (auto sig = index_.find("diag", {diagonal}); sig && index_.catalog()[*sig].returns == want) {
         auto e = model::make_expr(ExprKind::kCall, want, "diag", *sig);
         e->args.push_back(literal(diagonal));
@@ -468,9 +469,25 @@ ExprPtr Synth::call(const std::string& key, std::vector<ExprPtr> args, bool allo
   return e;
 }
 
+ExprPtr Synth::construct_node(const Type& t) {
+  // wp.vec3(...), wp.mat33(...), wp.quat(...), wp.transform(...), wp.spatial_vector(...) call
+  // Warp's constructor builtins of these names.
+  switch (t.kind) {
+    case Kind::kVector: features_.builtins.insert("vector"); break;
+    case Kind::kMatrix: features_.builtins.insert("matrix"); break;
+    case Kind::kQuat: features_.builtins.insert("quaternion"); break;
+    case Kind::kTransform: features_.builtins.insert("transformation"); break;
+    case Kind::kSpatialVector: features_.builtins.insert("spatial_vector"); break;
+    case Kind::kSpatialMatrix: features_.builtins.insert("spatial_matrix"); break;
+    default: break;
+  }
+  features_.type(t);
+  return model::make_expr(ExprKind::kConstruct, t);
+}
+
 ExprPtr Synth::one(const Type& type) {
   if (type.is_scalar()) return scalar_literal(type, 1.0);
-  auto e = model::make_expr(ExprKind::kConstruct, type);
+  auto e = construct_node(type);
   e->args.push_back(scalar_literal(type.component(), 1.0));
   return e;
 }
@@ -502,7 +519,7 @@ ExprPtr Synth::guarded(const std::string& key, int arg, const model::Param& para
   Guard g = index_.guard(key, arg, param.name, type);
   auto positive_literal = [&] {
     if (type.is_scalar()) return scalar_literal(type, rng_.uniform(1, 8));
-    auto e = model::make_expr(ExprKind::kConstruct, type);
+    auto e = construct_node(type);
     e->args.push_back(scalar_literal(type.component(), rng_.uniform(1, 8)));
     return e;
   };
@@ -629,13 +646,13 @@ ExprPtr Synth::func_call(const Type& want, int depth) {
 
 ExprPtr Synth::construct(const Type& want, int depth) {
   if (want.kind == Kind::kVector || want.kind == Kind::kQuat || want.kind == Kind::kSpatialVector) {
-    auto e = model::make_expr(ExprKind::kConstruct, want);
+    auto e = construct_node(want);
     int n = want.kind == Kind::kVector ? want.rows : want.kind == Kind::kQuat ? 4 : 6;
     for (int i = 0; i < n; ++i) e->args.push_back(expr(want.component(), depth + 1));
     return e;
   }
   if (want.kind == Kind::kTransform) {
-    auto e = model::make_expr(ExprKind::kConstruct, want);
+    auto e = construct_node(want);
     e->args.push_back(expr(Type::vector_of(3, want.scalar), depth + 1));
     e->args.push_back(expr(Type::quat_of(want.scalar), depth + 1));
     return e;
@@ -869,8 +886,8 @@ void Synth::while_loop(Block& out, int nesting) {
 
 void Synth::statements(Block& out, int count, int nesting) {
   static const char* const kKinds[] = {"local", "aug_assign", "reassign", "component_store", "if", "for",
-                                       "while", "atomic", "early_return", "func_call"};
-  constexpr int kKindCount = 10;
+                                       "while", "atomic", "early_return", "func_call", "unpack", "in_place"};
+  constexpr int kKindCount = 12;
   for (int n = 0; n < count; ++n) {
     std::vector<double> weights(kKindCount, 0.0);
     for (int k = 0; k < kKindCount; ++k) {
@@ -892,6 +909,17 @@ void Synth::statements(Block& out, int count, int nesting) {
     if (accumulators.empty() || !in_kernel_) weights[7] = 0;
     if (!in_kernel_) weights[8] = 0;
     if (func_limit_ == 0) weights[9] = 0;
+    if (index_.multi_result().empty()) weights[10] = 0;
+    // An in-place builtin needs a local of its first argument's type to update.
+    std::vector<std::pair<const KeyOverloads*, const Variable*>> in_place;
+    for (const auto& key : index_.in_place()) {
+      for (int sig : key.signatures) {
+        for (const Variable* v : assignable_where([](const Type& t) { return !t.is_array(); })) {
+          if (v->type == index_.catalog()[sig].args[0].type) in_place.emplace_back(&key, v);
+        }
+      }
+    }
+    if (in_place.empty()) weights[11] = 0;
 
     switch (rng_.weighted(weights)) {
       case 0: {
@@ -965,9 +993,26 @@ void Synth::statements(Block& out, int count, int nesting) {
         const ArrayParam* a = rng_.pick(accumulators);
         Type e = a->type.element();
         auto index = clamped_index(*a, expr(kInt, 1));
-        const char* key = "atomic_add";
-        if (e.is_scalar()) key = rng_.pick(std::vector<const char*>{"atomic_add", "atomic_add", "atomic_sub", "atomic_min", "atomic_max"});
-        atomic(out, *a, std::move(index), expr(e, 1), key);
+        std::vector<std::string> keys = {"atomic_add", "atomic_add", "atomic_sub"};
+        if (e.is_scalar()) keys.insert(keys.end(), {"atomic_min", "atomic_max", "atomic_exch"});
+        if (e.is_int()) keys.insert(keys.end(), {"atomic_and", "atomic_or", "atomic_xor", "atomic_cas"});
+        std::string key = rng_.pick(keys);
+        if (key == "atomic_cas") {
+          // atomic_cas(arr, i, compare, value): swap in `value` where the slot holds `compare`.
+          auto call = model::make_expr(ExprKind::kCall, e, key);
+          call->args.push_back(model::make_var(a->name, a->type));
+          call->args.push_back(std::move(index));
+          call->args.push_back(literal(e));
+          call->args.push_back(expr(e, 1));
+          Stmt st;
+          st.kind = StmtKind::kExpr;
+          st.value = std::move(call);
+          out.push_back(std::move(st));
+          features_.builtins.insert(key);
+          features_.construct("atomic");
+        } else {
+          atomic(out, *a, std::move(index), expr(e, 1), key);
+        }
         break;
       }
       case 8: {
@@ -986,6 +1031,41 @@ void Synth::statements(Block& out, int count, int nesting) {
         for (const auto& p : fd.params) call->args.push_back(expr(p.type, 1));
         features_.construct("func_call");
         local(out, base_name_for(fd.returns), std::move(call));
+        break;
+      }
+      case 10: {
+        // axis, angle = wp.quat_to_axis_angle(q): a builtin with several results, unpacked.
+        const KeyOverloads& key = rng_.pick(index_.multi_result());
+        int sig = pick_overload(key);
+        ExprPtr call = builtin(sig, 1);
+        call->kind = ExprKind::kCall;  // never an operator
+        call->text = key.key;
+        Stmt st;
+        st.kind = StmtKind::kUnpack;
+        st.value = std::move(call);
+        for (const Type& t : index_.catalog()[sig].results) st.names.push_back(fresh(base_name_for(t)));
+        for (size_t i = 0; i < st.names.size(); ++i) declare(st.names[i], index_.catalog()[sig].results[i], true);
+        features_.construct("tuple_unpack");
+        out.push_back(std::move(st));
+        break;
+      }
+      case 11: {
+        // wp.transform_set_rotation(xform, q): updates a local in place.
+        auto [key, target] = rng_.pick(in_place);
+        std::vector<int> fitting;
+        for (int sig : key->signatures) {
+          if (index_.catalog()[sig].args[0].type == target->type) fitting.push_back(sig);
+        }
+        int sig = rng_.pick(fitting);
+        const auto& s = index_.catalog()[sig];
+        auto call = model::make_expr(ExprKind::kCall, Type::void_type(), s.key, sig);
+        call->args.push_back(model::make_var(target->name, target->type));
+        for (size_t i = 1; i < s.args.size(); ++i) call->args.push_back(guarded(s.key, int(i), s.args[i], 1));
+        features_.builtins.insert(s.key);
+        Stmt st;
+        st.kind = StmtKind::kExpr;
+        st.value = std::move(call);
+        out.push_back(std::move(st));
         break;
       }
       default: break;

@@ -76,6 +76,8 @@ class Synth {
   model::ExprPtr condition(int depth = 1);
   model::ExprPtr var(const std::string& name);
   model::ExprPtr int_literal(int value);
+  // An empty constructor call of a composite type (wp.vec3(...)), recorded as the builtin it is.
+  model::ExprPtr construct_node(const model::Type& type);
   model::ExprPtr float_literal(const std::string& text, const model::Type& type);
   // A builtin call by key for the given arguments, or nullptr when no overload takes them.
   model::ExprPtr call(const std::string& key, std::vector<model::ExprPtr> args, bool allow_operator = true);

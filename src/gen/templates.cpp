@@ -220,7 +220,7 @@ void prefix_window_template(Synth& s) {
     zero = model::make_expr(ExprKind::kCast, t);  // float(0.0): a mutable local, not a constant
     zero->args.push_back(s.float_literal("0.0", kFloat));
   } else {
-    zero = model::make_expr(ExprKind::kConstruct, t);  // wp.vec3(0.0)
+    zero = s.construct_node(t);  // wp.vec3(0.0)
     zero->args.push_back(s.float_literal("0.0", Type::scalar_of(t.scalar)));
   }
   std::string acc = s.local(body, "acc", std::move(zero));

@@ -8,7 +8,9 @@
 namespace warpsynth::model {
 namespace {
 
-const std::set<std::string> kArrayBuiltins = {"atomic_add", "atomic_sub", "atomic_min", "atomic_max"};
+const std::set<std::string> kArrayBuiltins = {"atomic_add", "atomic_sub", "atomic_min", "atomic_max", "atomic_exch",
+                                              "atomic_and", "atomic_or",  "atomic_xor", "atomic_cas"};
+const std::set<std::string> kIntegerOnlyAtomics = {"atomic_and", "atomic_or", "atomic_xor", "atomic_cas"};
 
 bool is_int32(const Type& t) { return t == Type::scalar_of(Scalar::kInt32); }
 
@@ -115,6 +117,7 @@ class Checker {
         const auto& sig = catalog_[e.signature];
         if (sig.key != e.text && e.kind == ExprKind::kCall) return bad("signature is for wp." + sig.key);
         if (sig.args.size() != a.size()) return bad("wants " + std::to_string(sig.args.size()) + " arguments");
+        if (!sig.results.empty() && e.kind != ExprKind::kCall) return bad("several results are not an operand");
         for (size_t i = 0; i < a.size(); ++i) {
           if (!(sig.args[i].type == a[i]->type)) return bad("argument " + sig.args[i].name + " is not " + warp_name(sig.args[i].type));
         }
@@ -190,11 +193,16 @@ class Checker {
     if (!kArrayBuiltins.count(e.text)) return bad("unknown builtin without signature");
     if (a.empty() || !a[0]->type.is_array()) return bad("first argument must be an array");
     size_t ndim = a[0]->type.array_ndim;
-    if (a.size() != ndim + 2) return bad("wants the array, " + std::to_string(ndim) + " indices and a value");
+    size_t values = e.text == "atomic_cas" ? 2 : 1;  // atomic_cas(arr, i, compare, value)
+    if (a.size() != ndim + 1 + values) return bad("wants the array, " + std::to_string(ndim) + " indices and the value(s)");
     for (size_t i = 1; i <= ndim; ++i) if (!is_int32(a[i]->type)) return bad("index is not int32");
     Type element = a[0]->type.element();
-    if (!(a.back()->type == element) || !(e.type == element)) return bad("value is not the array's element type");
-    if (!element.is_scalar() && (e.text == "atomic_min" || e.text == "atomic_max") && !element.is_vector_like()) return bad("min/max of a non-vector");
+    for (size_t i = ndim + 1; i < a.size(); ++i) {
+      if (!(a[i]->type == element)) return bad("value is not the array's element type");
+    }
+    if (!(e.type == element)) return bad("result is not the array's element type");
+    if (kIntegerOnlyAtomics.count(e.text) && !element.is_int()) return bad(e.text + " needs an integer array");
+    if (!element.is_scalar() && e.text != "atomic_add" && e.text != "atomic_sub") return bad(e.text + " of a non-scalar");
     return true;
   }
 
@@ -261,9 +269,20 @@ class Checker {
         return;
       }
       case StmtKind::kUnpack: {
+        if (s.value && s.value->kind == ExprKind::kCall && s.value->signature >= 0) {
+          if (!expr(*s.value)) return;
+          const auto& results = catalog_[s.value->signature].results;
+          if (results.size() != s.names.size()) {
+            fail("unpacks " + std::to_string(s.names.size()) + " names from wp." + s.value->text + ", which returns " +
+                 std::to_string(results.size()) + " values");
+            return;
+          }
+          for (size_t i = 0; i < results.size(); ++i) declare(s.names[i], results[i]);
+          return;
+        }
         if (!s.value || s.value->kind != ExprKind::kCall || s.value->text != "tid" || !s.value->args.empty() ||
             s.names.size() < 2 || s.names.size() > 4 || current_func_ >= 0) {
-          fail("only wp.tid() of 2-4 dimensions in a kernel may be unpacked");
+          fail("only wp.tid() of 2-4 dimensions in a kernel, or a builtin that returns several values, may be unpacked");
           return;
         }
         for (const auto& n : s.names) declare(n, Type::scalar_of(Scalar::kInt32));

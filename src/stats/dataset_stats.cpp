@@ -1,0 +1,133 @@
+#include "stats/dataset_stats.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "gen/features.h"
+
+namespace warpsynth {
+namespace {
+
+double percent(std::uint64_t part, std::uint64_t whole) { return whole ? 100.0 * part / whole : 0.0; }
+
+void count_strings(const nlohmann::json& list, std::map<std::string, std::uint64_t>& counts) {
+  if (!list.is_array()) return;
+  for (const auto& item : list) {
+    if (item.is_string()) ++counts[item.get<std::string>()];
+  }
+}
+
+}  // namespace
+
+DatasetStats DatasetStats::of_folder(const std::string& dir) {
+  std::filesystem::path path = std::filesystem::path(dir) / "kernels.jsonl";
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("no dataset at " + dir + " (" + path.string() + " is missing)");
+  DatasetStats stats;
+  std::set<std::string> ids;
+  std::map<std::string, double> line_sums;
+  std::string line;
+  std::uint64_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty()) continue;
+    nlohmann::json r = nlohmann::json::parse(line, nullptr, false);
+    if (r.is_discarded() || !r.is_object()) {
+      throw std::runtime_error(fmt::format("{}:{}: not a JSON record", path.string(), number));
+    }
+    ++stats.records;
+    ids.insert(r.value("id", ""));
+    ++stats.origins[r.value("origin", "?")];
+    const auto& meta = r.contains("meta") ? r["meta"] : nlohmann::json::object();
+    if (meta.contains("generator")) ++stats.templates[meta["generator"].value("template", "?")];
+    if (meta.contains("features")) {
+      count_strings(meta["features"]["constructs"], stats.constructs);
+      count_strings(meta["features"]["builtins"], stats.builtins);
+      count_strings(meta["features"]["types"], stats.types);
+    } else {
+      count_strings(meta.value("builtins", nlohmann::json::array()), stats.builtins);
+    }
+    if (r.contains("verify") && r["verify"].is_object()) {
+      for (auto it = r["verify"].begin(); it != r["verify"].end(); ++it) {
+        std::string outcome = it->is_string() ? it->get<std::string>() : "?";
+        if (outcome.rfind("failed", 0) == 0) outcome = "failed";
+        ++stats.verify[it.key()][outcome];
+      }
+    }
+    if (meta.contains("lines") && meta["lines"].is_object()) {
+      for (auto it = meta["lines"].begin(); it != meta["lines"].end(); ++it) {
+        if (it->is_number()) line_sums[it.key()] += it->get<double>();
+      }
+    }
+  }
+  stats.distinct_python = ids.size();
+  for (const auto& [key, sum] : line_sums) stats.mean_lines[key] = stats.records ? sum / stats.records : 0;
+  return stats;
+}
+
+nlohmann::ordered_json DatasetStats::to_json() const {
+  nlohmann::ordered_json constructs_json = nlohmann::ordered_json::object();
+  for (const char* c : gen::kConstructs) {
+    auto it = constructs.find(c);
+    constructs_json[c] = it == constructs.end() ? 0 : it->second;
+  }
+  return {
+      {"records", records},
+      {"distinct_python", distinct_python},
+      {"distinct_builtins", builtins.size()},
+      {"distinct_types", types.size()},
+      {"origins", origins},
+      {"templates", templates},
+      {"constructs", constructs_json},
+      {"builtins", builtins},
+      {"types", types},
+      {"verify", verify},
+      {"mean_lines", mean_lines},
+  };
+}
+
+void DatasetStats::print(std::ostream& out) const {
+  out << fmt::format("records: {}   distinct normalized Python: {} ({:.2f}%)\n", records, distinct_python,
+                     percent(distinct_python, records));
+  for (const auto& [origin, n] : origins) out << fmt::format("  origin {:<12} {:>8} ({:.1f}%)\n", origin, n, percent(n, records));
+  if (!templates.empty()) {
+    out << "templates (share of kernels):\n";
+    for (const auto& [name, n] : templates) out << fmt::format("  {:<18} {:>8} {:>6.2f}%\n", name, n, percent(n, records));
+  }
+  if (!constructs.empty()) {
+    out << "constructs (kernels using each):\n";
+    for (const char* c : gen::kConstructs) {
+      auto it = constructs.find(c);
+      std::uint64_t n = it == constructs.end() ? 0 : it->second;
+      out << fmt::format("  {:<18} {:>8} {:>6.2f}%\n", c, n, percent(n, records));
+    }
+  }
+  out << fmt::format("builtins: {} distinct; types: {} distinct\n", builtins.size(), types.size());
+  std::vector<std::pair<std::uint64_t, std::string>> top;
+  for (const auto& [name, n] : builtins) top.emplace_back(n, name);
+  std::sort(top.rbegin(), top.rend());
+  std::string line = "  most used:";
+  for (size_t i = 0; i < top.size() && i < 12; ++i) line += fmt::format(" {} ({:.0f}%)", top[i].second, percent(top[i].first, records));
+  out << line << "\n";
+  if (!verify.empty()) {
+    out << "verification:\n";
+    for (const auto& [level, outcomes] : verify) {
+      std::string text;
+      for (const auto& [outcome, n] : outcomes) text += fmt::format(" {}={}", outcome, n);
+      out << fmt::format("  {:<12}{}\n", level, text);
+    }
+  }
+  if (!mean_lines.empty()) {
+    std::string text;
+    for (const auto& [key, mean] : mean_lines) text += fmt::format(" {}={:.1f}", key, mean);
+    out << "mean lines:" << text << "\n";
+  }
+}
+
+}  // namespace warpsynth

@@ -1,0 +1,31 @@
+// Figures of a dataset (a folder holding kernels.jsonl): counts by origin and template, how many
+// kernels use each construct, builtins and types covered, verification outcomes, sizes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace warpsynth {
+
+struct DatasetStats {
+  std::uint64_t records = 0;
+  std::uint64_t distinct_python = 0;  // distinct ids (hash of the normalized Python)
+  std::map<std::string, std::uint64_t> origins;
+  std::map<std::string, std::uint64_t> templates;
+  std::map<std::string, std::uint64_t> constructs;  // kernels using each construct
+  std::map<std::string, std::uint64_t> builtins;    // kernels calling each builtin
+  std::map<std::string, std::uint64_t> types;       // kernels using each type
+  std::map<std::string, std::map<std::string, std::uint64_t>> verify;  // level -> outcome -> kernels
+  std::map<std::string, double> mean_lines;
+
+  // Throws std::runtime_error naming the file and line of a record that is not JSON.
+  static DatasetStats of_folder(const std::string& dir);
+  nlohmann::ordered_json to_json() const;
+  void print(std::ostream& out) const;
+};
+
+}  // namespace warpsynth
