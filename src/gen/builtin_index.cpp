@@ -30,6 +30,16 @@ void BuiltinIndex::add(std::vector<KeyOverloads>& groups, const catalog::Signatu
 }
 
 BuiltinIndex::BuiltinIndex(const catalog::Catalog& catalog, const GeneratorConfig& config) : catalog_(catalog) {
+  for (const auto& [name, weight] : config.local_types) {
+    auto type = model::parse_warp_name(name);
+    if (!type || weight <= 0) continue;
+    local_types_.push_back(*type);
+    local_type_weights_.push_back(weight);
+  }
+  if (local_types_.empty()) {
+    local_types_.push_back(Type::scalar_of(model::Scalar::kFloat32));
+    local_type_weights_.push_back(1.0);
+  }
   std::set<std::string> keys;
   for (int i = 0; i < catalog.size(); ++i) {
     const auto& sig = catalog[i];

@@ -51,6 +51,9 @@ class BuiltinIndex {
   const std::vector<KeyOverloads>& multi_result() const { return multi_result_; }
   // Builtins that return nothing and update their first argument (`wp.transform_set_rotation(x, q)`).
   const std::vector<KeyOverloads>& in_place() const { return in_place_; }
+  // The config's local_types, parsed once: types and their weights, in the config's order.
+  const std::vector<model::Type>& local_types() const { return local_types_; }
+  const std::vector<double>& local_type_weights() const { return local_type_weights_; }
   // Every key the generator may call (for coverage reports).
   const std::vector<std::string>& usable_keys() const { return usable_keys_; }
 
@@ -62,6 +65,8 @@ class BuiltinIndex {
   std::vector<std::pair<model::Type, std::vector<KeyOverloads>>> by_return_;
   std::vector<KeyOverloads> multi_result_;
   std::vector<KeyOverloads> in_place_;
+  std::vector<model::Type> local_types_;
+  std::vector<double> local_type_weights_;
   std::vector<std::string> usable_keys_;
 };
 

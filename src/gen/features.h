@@ -21,22 +21,33 @@ inline const char* const kConstructs[] = {
 
 struct Features {
   std::set<std::string> builtins;
-  std::set<std::string> types;
   std::set<std::string> constructs;
 
   void construct(const char* name) { constructs.insert(name); }
+  // Types are kept as small codes while generating (this runs for every node) and named once.
   void type(const model::Type& t) {
-    std::string name = t.is_array() ? "" : model::warp_name(t);
-    if (t.is_array()) {
-      types.insert("array" + std::to_string(t.array_ndim) + "d");
-      name = model::warp_name(t.element());
+    type_codes.insert(std::uint64_t(t.kind) | std::uint64_t(t.scalar) << 8 | std::uint64_t(t.rows) << 16 |
+                      std::uint64_t(t.cols) << 24 | std::uint64_t(t.array_ndim) << 32);
+  }
+  std::set<std::string> types() const {
+    std::set<std::string> names;
+    for (std::uint64_t code : type_codes) {
+      model::Type t;
+      t.kind = model::Kind(code & 0xff);
+      t.scalar = model::Scalar((code >> 8) & 0xff);
+      t.rows = std::uint8_t(code >> 16);
+      t.cols = std::uint8_t(code >> 24);
+      if (std::uint8_t ndim = std::uint8_t(code >> 32)) names.insert("array" + std::to_string(ndim) + "d");
+      if (t.kind == model::Kind::kStruct) names.insert("struct");
+      else if (t.kind != model::Kind::kVoid) names.insert(model::warp_name(t));
     }
-    if (!name.empty()) types.insert(name);
-    else if (t.kind == model::Kind::kStruct) types.insert("struct");
+    return names;
   }
   nlohmann::ordered_json to_json() const {
-    return {{"builtins", builtins}, {"types", types}, {"constructs", constructs}};
+    return {{"builtins", builtins}, {"types", types()}, {"constructs", constructs}};
   }
+
+  std::set<std::uint64_t> type_codes;
 };
 
 }  // namespace warpsynth::gen

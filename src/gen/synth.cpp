@@ -1,7 +1,5 @@
 #include "gen/synth.h"
 
-#include "model/printer.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -70,11 +68,6 @@ std::string format_double(double v) {
 
 Synth::Synth(std::uint64_t seed, const BuiltinIndex& index, const GeneratorConfig& config)
     : rng_(seed), index_(index), config_(config) {
-  for (const auto& [name, weight] : config.local_types) {
-    auto type = model::parse_warp_name(name);
-    if (type && weight > 0) local_types_.emplace_back(name, weight);
-  }
-  if (local_types_.empty()) local_types_.emplace_back("float32", 1.0);
   scopes_.emplace_back();
 }
 
@@ -103,9 +96,7 @@ std::string Synth::base_name_for(const Type& t) {
 }
 
 Type Synth::pick_local_type() {
-  std::vector<double> weights;
-  for (const auto& [name, w] : local_types_) weights.push_back(w);
-  return *model::parse_warp_name(local_types_[rng_.weighted(weights)].first);
+  return index_.local_types()[rng_.weighted(index_.local_type_weights())];
 }
 
 Type Synth::pick_float_type() {
@@ -719,7 +710,7 @@ ExprPtr Synth::expr(const Type& want, int depth) {
     e->args.push_back(condition(depth + 1));
     e->args.push_back(expr(want, depth + 1));
     e->args.push_back(expr(want, depth + 1));
-    for (int attempt = 0; attempt < 3 && model::print_expr(program_, *e->args[1]) == model::print_expr(program_, *e->args[2]); ++attempt) {
+    for (int attempt = 0; attempt < 3 && model::same_expr(*e->args[1], *e->args[2]); ++attempt) {
       e->args[2] = expr(want, depth + 1);  // two equal branches read as a mistake
     }
     features_.construct("ternary");

@@ -129,7 +129,6 @@ class Synth {
   std::vector<ArrayParam> arrays_;
   std::vector<std::string> tid_;
   std::vector<int> launch_dims_;
-  std::vector<std::pair<std::string, double>> local_types_;
   int func_limit_ = 0;     // funcs callable from the code being generated
   bool in_kernel_ = false;
   int loop_depth_ = 0;

@@ -22,4 +22,15 @@ ExprPtr clone(const Expr& expr) {
   return copy;
 }
 
+bool same_expr(const Expr& a, const Expr& b) {
+  if (a.kind != b.kind || !(a.type == b.type) || a.signature != b.signature || a.text != b.text ||
+      a.args.size() != b.args.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.args.size(); ++i) {
+    if (!same_expr(*a.args[i], *b.args[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace warpsynth::model

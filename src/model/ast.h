@@ -112,5 +112,7 @@ ExprPtr make_expr(ExprKind kind, Type type, std::string text = {}, int signature
 ExprPtr make_var(const std::string& name, Type type);
 ExprPtr make_literal(const std::string& text, Type type);
 ExprPtr clone(const Expr& expr);
+// Same tree: kinds, types, texts, signatures and operands all equal.
+bool same_expr(const Expr& a, const Expr& b);
 
 }  // namespace warpsynth::model

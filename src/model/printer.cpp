@@ -41,79 +41,137 @@ class Printer {
     return python_name(t);
   }
 
-  std::string expr(const Expr& e, int parent = 0, bool parens_on_equal = false) const {
-    std::string s = bare(e);
+  // Everything appends to `out`: printing is on the generator's hot path.
+  void expr(std::string& out, const Expr& e, int parent = 0, bool parens_on_equal = false) const {
     int p = precedence(e);
-    if (p < parent || (parens_on_equal && p == parent)) return "(" + s + ")";
-    return s;
+    bool parens = p < parent || (parens_on_equal && p == parent);
+    if (parens) out += '(';
+    bare(out, e);
+    if (parens) out += ')';
   }
 
-  std::string args(const Expr& e, size_t first = 0) const {
+  std::string expr(const Expr& e) const {
     std::string s;
-    for (size_t i = first; i < e.args.size(); ++i) {
-      if (i > first) s += ", ";
-      s += expr(*e.args[i]);
-    }
+    expr(s, e);
     return s;
   }
 
-  // The callee part of a call-like expression ("wp.sin", "wp.vec3", "my_func"), or "".
-  std::string callee(const Expr& e) const {
-    switch (e.kind) {
-      case ExprKind::kCall: return "wp." + e.text;
-      case ExprKind::kFuncCall: return e.text;
-      case ExprKind::kConstruct:
-      case ExprKind::kCast: return type_name(e.type);
-      default: return "";
+  void args(std::string& out, const Expr& e, size_t first = 0) const {
+    for (size_t i = first; i < e.args.size(); ++i) {
+      if (i > first) out += ", ";
+      expr(out, *e.args[i]);
     }
   }
 
-  std::string bare(const Expr& e) const {
+  // Appends the callee of a call-like expression ("wp.sin", "wp.vec3", "my_func"); false if none.
+  bool callee(std::string& out, const Expr& e) const {
+    switch (e.kind) {
+      case ExprKind::kCall: out += "wp."; out += e.text; return true;
+      case ExprKind::kFuncCall: out += e.text; return true;
+      case ExprKind::kConstruct:
+      case ExprKind::kCast: out += type_name(e.type); return true;
+      default: return false;
+    }
+  }
+
+  void bare(std::string& out, const Expr& e) const {
     switch (e.kind) {
       case ExprKind::kLiteral:
-      case ExprKind::kVar: return e.text;
+      case ExprKind::kVar: out += e.text; return;
       case ExprKind::kCall:
       case ExprKind::kFuncCall:
       case ExprKind::kConstruct:
-      case ExprKind::kCast: return callee(e) + "(" + args(e) + ")";
+      case ExprKind::kCast:
+        callee(out, e);
+        out += '(';
+        args(out, e);
+        out += ')';
+        return;
       case ExprKind::kBinary: {
         int p = binary_precedence(e.text);
-        return expr(*e.args[0], p) + " " + e.text + " " + expr(*e.args[1], p, true);
+        expr(out, *e.args[0], p);
+        out += ' ';
+        out += e.text;
+        out += ' ';
+        expr(out, *e.args[1], p, true);
+        return;
       }
-      case ExprKind::kUnary: return e.text + expr(*e.args[0], 12);
-      case ExprKind::kCompare: return expr(*e.args[0], 6) + " " + e.text + " " + expr(*e.args[1], 6);
+      case ExprKind::kUnary: out += e.text; expr(out, *e.args[0], 12, true); return;
+      case ExprKind::kCompare:
+        expr(out, *e.args[0], 6);
+        out += ' ';
+        out += e.text;
+        out += ' ';
+        expr(out, *e.args[1], 6);
+        return;
       case ExprKind::kBoolOp: {
         int p = e.text == "or" ? 2 : 3;
-        return expr(*e.args[0], p) + " " + e.text + " " + expr(*e.args[1], p, true);
+        expr(out, *e.args[0], p);
+        out += ' ';
+        out += e.text;
+        out += ' ';
+        expr(out, *e.args[1], p, true);
+        return;
       }
-      case ExprKind::kNot: return "not " + expr(*e.args[0], 4);
+      case ExprKind::kNot: out += "not "; expr(out, *e.args[0], 4); return;
       case ExprKind::kTernary:
-        return expr(*e.args[1], 2) + " if " + expr(*e.args[0], 2) + " else " + expr(*e.args[2], 1);
+        expr(out, *e.args[1], 2);
+        out += " if ";
+        expr(out, *e.args[0], 2);
+        out += " else ";
+        expr(out, *e.args[2], 1);
+        return;
       case ExprKind::kIndex:
-      case ExprKind::kComponent: return expr(*e.args[0], kPrimary) + "[" + args(e, 1) + "]";
-      case ExprKind::kField: return expr(*e.args[0], kPrimary) + "." + e.text;
-      case ExprKind::kShape: return expr(*e.args[0], kPrimary) + ".shape[" + std::to_string(e.signature) + "]";
+      case ExprKind::kComponent:
+        expr(out, *e.args[0], kPrimary);
+        out += '[';
+        args(out, e, 1);
+        out += ']';
+        return;
+      case ExprKind::kField: expr(out, *e.args[0], kPrimary); out += '.'; out += e.text; return;
+      case ExprKind::kShape:
+        expr(out, *e.args[0], kPrimary);
+        out += ".shape[";
+        out += std::to_string(e.signature);
+        out += ']';
+        return;
     }
-    return "";
   }
 
   // An expression laid out over lines when it does not fit, the way black lays out calls:
   // the callee and "(" on the first line, one argument per line (each laid out the same way),
   // ")" on the last. Only calls are broken; other expressions stay on one line.
-  std::string laid_out(const Expr& e, const std::string& indent, size_t first_line_used) const {
-    std::string flat = expr(e);
-    std::string head = callee(e);
-    if (first_line_used + flat.size() <= kMaxLine || head.empty() || e.args.empty()) return flat;
+  void laid_out(std::string& out, const Expr& e, const std::string& indent, size_t first_line_used) const {
+    size_t start = out.size();
+    expr(out, e);
+    bool callable = e.kind == ExprKind::kCall || e.kind == ExprKind::kFuncCall || e.kind == ExprKind::kConstruct ||
+                    e.kind == ExprKind::kCast;
+    if (first_line_used + (out.size() - start) <= kMaxLine || !callable || e.args.empty()) return;
+    out.resize(start);
     std::string inner = indent + "    ";
-    std::string joined = args(e);
-    if (inner.size() + joined.size() <= kMaxLine) return head + "(\n" + inner + joined + "\n" + indent + ")";
-    std::string s = head + "(\n";
-    for (const auto& a : e.args) s += inner + laid_out(*a, inner, inner.size() + 1) + ",\n";
-    return s + indent + ")";
+    callee(out, e);
+    out += "(\n";
+    size_t args_start = out.size();
+    out += inner;
+    args(out, e);
+    if (out.size() - args_start <= kMaxLine) {
+      out += "\n" + indent + ")";
+      return;
+    }
+    out.resize(args_start);
+    for (const auto& a : e.args) {
+      out += inner;
+      laid_out(out, *a, inner, inner.size() + 1);
+      out += ",\n";
+    }
+    out += indent + ")";
   }
 
   void line_with_value(std::string& out, const std::string& indent, const std::string& prefix, const Expr& value) {
-    out += indent + prefix + laid_out(value, indent, indent.size() + prefix.size()) + "\n";
+    out += indent;
+    out += prefix;
+    laid_out(out, value, indent, indent.size() + prefix.size());
+    out += '\n';
   }
 
   void block(std::string& out, const Block& stmts, const std::string& indent) {
@@ -145,10 +203,14 @@ class Printer {
         else out += indent + "return\n";
         break;
       case StmtKind::kIf:
-        out += indent + "if " + expr(*s.value) + ":\n";
+        out += indent + "if ";
+        expr(out, *s.value);
+        out += ":\n";
         block(out, s.body, inner);
         for (const auto& e : s.elifs) {
-          out += indent + "elif " + expr(*e.condition) + ":\n";
+          out += indent + "elif ";
+          expr(out, *e.condition);
+          out += ":\n";
           block(out, e.body, inner);
         }
         if (!s.orelse.empty()) {
@@ -157,14 +219,19 @@ class Printer {
         }
         break;
       case StmtKind::kFor: {
-        std::string range;
-        for (size_t i = 0; i < s.range.size(); ++i) range += (i ? ", " : "") + expr(*s.range[i]);
-        out += indent + "for " + s.name + " in range(" + range + "):\n";
+        out += indent + "for " + s.name + " in range(";
+        for (size_t i = 0; i < s.range.size(); ++i) {
+          if (i) out += ", ";
+          expr(out, *s.range[i]);
+        }
+        out += "):\n";
         block(out, s.body, inner);
         break;
       }
       case StmtKind::kWhile:
-        out += indent + "while " + expr(*s.value) + ":\n";
+        out += indent + "while ";
+        expr(out, *s.value);
+        out += ":\n";
         block(out, s.body, inner);
         break;
     }
@@ -187,7 +254,9 @@ class Printer {
   }
 
   std::string program() {
-    std::string out = "import warp as wp\n";
+    std::string out;
+    out.reserve(4096);
+    out += "import warp as wp\n";
     for (const auto& s : program_.structs) {
       out += "\n\n@wp.struct\nclass " + s.name + ":\n";
       for (const auto& f : s.fields) out += "    " + f.name + ": " + type_name(f.type) + "\n";
