@@ -48,11 +48,13 @@ test-python: build
 
 test: test-cpp test-python
 
-# The main job on a small default: every kernel in the examples that ship with warp-lang.
+# The main job on a small default: 200 generated kernels, and every kernel in the examples that
+# ship with warp-lang, each with the C++/CUDA code Warp generates for it.
 demo: build
+	@$(BIN) generate --count 200 --seed 0 --out $(DEMO_OUT)/generated --quiet
 	@$(BIN) extract $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'examples'))") \
-	  --out $(DEMO_OUT) --quiet; status=$$?; \
-	  echo "records are in $(DEMO_OUT)/kernels.jsonl, one JSON object a line; see docs/ir-format.md"; \
+	  --out $(DEMO_OUT)/extracted --quiet; status=$$?; \
+	  echo "records: $(DEMO_OUT)/generated/kernels.jsonl and $(DEMO_OUT)/extracted/kernels.jsonl (docs/ir-format.md)"; \
 	  [ $$status -le 1 ]
 
 clean:

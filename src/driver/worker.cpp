@@ -6,6 +6,15 @@ namespace {
 constexpr size_t kStderrTailLines = 8;
 }
 
+std::string failure_stage(CallOutcome::Kind kind) {
+  switch (kind) {
+    case CallOutcome::Kind::kTimeout: return "timeout";
+    case CallOutcome::Kind::kCrashed: return "crash";
+    case CallOutcome::Kind::kGarbled: return "protocol";
+    default: return "worker";
+  }
+}
+
 Worker::Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout)
     : command_(std::move(command)), log_(log), startup_timeout_(startup_timeout) {}
 

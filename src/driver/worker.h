@@ -34,6 +34,9 @@ struct CallOutcome {
   std::string detail;     // why, for every other kind
 };
 
+// The stage name a failed call is reported under: "timeout", "crash", "protocol", "worker".
+std::string failure_stage(CallOutcome::Kind kind);
+
 class Worker {
  public:
   Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout);

@@ -20,15 +20,6 @@ namespace fs = std::filesystem;
 namespace warpsynth {
 namespace {
 
-std::string outcome_stage(CallOutcome::Kind kind) {
-  switch (kind) {
-    case CallOutcome::Kind::kTimeout: return "timeout";
-    case CallOutcome::Kind::kCrashed: return "crash";
-    case CallOutcome::Kind::kGarbled: return "protocol";
-    default: return "worker";
-  }
-}
-
 // Orders one file's records so the output does not depend on the order Warp happens to hold
 // kernels in (factory-made kernels can share a name and a line).
 void sort_records(std::vector<nlohmann::ordered_json>& records) {
@@ -54,7 +45,7 @@ FileResult extract_one(Worker& worker, std::int64_t id, const SourceFile& file, 
   if (outcome.kind != CallOutcome::Kind::kOk) {
     std::string message = outcome.detail;
     if (outcome.kind == CallOutcome::Kind::kTimeout) message = "import and codegen " + message + "; worker restarted";
-    summary.add_failure({file.label, "", outcome_stage(outcome.kind), message});
+    summary.add_failure({file.label, "", failure_stage(outcome.kind), message});
     out.failed_whole = true;
     return out;
   }

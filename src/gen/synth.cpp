@@ -844,9 +844,7 @@ void Synth::for_loop(Block& out, int nesting) {
   s.name = fresh(rng_.pick(std::vector<std::string>{"j", "k", "m", "it", "n"}));
   push_scope();
   declare(s.name, kInt, false);
-  ++loop_depth_;
   loop_body(s.body, nesting, true);
-  --loop_depth_;
   pop_scope();
   features_.construct("for_range");
   out.push_back(std::move(s));
@@ -861,9 +859,7 @@ void Synth::while_loop(Block& out, int nesting) {
   cond->args.push_back(int_literal(rng_.uniform(1, config_.max_loop_trip)));
   s.value = std::move(cond);
   push_scope();
-  ++loop_depth_;
   loop_body(s.body, nesting, false);  // no `continue`: it would skip the counter's increment
-  --loop_depth_;
   pop_scope();
   Stmt inc;
   inc.kind = StmtKind::kAugAssign;

@@ -131,7 +131,6 @@ class Synth {
   std::vector<int> launch_dims_;
   int func_limit_ = 0;     // funcs callable from the code being generated
   bool in_kernel_ = false;
-  int loop_depth_ = 0;
 };
 
 }  // namespace warpsynth::gen

@@ -56,15 +56,6 @@ Verdict verdict_of(const nlohmann::json& item) {
   return v;
 }
 
-std::string outcome_stage(CallOutcome::Kind kind) {
-  switch (kind) {
-    case CallOutcome::Kind::kTimeout: return "timeout";
-    case CallOutcome::Kind::kCrashed: return "crash";
-    case CallOutcome::Kind::kGarbled: return "protocol";
-    default: return "worker";
-  }
-}
-
 // Codegen for a batch; when the batch as a whole fails (a hang or a crash), each kernel is
 // retried alone so that only the one at fault is lost.
 std::vector<Verdict> codegen_batch(Worker& worker, std::int64_t& next_id, const std::vector<Pending>& batch,
@@ -88,7 +79,7 @@ std::vector<Verdict> codegen_batch(Worker& worker, std::int64_t& next_id, const 
     if (single.kind == CallOutcome::Kind::kOk && single.result["items"].size() == 1) {
       verdicts[i] = verdict_of(single.result["items"][0]);
     } else {
-      verdicts[i].stage = outcome_stage(single.kind);
+      verdicts[i].stage = failure_stage(single.kind);
       verdicts[i].message = single.detail;
     }
   }

@@ -138,17 +138,43 @@ class Printer {
     }
   }
 
-  // An expression laid out over lines when it does not fit, the way black lays out calls:
+  // An expression laid out over lines when it does not fit, the way black lays it out. A call:
   // the callee and "(" on the first line, one argument per line (each laid out the same way),
-  // ")" on the last. Only calls are broken; other expressions stay on one line.
-  void laid_out(std::string& out, const Expr& e, const std::string& indent, size_t first_line_used) const {
+  // ")" on the last. A ternary or an operator: in parentheses, one operand per line, the
+  // operator (or `if`/`else`) leading its line. Anything else stays on one line.
+  void laid_out(std::string& out, const Expr& e, const std::string& indent, size_t first_line_used,
+                bool parenthesize = true) const {
     size_t start = out.size();
     expr(out, e);
+    if (first_line_used + (out.size() - start) <= kMaxLine || e.args.empty()) return;
+    std::string inner = indent + "    ";
     bool callable = e.kind == ExprKind::kCall || e.kind == ExprKind::kFuncCall || e.kind == ExprKind::kConstruct ||
                     e.kind == ExprKind::kCast;
-    if (first_line_used + (out.size() - start) <= kMaxLine || !callable || e.args.empty()) return;
+    bool split_infix = e.kind == ExprKind::kTernary || e.kind == ExprKind::kBinary || e.kind == ExprKind::kBoolOp;
+    if (!callable && !split_infix) return;
     out.resize(start);
-    std::string inner = indent + "    ";
+    if (split_infix) {
+      // Operands keep the parentheses their precedence needs; the whole is parenthesized once.
+      if (parenthesize) out += "(\n";
+      const std::string& lead = parenthesize ? inner : indent;
+      out += lead;
+      if (e.kind == ExprKind::kTernary) {
+        laid_out(out, *e.args[1], lead, lead.size());
+        out += "\n" + lead + "if ";
+        expr(out, *e.args[0], 2);
+        out += "\n" + lead + "else ";
+        laid_out(out, *e.args[2], lead, lead.size() + 5);
+      } else {
+        int p = precedence(e);
+        if (precedence(*e.args[0]) < p) expr(out, *e.args[0], p);
+        else laid_out(out, *e.args[0], lead, lead.size(), false);
+        out += "\n" + lead + e.text + " ";
+        if (precedence(*e.args[1]) <= p) expr(out, *e.args[1], p, true);
+        else laid_out(out, *e.args[1], lead, lead.size() + e.text.size() + 1);
+      }
+      if (parenthesize) out += "\n" + indent + ")";
+      return;
+    }
     callee(out, e);
     out += "(\n";
     size_t args_start = out.size();

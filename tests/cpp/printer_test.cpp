@@ -167,3 +167,27 @@ TEST(Printer, LongCallsAreWrappedLikeBlack) {
             "        1.0,\n"
             "    )\n");
 }
+
+TEST(Printer, LongTernariesAndOperatorsAreWrappedInParentheses) {
+  Program p;
+  p.kernel.name = "k";
+  auto cond = node(ExprKind::kCompare, kB, ">", list(var("a_fairly_long_condition_value"), lit("0.5")));
+  auto left = node(ExprKind::kCall, kF, "length", list(var("some_long_vector_name_number_one", kV3)));
+  auto right = node(ExprKind::kCall, kF, "length", list(var("some_long_vector_name_number_two", kV3)));
+  p.kernel.body.push_back(assign("t", node(ExprKind::kTernary, kF, "", list(std::move(cond), std::move(left), std::move(right)))));
+  auto a = node(ExprKind::kCall, kF, "length", list(var("some_long_vector_name_number_one", kV3)));
+  auto b = node(ExprKind::kCall, kF, "length", list(var("some_long_vector_name_number_two", kV3)));
+  auto c = node(ExprKind::kBinary, kF, "+", list(std::move(a), std::move(b)));
+  p.kernel.body.push_back(assign("u", node(ExprKind::kBinary, kF, "*", list(std::move(c), var("a_long_scale_factor")))));
+  EXPECT_EQ(print_python(p),
+            "import warp as wp\n\n\n@wp.kernel\ndef k():\n"
+            "    t = (\n"
+            "        wp.length(some_long_vector_name_number_one)\n"
+            "        if a_fairly_long_condition_value > 0.5\n"
+            "        else wp.length(some_long_vector_name_number_two)\n"
+            "    )\n"
+            "    u = (\n"
+            "        (wp.length(some_long_vector_name_number_one) + wp.length(some_long_vector_name_number_two))\n"
+            "        * a_long_scale_factor\n"
+            "    )\n");
+}
