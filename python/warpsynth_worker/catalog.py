@@ -13,6 +13,11 @@ import itertools
 
 from . import loader, warp_bridge
 
+# The layout and the rules of the exported table; the driver caches tables by Warp version and
+# this number (src/catalog/catalog_fetch.h, kCatalogFormat), so a changed exporter is never
+# served a stale cache.
+FORMAT = 1
+
 _probe_ids = itertools.count()
 
 
@@ -64,4 +69,5 @@ def export() -> dict:
         kept.append(entry)
     table["builtins"] = kept
     table["rejected"] = rejected
+    table["format"] = FORMAT
     return table

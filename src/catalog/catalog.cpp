@@ -9,6 +9,10 @@ Catalog Catalog::from_json(const nlohmann::json& table) {
   if (!table.is_object() || !table.contains("builtins") || !table["builtins"].is_array()) {
     throw std::runtime_error("not a warpsynth catalog: no 'builtins' list");
   }
+  if (table.value("format", 0) != kCatalogFormat) {
+    throw std::runtime_error("catalog format " + std::to_string(table.value("format", 0)) + ", this warpsynth reads " +
+                             std::to_string(kCatalogFormat) + ": export it again (warpsynth catalog --refresh)");
+  }
   Catalog catalog;
   catalog.warp_version_ = table.value("warp_version", "");
   for (const auto& entry : table["builtins"]) {

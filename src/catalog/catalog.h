@@ -16,6 +16,9 @@
 
 namespace warpsynth::catalog {
 
+// The catalog format this driver reads (python/warpsynth_worker/catalog.py, FORMAT).
+inline constexpr int kCatalogFormat = 1;
+
 struct Signature {
   std::string key;    // wp.<key>
   std::string group;  // Warp's documentation group: "Scalar Math", "Vector Math", ...

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "catalog/catalog.h"
 #include "driver/protocol.h"
 #include "util/atomic_file.h"
 
@@ -19,13 +20,19 @@ std::string cache_dir() {
 }
 
 std::string cached_catalog_path(const std::string& warp_version) {
-  return (fs::path(cache_dir()) / ("catalog-warp-" + warp_version + ".json")).string();
+  return (fs::path(cache_dir()) / ("catalog-warp-" + warp_version + "-f" + std::to_string(kCatalogFormat) + ".json"))
+      .string();
 }
 
 nlohmann::json export_from_worker(Worker& worker, std::chrono::milliseconds timeout) {
   CallOutcome outcome = worker.call(1, protocol::catalog_request(1), timeout);
   if (outcome.kind != CallOutcome::Kind::kOk) {
     throw std::runtime_error("the worker could not export Warp's builtin catalog: " + outcome.detail);
+  }
+  int format = outcome.result.value("format", 0);
+  if (format != kCatalogFormat) {
+    throw std::runtime_error("the worker exports catalog format " + std::to_string(format) + ", this warpsynth reads " +
+                             std::to_string(kCatalogFormat) + " (python/ and build/ are from different versions)");
   }
   return std::move(outcome.result);
 }
