@@ -44,7 +44,7 @@ test-cpp: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-python: build
-	$(VENV)/bin/python -m pytest -q tests/python tests/e2e tests/examples
+	$(VENV)/bin/python -m pytest -q tests/python tests/e2e tests/examples tests/docs
 
 test: test-cpp test-python
 

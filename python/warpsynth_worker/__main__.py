@@ -32,7 +32,9 @@ def handle(request: dict) -> dict:
         label = request.get("label", os.path.basename(path))
         with open(path, encoding="utf-8") as f:
             source = f.read()
-        return extract_file(source, label, _module_name(request.get("id"), label), real_path=path)
+        return extract_file(
+            source, label, _module_name(request.get("id"), label), real_path=path, call=request.get("call")
+        )
     if op == "codegen_sources":
         from .extract import extract_sources
 

@@ -84,12 +84,17 @@ def _kernel_line(kernel) -> int:
 
 def _find_kernels(loaded: loader.LoadedSource) -> list:
     """Kernels whose Python function was defined by this source: module-level ones and those
-    made by factories at import time that Warp still holds (referenced from anywhere)."""
+    made by factories at import time that Warp still holds (referenced from anywhere); and the
+    kernels Warp generated from this source's code into derived modules (``<module>.<name>``,
+    as warp.fem does for the integrands a call integrated)."""
     name = loaded.module.__name__
     found = {}
     candidates = list(loaded.module.__dict__.values()) + warp_bridge.live_kernels(name)
     for obj in candidates:
         if warp_bridge.is_kernel(obj) and getattr(obj.func, "__module__", None) == name:
+            found.setdefault(id(obj), obj)
+    for derived in warp_bridge.derived_module_names(name):
+        for obj in warp_bridge.live_kernels(derived):
             found.setdefault(id(obj), obj)
     return list(found.values())
 
@@ -136,17 +141,23 @@ def _error(stage: str, exc: BaseException, kernel: str | None = None) -> dict:
     return entry
 
 
-def extract_file(source: str, label: str, module_name: str, real_path: str | None = None) -> dict:
+def extract_file(
+    source: str, label: str, module_name: str, real_path: str | None = None, call: str | None = None
+) -> dict:
     """Reply body for one file: ``kernels`` extracted, ``errors`` per kernel or for the file.
 
+    With ``call``, the file's function of that name is called (without arguments) after the
+    import, and the kernels Warp creates from the file's code meanwhile are extracted too.
     Settings the file changes in ``wp.config`` apply to its own kernels and are undone after."""
     config = warp_bridge.config_snapshot()
     try:
-        return _extract_file(source, label, module_name, real_path)
+        return _extract_file(source, label, module_name, real_path, call)
     finally:
         warp_bridge.config_restore(config)
-        warp_bridge.forget_module(module_name)
-        warp_bridge.forget_module(module_name + "_stubbed")
+        for name in (module_name, module_name + "_stubbed"):
+            for derived in warp_bridge.derived_module_names(name):
+                warp_bridge.forget_module(derived)
+            warp_bridge.forget_module(name)
 
 
 def extract_sources(items: list, module_prefix: str) -> list:
@@ -157,7 +168,22 @@ def extract_sources(items: list, module_prefix: str) -> list:
     ]
 
 
-def _extract_file(source: str, label: str, module_name: str, real_path: str | None) -> dict:
+def _call(loaded: loader.LoadedSource, name: str) -> dict | None:
+    """Runs the file's function ``name``; an error entry when it is missing or raises."""
+    function = vars(loaded.module).get(name)
+    if not callable(function):
+        return {"stage": "call", "message": f"the file defines no function {name}()"}
+    try:
+        import warp as wp
+
+        with wp.ScopedDevice("cpu"):
+            function()
+    except Exception as e:  # noqa: BLE001 - reported, and the kernels made so far are kept
+        return _error("call", e)
+    return None
+
+
+def _extract_file(source: str, label: str, module_name: str, real_path: str | None, call: str | None) -> dict:
     try:
         tree = ast.parse(source, filename=label)
     except SyntaxError as e:
@@ -170,6 +196,10 @@ def _extract_file(source: str, label: str, module_name: str, real_path: str | No
         # in a module of another name so the two attempts' kernels stay apart.
         loaded = loader.load_source(source, module_name + "_stubbed", label, real_path, stub_missing=True)
 
+    if call and loaded.error is None:
+        call_error = _call(loaded, call)
+        if call_error:
+            reply["errors"].append(call_error)
     kernels = sorted(_find_kernels(loaded), key=lambda k: (_kernel_line(k), k.key))
     if loaded.error is not None:
         error = _error("import", loaded.error)

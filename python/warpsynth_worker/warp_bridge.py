@@ -57,6 +57,13 @@ def forget_module(module_name: str) -> None:
     sys.modules.pop(module_name, None)
 
 
+def derived_module_names(module_name: str) -> list[str]:
+    """Warp modules named ``<module_name>.<something>``: where Warp puts kernels it generates
+    from a module's code (warp.fem's integrands)."""
+    prefix = module_name + "."
+    return sorted(name for name in list(_context.user_modules) if name.startswith(prefix))
+
+
 def live_kernels(module_name: str) -> list:
     """Kernels Warp registered for a Python module, including factory-made ones still referenced."""
     return _context.get_module(module_name)._get_live_kernels()

@@ -23,6 +23,10 @@ Writes, each complete or not at all:
 
 A file that cannot be read, has a syntax error, raises or hangs on import (see --timeout),
 or a kernel that fails codegen is reported by name and skipped; the rest is processed.
+Some kernels exist only once the code runs: warp.fem makes a kernel of each integrand when
+fem.integrate() is called. --call NAME runs the file's function NAME() after the import and
+extracts those too (they live in Warp modules named after the file's, with a suffix).
+
 Exit code: 0 when nothing failed, 1 when anything failed, 2 on a usage error.)";
 
 }  // namespace
@@ -42,6 +46,9 @@ Runner add_extract_command(CLI::App& app) {
       ->default_val(120.0)
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--quiet,-q", state->quiet, "No line per file on stderr (the summary is still printed)");
+  cmd->add_option("--call", state->options.call,
+                  "After importing a file, call its function NAME() (on the CPU) and also extract the kernels Warp "
+                  "generates from the file's code meanwhile (warp.fem integrands)");
   return [state]() {
     if (auto problem = check_out_dir(state->options.out_dir); !problem.empty()) {
       std::cerr << "warpsynth extract: " << problem << "\n";

@@ -28,8 +28,11 @@ std::string to_line(const nlohmann::json& message) { return message.dump() + "\n
 
 }  // namespace
 
-std::string extract_request(std::int64_t id, const std::string& path, const std::string& label) {
-  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "extract"}, {"path", path}, {"label", label}});
+std::string extract_request(std::int64_t id, const std::string& path, const std::string& label,
+                            const std::string& call) {
+  nlohmann::json request = {{"protocol", kProtocolVersion}, {"id", id}, {"op", "extract"}, {"path", path}, {"label", label}};
+  if (!call.empty()) request["call"] = call;
+  return to_line(request);
 }
 
 std::string shutdown_request() { return to_line({{"protocol", kProtocolVersion}, {"op", "shutdown"}}); }

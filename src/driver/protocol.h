@@ -31,7 +31,9 @@ struct Reply {
   std::string error;      // when !ok
 };
 
-std::string extract_request(std::int64_t id, const std::string& path, const std::string& label);
+// `call`: a function of the file to call after importing it (empty: none).
+std::string extract_request(std::int64_t id, const std::string& path, const std::string& label,
+                            const std::string& call = "");
 std::string shutdown_request();
 std::string catalog_request(std::int64_t id);
 struct SourceItem {

@@ -41,7 +41,7 @@ FileResult extract_one(Worker& worker, std::int64_t id, const SourceFile& file, 
                        const RecordContext& base_context, ExtractSummary& summary) {
   FileResult out;
   CallOutcome outcome =
-      worker.call(id, protocol::extract_request(id, file.path, file.label), options.file_timeout);
+      worker.call(id, protocol::extract_request(id, file.path, file.label, options.call), options.file_timeout);
   if (outcome.kind != CallOutcome::Kind::kOk) {
     std::string message = outcome.detail;
     if (outcome.kind == CallOutcome::Kind::kTimeout) message = "import and codegen " + message + "; worker restarted";

@@ -16,6 +16,7 @@ struct ExtractOptions {
   std::chrono::milliseconds file_timeout{120'000};
   std::chrono::milliseconds startup_timeout{120'000};
   bool progress = true;  // a line per file on `log`
+  std::string call;      // a function of each file to call after the import (kernels it makes are extracted)
 };
 
 inline constexpr const char* kRecordsFileName = "kernels.jsonl";
