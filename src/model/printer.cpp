@@ -74,6 +74,16 @@ class Printer {
     }
   }
 
+  // `a op b`; the right operand is parenthesized at equal precedence when the operator is not
+  // associative that way (a - (b - c)).
+  void infix(std::string& out, const Expr& e, int precedence, bool right_parens_on_equal) const {
+    expr(out, *e.args[0], precedence);
+    out += ' ';
+    out += e.text;
+    out += ' ';
+    expr(out, *e.args[1], precedence, right_parens_on_equal);
+  }
+
   void bare(std::string& out, const Expr& e) const {
     switch (e.kind) {
       case ExprKind::kLiteral:
@@ -87,32 +97,10 @@ class Printer {
         args(out, e);
         out += ')';
         return;
-      case ExprKind::kBinary: {
-        int p = binary_precedence(e.text);
-        expr(out, *e.args[0], p);
-        out += ' ';
-        out += e.text;
-        out += ' ';
-        expr(out, *e.args[1], p, true);
-        return;
-      }
+      case ExprKind::kBinary: infix(out, e, binary_precedence(e.text), true); return;
       case ExprKind::kUnary: out += e.text; expr(out, *e.args[0], 12, true); return;
-      case ExprKind::kCompare:
-        expr(out, *e.args[0], 6);
-        out += ' ';
-        out += e.text;
-        out += ' ';
-        expr(out, *e.args[1], 6);
-        return;
-      case ExprKind::kBoolOp: {
-        int p = e.text == "or" ? 2 : 3;
-        expr(out, *e.args[0], p);
-        out += ' ';
-        out += e.text;
-        out += ' ';
-        expr(out, *e.args[1], p, true);
-        return;
-      }
+      case ExprKind::kCompare: infix(out, e, 6, false); return;  // operands above comparisons: no chains
+      case ExprKind::kBoolOp: infix(out, e, e.text == "or" ? 2 : 3, true); return;
       case ExprKind::kNot: out += "not "; expr(out, *e.args[0], 4); return;
       case ExprKind::kTernary:
         expr(out, *e.args[1], 2);
