@@ -11,7 +11,7 @@ JOBS        ?= $(shell nproc)
 DEMO_OUT    ?= out/demo
 
 APT_PACKAGES := cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev \
-                libxxhash-dev libgtest-dev libbenchmark-dev
+                libxxhash-dev libzstd-dev libgtest-dev libbenchmark-dev
 
 .PHONY: all deps apt build test test-cpp test-python demo clean
 
@@ -54,7 +54,7 @@ demo: build
 	@$(BIN) generate --count 200 --seed 0 --out $(DEMO_OUT)/generated --quiet
 	@$(BIN) extract $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'examples'))") \
 	  --out $(DEMO_OUT)/extracted --quiet; status=$$?; \
-	  echo "records: $(DEMO_OUT)/generated/kernels.jsonl and $(DEMO_OUT)/extracted/kernels.jsonl (docs/ir-format.md)"; \
+	  echo "records: $(DEMO_OUT)/generated/kernels-*.jsonl and $(DEMO_OUT)/extracted/kernels.jsonl (docs/dataset.md)"; \
 	  [ $$status -le 1 ]
 
 clean:

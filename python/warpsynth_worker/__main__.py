@@ -3,7 +3,7 @@
 Protocol (version in ``protocol.PROTOCOL_VERSION``), one JSON object per line:
   worker -> driver, once at start: {"protocol", "op": "ready", "warp_version", "worker_version", ...}
   driver -> worker: {"protocol", "id", "op": "extract", "path", "label"}
-                  | {"protocol", "id", "op": "codegen_sources", "items": [{"label", "source"}, ...]}
+                  | {"protocol", "id", "op": "codegen_sources" | "compile_sources", "items": [{"label", "source"}, ...]}
                   | {"protocol", "id", "op": "catalog"} | {"op": "shutdown"}
   worker -> driver: {"protocol", "id", "ok": true, "result": {...}} | {"protocol", "id", "ok": false, "error"}
 Anything the worker or imported code prints goes to stderr, which the driver logs.
@@ -14,7 +14,7 @@ import re
 import sys
 import traceback
 
-from . import __version__, protocol
+from . import __version__, faults, protocol
 
 
 def _module_name(request_id, label: str) -> str:
@@ -35,10 +35,17 @@ def handle(request: dict) -> dict:
         return extract_file(
             source, label, _module_name(request.get("id"), label), real_path=path, call=request.get("call")
         )
-    if op == "codegen_sources":
-        from .extract import extract_sources
+    if op in ("codegen_sources", "compile_sources"):
+        from . import extract, faults
 
-        return {"items": extract_sources(request["items"], f"warpsynth_gen_{request.get('id')}")}
+        faults.check(request["items"])
+        prefix = f"warpsynth_gen_{request.get('id')}"
+        if op == "codegen_sources":
+            return {"items": extract.extract_sources(request["items"], prefix)}
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="warpsynth-build-") as build_root:
+            return {"items": extract.compile_sources(request["items"], prefix, build_root)}
     if op == "catalog":
         from . import catalog
 
@@ -68,6 +75,9 @@ def main() -> int:
             break
         try:
             result = handle(request)
+        except faults.GarbageFault:
+            channel.send_raw("Module sample load on device 'cpu' took 1.0 ms (garbage on the protocol channel)\n")
+            continue
         except Exception as e:  # noqa: BLE001 - a bad request is answered, never fatal
             print(traceback.format_exc(), file=sys.stderr)
             channel.send({"id": request.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"})

@@ -22,6 +22,11 @@ class Channel:
         self._out.write(json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n")
         self._out.flush()
 
+    def send_raw(self, text: str) -> None:
+        """Writes text as it is: only for the test fault switch that garbles the channel."""
+        self._out.write(text)
+        self._out.flush()
+
     def requests(self):
         """Yield parsed requests until stdin closes. A malformed line yields a ValueError."""
         for line in self._in:

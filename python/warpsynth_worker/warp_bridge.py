@@ -401,3 +401,32 @@ def local_type_name(kernel, name: str) -> str | None:
     """Warp's inferred type of a kernel local after ``build_kernel`` (None if unknown)."""
     var = kernel.adj.symbols.get(name)
     return concrete_type_name(getattr(var, "type", None)) if var is not None else None
+
+
+PTX_ARCH = 75  # the CUDA architecture PTX is generated for when no GPU says otherwise
+
+
+def compile_ptx(kernels: list, build_dir: str, arch: int = PTX_ARCH) -> None:
+    """Compiles the CUDA code of several kernels, as one translation unit, to PTX with the NVRTC
+    that Warp links (no GPU or driver needed). Raises when NVRTC fails."""
+    import os
+
+    from warp._src import build as _build
+
+    options = _module_options(kernels[0], None)
+    builder = _context.ModuleBuilder(kernels[0].module, options, hasher=_context.ModuleHasher(kernels, options))
+    source = builder.codegen("cuda")
+    os.makedirs(build_dir, exist_ok=True)
+    cu_path = os.path.join(build_dir, "batch.cu")
+    with open(cu_path, "w", encoding="utf-8") as f:
+        f.write(source)
+    _build.build_cuda(
+        cu_path,
+        arch,
+        os.path.join(build_dir, "batch.ptx"),
+        pch_dir=None,
+        config=options["mode"],
+        fast_math=options["fast_math"],
+        verify_fp=options["verify_fp"],
+        use_precompiled_headers=False,
+    )

@@ -41,10 +41,22 @@ std::string catalog_request(std::int64_t id) {
   return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "catalog"}});
 }
 
-std::string codegen_sources_request(std::int64_t id, const std::vector<SourceItem>& items) {
+namespace {
+
+std::string sources_request(const char* op, std::int64_t id, const std::vector<SourceItem>& items) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& item : items) list.push_back({{"label", item.label}, {"source", item.source}});
-  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "codegen_sources"}, {"items", std::move(list)}});
+  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", op}, {"items", std::move(list)}});
+}
+
+}  // namespace
+
+std::string codegen_sources_request(std::int64_t id, const std::vector<SourceItem>& items) {
+  return sources_request("codegen_sources", id, items);
+}
+
+std::string compile_sources_request(std::int64_t id, const std::vector<SourceItem>& items) {
+  return sources_request("compile_sources", id, items);
 }
 
 ReadyMessage parse_ready(const std::string& line) {

@@ -43,6 +43,8 @@ struct SourceItem {
 // Codegen of a batch of sources (generated kernels); the reply's result has "items", one
 // extract-style result per source, in order.
 std::string codegen_sources_request(std::int64_t id, const std::vector<SourceItem>& items);
+// The same, and each item's kernels compiled: CPU object and CUDA PTX ("verify" in each item).
+std::string compile_sources_request(std::int64_t id, const std::vector<SourceItem>& items);
 
 ReadyMessage parse_ready(const std::string& line);
 Reply parse_reply(const std::string& line);

@@ -1,5 +1,7 @@
 #include "driver/worker.h"
 
+#include <fstream>
+
 namespace warpsynth {
 
 namespace {
@@ -73,6 +75,20 @@ void Worker::kill_after_failure() {
   if (process_) process_->kill();
 }
 
+void Worker::sample_rss() {
+  if (!process_ || !process_->running()) return;
+  std::ifstream status("/proc/" + std::to_string(process_->pid()) + "/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "VmHWM:") {
+      long kb = 0;
+      status >> kb;
+      peak_rss_kb_ = std::max(peak_rss_kb_, kb);
+      return;
+    }
+  }
+}
+
 CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::chrono::milliseconds timeout) {
   ensure_started();
   CallOutcome outcome;
@@ -101,6 +117,7 @@ CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::
     protocol::Reply reply = protocol::parse_reply(line);
     if (reply.id != id) throw protocol::ProtocolError("reply to request " + std::to_string(reply.id) +
                                                       " while waiting for " + std::to_string(id));
+    sample_rss();
     if (reply.ok) {
       outcome.result = std::move(reply.result);
     } else {
@@ -117,6 +134,7 @@ CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::
 
 void Worker::shutdown() {
   if (!process_) return;
+  sample_rss();
   process_->write_all(protocol::shutdown_request());
   process_->finish(std::chrono::milliseconds(5000));
   process_.reset();

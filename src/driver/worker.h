@@ -47,6 +47,9 @@ class Worker {
   CallOutcome call(std::int64_t id, const std::string& request_line, std::chrono::milliseconds timeout);
   void shutdown();
   int restarts() const { return restarts_; }
+  // Peak resident memory of the worker processes this object ran, in KiB (VmHWM, sampled after
+  // each call and before each shutdown).
+  long peak_rss_kb() const { return peak_rss_kb_; }
 
  private:
   void kill_after_failure();
@@ -60,6 +63,8 @@ class Worker {
   std::deque<std::string> stderr_tail_;
   int starts_ = 0;
   int restarts_ = 0;
+  long peak_rss_kb_ = 0;
+  void sample_rss();
 };
 
 }  // namespace warpsynth

@@ -1,5 +1,7 @@
 #include "stats/dataset_stats.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -7,8 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include <fmt/format.h>
-
+#include "dataset/shard_files.h"
 #include "gen/features.h"
 
 namespace warpsynth {
@@ -26,20 +27,16 @@ void count_strings(const nlohmann::json& list, std::map<std::string, std::uint64
 }  // namespace
 
 DatasetStats DatasetStats::of_folder(const std::string& dir) {
-  std::filesystem::path path = std::filesystem::path(dir) / "kernels.jsonl";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("no dataset at " + dir + " (" + path.string() + " is missing)");
+  if (!std::filesystem::is_directory(dir)) throw std::runtime_error("no dataset at " + dir + ": no such folder");
   DatasetStats stats;
   std::set<std::string> ids;
   std::map<std::string, double> line_sums;
-  std::string line;
-  std::uint64_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    if (line.empty()) continue;
+  std::map<std::string, std::uint64_t> line_numbers;
+  int files = for_each_record(dir, [&](const std::string& file, const std::string& line) {
+    std::uint64_t number = ++line_numbers[file];
     nlohmann::json r = nlohmann::json::parse(line, nullptr, false);
     if (r.is_discarded() || !r.is_object()) {
-      throw std::runtime_error(fmt::format("{}:{}: not a JSON record", path.string(), number));
+      throw std::runtime_error(fmt::format("{}:{}: not a JSON record", file, number));
     }
     ++stats.records;
     ids.insert(r.value("id", ""));
@@ -65,7 +62,9 @@ DatasetStats DatasetStats::of_folder(const std::string& dir) {
         if (it->is_number()) line_sums[it.key()] += it->get<double>();
       }
     }
-  }
+  });
+  if (files == 0)
+    throw std::runtime_error("no dataset at " + dir + " (no kernels*.jsonl, kernels-*.jsonl.zst or kernels-*/ there)");
   stats.distinct_python = ids.size();
   for (const auto& [key, sum] : line_sums) stats.mean_lines[key] = stats.records ? sum / stats.records : 0;
   return stats;
@@ -95,10 +94,12 @@ nlohmann::ordered_json DatasetStats::to_json() const {
 void DatasetStats::print(std::ostream& out) const {
   out << fmt::format("records: {}   distinct normalized Python: {} ({:.2f}%)\n", records, distinct_python,
                      percent(distinct_python, records));
-  for (const auto& [origin, n] : origins) out << fmt::format("  origin {:<12} {:>8} ({:.1f}%)\n", origin, n, percent(n, records));
+  for (const auto& [origin, n] : origins)
+    out << fmt::format("  origin {:<12} {:>8} ({:.1f}%)\n", origin, n, percent(n, records));
   if (!templates.empty()) {
     out << "templates (share of kernels):\n";
-    for (const auto& [name, n] : templates) out << fmt::format("  {:<18} {:>8} {:>6.2f}%\n", name, n, percent(n, records));
+    for (const auto& [name, n] : templates)
+      out << fmt::format("  {:<18} {:>8} {:>6.2f}%\n", name, n, percent(n, records));
   }
   if (!constructs.empty()) {
     out << "constructs (kernels using each):\n";
@@ -113,7 +114,8 @@ void DatasetStats::print(std::ostream& out) const {
   for (const auto& [name, n] : builtins) top.emplace_back(n, name);
   std::sort(top.rbegin(), top.rend());
   std::string line = "  most used:";
-  for (size_t i = 0; i < top.size() && i < 12; ++i) line += fmt::format(" {} ({:.0f}%)", top[i].second, percent(top[i].first, records));
+  for (size_t i = 0; i < top.size() && i < 12; ++i)
+    line += fmt::format(" {} ({:.0f}%)", top[i].second, percent(top[i].first, records));
   out << line << "\n";
   if (!verify.empty()) {
     out << "verification:\n";

@@ -9,6 +9,7 @@ LogFile::LogFile(const std::string& path) : path_(path), out_(path, std::ios::ap
 }
 
 void LogFile::line(std::string_view text) {
+  std::lock_guard<std::mutex> lock(mutex_);
   if (!out_.is_open()) return;
   out_ << text << '\n';
   out_.flush();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,7 @@ class LogFile {
  private:
   std::string path_;
   std::ofstream out_;
+  std::mutex mutex_;  // workers on several threads write to one log
 };
 
 }  // namespace warpsynth

@@ -1,0 +1,157 @@
+#include "dataset/shard_files.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "util/atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace warpsynth {
+namespace {
+
+constexpr const char* kTempMarker = ".tmp-";
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string decompress(const std::string& data, const fs::path& path) {
+  ZSTD_DStream* stream = ZSTD_createDStream();
+  ZSTD_initDStream(stream);
+  std::string out;
+  std::vector<char> buffer(ZSTD_DStreamOutSize());
+  ZSTD_inBuffer input{data.data(), data.size(), 0};
+  while (input.pos < input.size) {
+    ZSTD_outBuffer output{buffer.data(), buffer.size(), 0};
+    size_t rc = ZSTD_decompressStream(stream, &output, &input);
+    if (ZSTD_isError(rc)) {
+      ZSTD_freeDStream(stream);
+      throw std::runtime_error(path.string() + ": " + ZSTD_getErrorName(rc));
+    }
+    out.append(buffer.data(), output.pos);
+  }
+  ZSTD_freeDStream(stream);
+  return out;
+}
+
+void visit_lines(const std::string& text, const std::string& file,
+                 const std::function<void(const std::string&, const std::string&)>& visit) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) visit(file, text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+ShardFormat parse_shard_format(const std::string& name) {
+  if (name == "jsonl") return ShardFormat::kJsonl;
+  if (name == "jsonl.zst") return ShardFormat::kJsonlZstd;
+  if (name == "json") return ShardFormat::kJson;
+  throw std::invalid_argument("unknown format '" + name + "' (jsonl, jsonl.zst or json)");
+}
+
+std::string shard_format_name(ShardFormat format) {
+  switch (format) {
+    case ShardFormat::kJsonl: return "jsonl";
+    case ShardFormat::kJsonlZstd: return "jsonl.zst";
+    case ShardFormat::kJson: return "json";
+  }
+  return "";
+}
+
+std::vector<ShardRange> plan_shards(std::uint64_t count, std::uint64_t shard_size) {
+  std::vector<ShardRange> shards;
+  for (std::uint64_t begin = 0, id = 0; begin < count; begin += shard_size, ++id) {
+    shards.push_back({static_cast<int>(id), begin, std::min(count, begin + shard_size)});
+  }
+  return shards;
+}
+
+std::string shard_file_name(int id, ShardFormat format) {
+  std::string base = fmt::format("kernels-{:05d}", id);
+  switch (format) {
+    case ShardFormat::kJsonl: return base + ".jsonl";
+    case ShardFormat::kJsonlZstd: return base + ".jsonl.zst";
+    case ShardFormat::kJson: return base;
+  }
+  return base;
+}
+
+void write_shard(const std::string& dir, int id, ShardFormat format, const std::vector<ShardRecord>& records) {
+  fs::path final_path = fs::path(dir) / shard_file_name(id, format);
+  if (format == ShardFormat::kJson) {
+    fs::path temp = final_path.string() + kTempMarker + std::to_string(::getpid());
+    fs::remove_all(temp);
+    fs::create_directories(temp);
+    for (const auto& r : records) {
+      std::ofstream out(temp / fmt::format("sample-{:09d}.json", r.index), std::ios::binary);
+      out << r.json << '\n';
+      if (!out) throw std::runtime_error("cannot write " + (temp / "...").string());
+    }
+    fs::remove_all(final_path);
+    fs::rename(temp, final_path);
+    return;
+  }
+  std::string text;
+  for (const auto& r : records) text += r.json + "\n";
+  AtomicFile file(final_path.string());
+  if (format == ShardFormat::kJsonlZstd) {
+    std::string packed(ZSTD_compressBound(text.size()), '\0');
+    size_t size = ZSTD_compress(packed.data(), packed.size(), text.data(), text.size(), 3);
+    if (ZSTD_isError(size)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(size));
+    file.stream().write(packed.data(), static_cast<std::streamsize>(size));
+  } else {
+    file.stream() << text;
+  }
+  file.commit();
+}
+
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().find(kTempMarker) != std::string::npos) fs::remove_all(entry.path(), ec);
+  }
+}
+
+int for_each_record(const std::string& dir, const std::function<void(const std::string&, const std::string&)>& visit) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("kernels", 0) != 0 || name.find(kTempMarker) != std::string::npos) continue;
+    if (entry.is_directory() || name.ends_with(".jsonl") || name.ends_with(".jsonl.zst")) files.push_back(entry.path());
+  }
+  if (ec) throw std::runtime_error("cannot read folder " + dir);
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
+    if (fs::is_directory(path)) {
+      std::vector<fs::path> samples;
+      for (const auto& entry : fs::directory_iterator(path)) samples.push_back(entry.path());
+      std::sort(samples.begin(), samples.end());
+      for (const auto& sample : samples) visit_lines(read_file(sample), sample.string(), visit);
+    } else if (path.string().ends_with(".zst")) {
+      visit_lines(decompress(read_file(path), path), path.string(), visit);
+    } else {
+      visit_lines(read_file(path), path.string(), visit);
+    }
+  }
+  return static_cast<int>(files.size());
+}
+
+}  // namespace warpsynth

@@ -1,0 +1,46 @@
+// Shards: the samples of a run cut into fixed index ranges, each written as one unit that
+// appears under its final name only when complete (JSONL, JSONL compressed with zstd, or a folder
+// of one JSON file per sample). A folder's records are read back in name order, whatever the form.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace warpsynth {
+
+enum class ShardFormat { kJsonl, kJsonlZstd, kJson };
+
+// "jsonl", "jsonl.zst", "json"; throws std::invalid_argument for anything else.
+ShardFormat parse_shard_format(const std::string& name);
+std::string shard_format_name(ShardFormat format);
+
+struct ShardRange {
+  int id;
+  std::uint64_t begin;  // first sample index
+  std::uint64_t end;    // one past the last
+};
+
+std::vector<ShardRange> plan_shards(std::uint64_t count, std::uint64_t shard_size);
+
+// kernels-00003.jsonl, kernels-00003.jsonl.zst, or the folder kernels-00003
+std::string shard_file_name(int id, ShardFormat format);
+
+struct ShardRecord {
+  std::uint64_t index;
+  std::string json;  // one record, one line
+};
+
+// Writes a shard atomically (temporary name, then rename). Records are written in the order
+// given. Throws std::runtime_error on an I/O error.
+void write_shard(const std::string& dir, int id, ShardFormat format, const std::vector<ShardRecord>& records);
+
+// Removes temporary files and folders that an interrupted run left in `dir`.
+void remove_stale_temporaries(const std::string& dir);
+
+// Calls `visit` with each record line of every dataset file in `dir`: kernels.jsonl, shards in any
+// form, in name order. Returns the number of files read; throws on a file that cannot be read.
+int for_each_record(const std::string& dir, const std::function<void(const std::string& file, const std::string& line)>& visit);
+
+}  // namespace warpsynth

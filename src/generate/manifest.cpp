@@ -1,0 +1,95 @@
+#include "generate/manifest.h"
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "util/atomic_file.h"
+
+namespace warpsynth {
+
+nlohmann::ordered_json RunIdentity::to_json() const {
+  return {{"seed", seed},       {"count", count},   {"shard_size", shard_size}, {"config_hash", config_hash},
+          {"verify", verify},   {"format", format}, {"warp_version", warp_version},
+          {"warpsynth_version", warpsynth_version}};
+}
+
+RunIdentity RunIdentity::from_json(const nlohmann::json& j) {
+  RunIdentity r;
+  r.seed = j.at("seed").get<std::uint64_t>();
+  r.count = j.at("count").get<std::uint64_t>();
+  r.shard_size = j.at("shard_size").get<std::uint64_t>();
+  r.config_hash = j.at("config_hash").get<std::string>();
+  r.verify = j.at("verify").get<std::string>();
+  r.format = j.at("format").get<std::string>();
+  r.warp_version = j.at("warp_version").get<std::string>();
+  r.warpsynth_version = j.at("warpsynth_version").get<std::string>();
+  return r;
+}
+
+std::vector<std::string> RunIdentity::differences(const RunIdentity& other) const {
+  std::vector<std::string> out;
+  auto here = to_json(), there = other.to_json();
+  for (auto it = here.begin(); it != here.end(); ++it) {
+    if (*it != there[it.key()]) out.push_back(fmt::format("{} {} here, {} in the folder", it.key(), it->dump(), there[it.key()].dump()));
+  }
+  return out;
+}
+
+nlohmann::ordered_json ShardOutcome::to_json() const {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& f : failures) {
+    list.push_back({{"index", f.index}, {"template", f.template_name}, {"stage", f.stage}, {"message", f.message}});
+  }
+  return {{"samples", samples},
+          {"records", records},
+          {"duplicates", duplicates},
+          {"failures_by_stage", failures_by_stage},
+          {"failures", list}};
+}
+
+ShardOutcome ShardOutcome::from_json(const nlohmann::json& j) {
+  ShardOutcome o;
+  o.samples = j.at("samples").get<std::uint64_t>();
+  o.records = j.at("records").get<std::uint64_t>();
+  o.duplicates = j.at("duplicates").get<std::uint64_t>();
+  o.failures_by_stage = j.at("failures_by_stage").get<std::map<std::string, std::uint64_t>>();
+  for (const auto& f : j.at("failures")) {
+    o.failures.push_back({f.at("index").get<std::uint64_t>(), f.at("template").get<std::string>(),
+                          f.at("stage").get<std::string>(), f.at("message").get<std::string>()});
+  }
+  return o;
+}
+
+nlohmann::ordered_json Manifest::to_json() const {
+  nlohmann::ordered_json done = nlohmann::ordered_json::object();
+  for (const auto& [id, outcome] : shards) done[std::to_string(id)] = outcome.to_json();
+  return {{"format", 1}, {"command", "generate"}, {"run", run.to_json()}, {"complete_shards", done}};
+}
+
+std::optional<Manifest> Manifest::load(const std::string& path) {
+  if (!std::filesystem::exists(path)) return std::nullopt;
+  std::ifstream in(path);
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  try {
+    if (j.is_discarded() || j.value("command", "") != "generate") throw std::runtime_error("not a generate manifest");
+    Manifest m;
+    m.run = RunIdentity::from_json(j.at("run"));
+    for (auto it = j.at("complete_shards").begin(); it != j.at("complete_shards").end(); ++it) {
+      m.shards[std::stoi(it.key())] = ShardOutcome::from_json(*it);
+    }
+    return m;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + " cannot be read (" + e.what() + "); remove the folder or choose another --out");
+  }
+}
+
+void Manifest::save(const std::string& path) const {
+  AtomicFile file(path);
+  file.stream() << to_json().dump(1) << '\n';
+  file.commit();
+}
+
+}  // namespace warpsynth

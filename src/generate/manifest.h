@@ -1,0 +1,60 @@
+// The manifest of a generate run (DIR/manifest.json): what the run is (so that a re-run of the
+// same command resumes it, and another command is refused) and which shards are complete, with
+// their counts. Rewritten atomically after each shard; nothing in it depends on timing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace warpsynth {
+
+struct RunIdentity {
+  std::uint64_t seed = 0;
+  std::uint64_t count = 0;
+  std::uint64_t shard_size = 0;
+  std::string config_hash;
+  std::string verify;  // codegen | compile
+  std::string format;  // jsonl | jsonl.zst | json
+  std::string warp_version;
+  std::string warpsynth_version;
+
+  nlohmann::ordered_json to_json() const;
+  static RunIdentity from_json(const nlohmann::json& j);
+  // Human-readable differences ("seed 1 here, 2 in the folder"); empty when the same run.
+  std::vector<std::string> differences(const RunIdentity& other) const;
+};
+
+struct ShardFailure {
+  std::uint64_t index;
+  std::string template_name;
+  std::string stage;
+  std::string message;
+};
+
+struct ShardOutcome {
+  std::uint64_t samples = 0;
+  std::uint64_t records = 0;
+  std::uint64_t duplicates = 0;
+  std::map<std::string, std::uint64_t> failures_by_stage;
+  std::vector<ShardFailure> failures;
+
+  nlohmann::ordered_json to_json() const;
+  static ShardOutcome from_json(const nlohmann::json& j);
+};
+
+struct Manifest {
+  RunIdentity run;
+  std::map<int, ShardOutcome> shards;  // complete shards only
+
+  nlohmann::ordered_json to_json() const;
+  // nullopt when there is no manifest; throws std::runtime_error on an unreadable one.
+  static std::optional<Manifest> load(const std::string& path);
+  void save(const std::string& path) const;
+};
+
+}  // namespace warpsynth
