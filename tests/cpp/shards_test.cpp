@@ -1,0 +1,88 @@
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "dataset/shard_files.h"
+#include "generate/manifest.h"
+
+namespace fs = std::filesystem;
+using namespace warpsynth;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("warpsynth_shards_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::vector<std::string> read_back(const fs::path& dir) {
+  std::vector<std::string> lines;
+  for_each_record(dir.string(), [&](const std::string&, const std::string& line) { lines.push_back(line); });
+  return lines;
+}
+
+}  // namespace
+
+TEST(Shards, PlanCoversEveryIndexOnce) {
+  auto shards = plan_shards(2500, 1000);
+  ASSERT_EQ(shards.size(), 3u);
+  EXPECT_EQ(shards[0].begin, 0u);
+  EXPECT_EQ(shards[1].end, 2000u);
+  EXPECT_EQ(shards[2].end, 2500u);
+  EXPECT_TRUE(plan_shards(0, 10).empty());
+  EXPECT_EQ(plan_shards(10, 10).size(), 1u);
+}
+
+TEST(Shards, EveryFormatReadsBackTheSameRecordsInOrder) {
+  std::vector<ShardRecord> first = {{0, R"({"id":"a"})"}, {1, R"({"id":"b"})"}};
+  std::vector<ShardRecord> second = {{2, R"({"id":"c"})"}};
+  for (auto format : {ShardFormat::kJsonl, ShardFormat::kJsonlZstd, ShardFormat::kJson}) {
+    fs::path dir = fresh_dir(shard_format_name(format) == "jsonl.zst" ? "zst" : shard_format_name(format));
+    write_shard(dir.string(), 1, format, second);  // written out of order
+    write_shard(dir.string(), 0, format, first);
+    EXPECT_EQ(read_back(dir), (std::vector<std::string>{R"({"id":"a"})", R"({"id":"b"})", R"({"id":"c"})"}))
+        << shard_format_name(format);
+    EXPECT_TRUE(fs::exists(dir / shard_file_name(0, format)));
+  }
+  EXPECT_EQ(shard_file_name(3, ShardFormat::kJsonlZstd), "kernels-00003.jsonl.zst");
+  EXPECT_THROW(parse_shard_format("parquet"), std::invalid_argument);
+}
+
+TEST(Shards, StaleTemporariesAreRemovedAndNeverRead) {
+  fs::path dir = fresh_dir("stale");
+  std::ofstream(dir / "kernels-00000.jsonl.tmp-999") << "{\"half\":";
+  fs::create_directories(dir / "kernels-00001.tmp-999");
+  EXPECT_TRUE(read_back(dir).empty());
+  remove_stale_temporaries(dir.string());
+  EXPECT_TRUE(fs::is_empty(dir));
+}
+
+TEST(Manifest, RoundTripsAndNamesWhatDiffers) {
+  fs::path dir = fresh_dir("manifest");
+  Manifest m;
+  m.run = {7, 100, 10, "abc", "codegen", "jsonl", "1.19.0", "0.1.0"};
+  ShardOutcome s;
+  s.samples = 10;
+  s.records = 8;
+  s.duplicates = 1;
+  s.failures_by_stage["crash"] = 1;
+  s.failures.push_back({3, "map", "crash", "worker died"});
+  m.shards[2] = s;
+  m.save((dir / "manifest.json").string());
+  auto loaded = Manifest::load((dir / "manifest.json").string());
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->to_json(), m.to_json());
+  EXPECT_TRUE(m.run.differences(loaded->run).empty());
+  RunIdentity other = m.run;
+  other.seed = 8;
+  other.config_hash = "def";
+  auto diff = other.differences(m.run);
+  ASSERT_EQ(diff.size(), 2u);
+  EXPECT_EQ(diff[0], "seed 8 here, 7 in the folder");
+  EXPECT_FALSE(Manifest::load((dir / "none.json").string()));
+  std::ofstream(dir / "bad.json") << "{}";
+  EXPECT_THROW(Manifest::load((dir / "bad.json").string()), std::runtime_error);
+}
