@@ -47,11 +47,11 @@ def _defined_in(obj, filename: str) -> bool:
         return False
 
 
-def _self_contained_python(kernel, generated, imports: list[str], filename: str) -> str:
+def _self_contained_python(kernel, code, imports: list[str], filename: str) -> str:
     """Imports of the file, then the structs and ``@wp.func``s of this file that the kernel uses,
     then the kernel, each as written. Module-level constants are not included."""
     parts = ["\n".join(imports) + "\n"] if imports else []
-    for obj in (*generated["user_structs"], *generated["user_functions"]):
+    for obj in (*code["user_structs"], *code["user_functions"]):
         if _defined_in(obj, filename):
             text = _source_of(obj)
             if text:
@@ -142,7 +142,12 @@ def _error(stage: str, exc: BaseException, kernel: str | None = None) -> dict:
 
 
 def extract_file(
-    source: str, label: str, module_name: str, real_path: str | None = None, call: str | None = None
+    source: str,
+    label: str,
+    module_name: str,
+    real_path: str | None = None,
+    call: str | None = None,
+    generated: bool = False,
 ) -> dict:
     """Reply body for one file: ``kernels`` extracted, ``errors`` per kernel or for the file.
 
@@ -151,7 +156,7 @@ def extract_file(
     Settings the file changes in ``wp.config`` apply to its own kernels and are undone after."""
     config = warp_bridge.config_snapshot()
     try:
-        reply = _extract_file(source, label, module_name, real_path, call)
+        reply = _extract_file(source, label, module_name, real_path, call, generated)
         reply.pop("_kernels", None)
         return reply
     finally:
@@ -167,9 +172,10 @@ def _forget(module_name: str) -> None:
 
 
 def extract_sources(items: list, module_prefix: str) -> list:
-    """``extract_file`` for each ``{"label", "source"}`` item of a batch (generated kernels)."""
+    """``extract_file`` for each ``{"label", "source"}`` item of a batch (generated kernels: the
+    driver has their Python and features, so only the generated code is sent back)."""
     return [
-        extract_file(item["source"], item["label"], f"{module_prefix}_{n}")
+        extract_file(item["source"], item["label"], f"{module_prefix}_{n}", generated=True)
         for n, item in enumerate(items)
     ]
 
@@ -210,7 +216,7 @@ def compile_sources(items: list, module_prefix: str, build_root: str) -> list:
     try:
         replies, kernels_by_item = [], {}
         for n, item in enumerate(items):
-            reply = _extract_file(item["source"], item["label"], names[n], None, None)
+            reply = _extract_file(item["source"], item["label"], names[n], None, None, generated=True)
             kernels = reply.pop("_kernels", [])
             replies.append(reply)
             if reply["kernels"] and not reply["errors"]:
@@ -244,7 +250,9 @@ def _call(loaded: loader.LoadedSource, name: str) -> dict | None:
     return None
 
 
-def _extract_file(source: str, label: str, module_name: str, real_path: str | None, call: str | None) -> dict:
+def _extract_file(
+    source: str, label: str, module_name: str, real_path: str | None, call: str | None, generated: bool = False
+) -> dict:
     try:
         tree = ast.parse(source, filename=label)
     except SyntaxError as e:
@@ -279,24 +287,24 @@ def _extract_file(source: str, label: str, module_name: str, real_path: str | No
             continue
         for variant in concrete:
             try:
-                generated = warp_bridge.codegen(variant, block_dims.get(kernel.key))
+                code = warp_bridge.codegen(variant, block_dims.get(kernel.key))
             except Exception as e:  # noqa: BLE001
                 reply["errors"].append(_error("codegen", e, kernel.key))
                 continue
-            python = _self_contained_python(kernel, generated, imports, loaded.filename)
+            python = None if generated else _self_contained_python(kernel, code, imports, loaded.filename)
             reply["kernels"].append(
                 {
                     "kernel": kernel.key,
                     "line": _kernel_line(kernel),
                     "python": python,
                     "arg_types": warp_bridge.argument_types(variant),
-                    "builtins": _builtins_used(python),
+                    "builtins": [] if generated else _builtins_used(python),
                     "stubbed_imports": loaded.stubbed_imports,
-                    "enable_backward": generated["enable_backward"],
-                    "block_dim": generated["block_dim"],
-                    "cpu": generated["cpu"],
-                    "cuda": generated["cuda"],
-                    "names": generated["names"],
+                    "enable_backward": code["enable_backward"],
+                    "block_dim": code["block_dim"],
+                    "cpu": code["cpu"],
+                    "cuda": code["cuda"],
+                    "names": code["names"],
                 }
             )
             reply.setdefault("_kernels", []).append(variant)

@@ -100,28 +100,45 @@ def _strip_preamble(source: str) -> str:
     return source[at + len(marker) :].lstrip("\n")
 
 
-def _kernel_functions(kernel, device: str, options: dict) -> tuple[str, str | None]:
-    """Forward and backward entry functions of one kernel for one device.
-
-    ``codegen_kernel`` emits the forward template followed by the backward one; rendering it a
-    second time with backward disabled gives the forward part alone, and the rest is backward.
-    """
-    full = _codegen.codegen_kernel(kernel, device=device, options=options)
-    if not (options | kernel.options)["enable_backward"]:
-        return full, None
+def _forward_only(kernel, device: str, options: dict) -> str:
     saved = kernel.options
     kernel.options = {**saved, "enable_backward": False}
     try:
-        forward = _codegen.codegen_kernel(kernel, device=device, options=options)
+        return _codegen.codegen_kernel(kernel, device=device, options=options)
     finally:
         kernel.options = saved
-    if not full.startswith(forward):
+
+
+def _kernel_functions(kernel, device: str, options: dict, unit: str) -> tuple[list, list | None]:
+    """Where the forward and backward entry functions of one kernel are in its unit's text, as
+    [start, end) offsets (the unit is sent once; the pieces are slices of it).
+
+    In a one-kernel unit, Warp writes ``codegen_kernel`` (forward, then backward) followed by
+    ``codegen_module`` (the CPU entry points; nothing for CUDA). Rendering ``codegen_kernel`` once
+    more with backward disabled gives the forward part; the backward part runs from its end to
+    the entry points.
+    """
+    # Pieces are located without their leading blank lines (the unit's text starts without them).
+    if not (options | kernel.options)["enable_backward"]:
+        forward = _codegen.codegen_kernel(kernel, device=device, options=options).lstrip("\n")
+        start = unit.find(forward)
+        if start < 0:
+            raise RuntimeError("the kernel's forward function was not found in its unit")
+        return [start, start + len(forward)], None
+    forward = _forward_only(kernel, device, options).lstrip("\n")
+    entry = _codegen.codegen_module(kernel, device=device, options=options)
+    start = unit.find(forward)
+    if start < 0 or not unit.endswith(entry):
         raise RuntimeError("could not split forward and backward code")
-    return forward, full[len(forward) :]
+    middle = start + len(forward)
+    backward_start = len(unit) - len(unit[middle:].lstrip("\n"))
+    return [start, middle], [backward_start, len(unit) - len(entry)]
 
 
 def codegen(kernel, block_dim: int | None = None) -> dict:
-    """CPU and CUDA source of one concrete kernel, as Warp generates it (not normalized).
+    """CPU and CUDA source of one concrete kernel, as Warp generates it (not normalized):
+    per device the kernel's unit (``module``) and the [start, end) offsets of its ``forward`` and
+    ``backward`` functions in it (``backward`` None when Warp generates none).
 
     ``names`` lists the generated identifiers that carry per-process or hash suffixes, so the
     driver can normalize them: the kernel's mangled name, each struct's native name and each
@@ -134,7 +151,7 @@ def codegen(kernel, block_dim: int | None = None) -> dict:
     result = {}
     for device in ("cpu", "cuda"):
         module_source = _strip_preamble(builder.codegen(device))
-        forward, backward = _kernel_functions(kernel, device, options)
+        forward, backward = _kernel_functions(kernel, device, options, module_source)
         result[device] = {"forward": forward, "backward": backward, "module": module_source}
 
     result["enable_backward"] = bool((options | kernel.options)["enable_backward"])

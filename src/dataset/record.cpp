@@ -1,6 +1,7 @@
 #include "dataset/record.h"
 
 #include <cstdio>
+#include <stdexcept>
 
 #include <xxhash.h>
 
@@ -10,10 +11,16 @@ namespace warpsynth {
 namespace {
 
 nlohmann::ordered_json normalized_target(const nlohmann::json& target, const NameRenames& renames) {
+  const std::string& unit = target.at("module").get_ref<const std::string&>();
   auto code = [&](const char* part) -> nlohmann::ordered_json {
-    const auto& text = target.at(part);
-    if (text.is_null()) return nullptr;  // Warp generated none (backward disabled)
-    return normalize_generated_code(text.get<std::string>(), renames);
+    const auto& piece = target.at(part);
+    if (piece.is_null()) return nullptr;  // Warp generated none (backward disabled)
+    if (piece.is_array()) {               // [start, end) in the unit's text
+      auto start = piece.at(0).get<size_t>(), end = piece.at(1).get<size_t>();
+      if (start > end || end > unit.size()) throw std::out_of_range(std::string("bad offsets for ") + part);
+      return normalize_generated_code(std::string_view(unit).substr(start, end - start), renames);
+    }
+    return normalize_generated_code(piece.get<std::string>(), renames);
   };
   return {{"forward", code("forward")}, {"backward", code("backward")}, {"module", code("module")}};
 }

@@ -37,6 +37,12 @@ def tiled(x: wp.array(dtype=float)):
 module = loader.load_source(SOURCE, "ws_test_bridge", "bridge.py").module
 
 
+def piece(code: dict, part: str):
+    """The text of a kernel's forward or backward function: a [start, end) slice of its unit."""
+    span = code[part]
+    return None if span is None else code["module"][span[0] : span[1]]
+
+
 def test_installed_warp_is_the_pinned_version():
     assert warp_bridge.warp_version() == warp_bridge.PINNED_WARP_VERSION
 
@@ -48,14 +54,17 @@ def test_codegen_gives_forward_backward_and_module_for_both_targets():
     assert key == "scaled_square" and mangled.startswith("scaled_square_")
     for device, prefix in (("cpu", "cpu_kernel"), ("cuda", "cuda_kernel")):
         code = out[device]
-        assert f"{mangled}_{prefix}_forward" in code["forward"]
-        assert f"{mangled}_{prefix}_backward" not in code["forward"]
-        assert f"{mangled}_{prefix}_backward" in code["backward"]
+        forward, backward = piece(code, "forward"), piece(code, "backward")
+        assert f"{mangled}_{prefix}_forward" in forward
+        assert f"{mangled}_{prefix}_backward" not in forward
+        assert f"{mangled}_{prefix}_backward" in backward
+        assert f"{mangled}_{prefix}_forward(" not in backward
         # The module part is the kernel-specific unit: struct, func, kernel; no fixed preamble.
         assert "#include" not in code["module"]
         assert "struct Params_" in code["module"]
-        assert code["forward"].strip() in code["module"]
-    assert "__global__" in out["cuda"]["forward"]
+        # Backward ends where the CPU entry points begin.
+        assert f"{mangled}_cpu_forward(" not in backward
+    assert "__global__" in piece(out["cuda"], "forward")
     assert [key for _, key in out["names"]["structs"]] == ["Params"]
     assert [key for _, key in out["names"]["functions"]] == ["square"]
 
@@ -64,7 +73,7 @@ def test_forward_only_kernel_has_no_backward():
     out = warp_bridge.codegen(module.forward_only)
     assert out["enable_backward"] is False
     assert out["cpu"]["backward"] is None and out["cuda"]["backward"] is None
-    assert "forward_only_" in out["cpu"]["forward"]
+    assert "forward_only_" in piece(out["cpu"], "forward")
 
 
 def test_block_dim_override_reaches_tile_code():
@@ -72,8 +81,9 @@ def test_block_dim_override_reaches_tile_code():
     small = warp_bridge.codegen(module.tiled, block_dim=32)
     assert default["block_dim"] == 256 and small["block_dim"] == 32
     # wp.tile() makes a tile as wide as the block.
-    assert "tile_shape_t<256>" in default["cpu"]["forward"]
-    assert "tile_shape_t<32>" in small["cpu"]["forward"] and "tile_shape_t<256>" not in small["cpu"]["forward"]
+    assert "tile_shape_t<256>" in piece(default["cpu"], "forward")
+    small_forward = piece(small["cpu"], "forward")
+    assert "tile_shape_t<32>" in small_forward and "tile_shape_t<256>" not in small_forward
 
 
 def test_argument_types():
