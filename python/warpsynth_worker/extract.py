@@ -76,10 +76,10 @@ def _builtins_used(python_source: str) -> list[str]:
 
 
 def _kernel_line(kernel) -> int:
-    try:
-        return inspect.getsourcelines(kernel.func)[1]
-    except (OSError, TypeError):
-        return 0
+    """The line of the kernel's definition (its first decorator), as inspect.getsourcelines gives
+    it, without reading the source again."""
+    code = getattr(kernel.func, "__code__", None)
+    return code.co_firstlineno if code is not None else 0
 
 
 def _find_kernels(loaded: loader.LoadedSource) -> list:
@@ -162,6 +162,7 @@ def extract_file(
     finally:
         warp_bridge.config_restore(config)
         _forget(module_name)
+        loader.forget_source(label)
 
 
 def _forget(module_name: str) -> None:
@@ -233,6 +234,8 @@ def compile_sources(items: list, module_prefix: str, build_root: str) -> list:
         warp_bridge.config_restore(config)
         for name in names:
             _forget(name)
+        for item in items:
+            loader.forget_source(item["label"])
 
 
 def _call(loaded: loader.LoadedSource, name: str) -> dict | None:
@@ -258,7 +261,8 @@ def _extract_file(
     except SyntaxError as e:
         return {"declared": [], "kernels": [], "errors": [_error("syntax", e)]}
 
-    reply = {"declared": declared_kernels(tree), "kernels": [], "errors": []}
+    # Generated sources need none of what real files need: declared kernels, imports, launches.
+    reply = {"declared": [] if generated else declared_kernels(tree), "kernels": [], "errors": []}
     loaded = loader.load_source(source, module_name, label, real_path)
     if isinstance(loaded.error, ImportError):
         # Optional packages the kernels do not need (USD, torch, PIL, ...): retry with stand-ins,
@@ -276,8 +280,8 @@ def _extract_file(
             error["message"] += f" (the {len(kernels)} kernel(s) defined before the error were extracted)"
         reply["errors"].append(error)
 
-    imports = _module_imports(tree, source)
-    block_dims = launch_block_dims(tree, loaded.module.__dict__)
+    imports = [] if generated else _module_imports(tree, source)
+    block_dims = {} if generated else launch_block_dims(tree, loaded.module.__dict__)
     for kernel in kernels:
         concrete = warp_bridge.concrete_kernels(kernel)
         if not concrete:

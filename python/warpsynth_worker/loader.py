@@ -87,6 +87,11 @@ class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             self.stubbed.append(top)
 
 
+def forget_source(label: str) -> None:
+    """Drops a loaded source's text from linecache once nothing needs to read it again."""
+    linecache.cache.pop(pseudo_filename(label), None)
+
+
 class LoadedSource:
     """A module executed from source. ``error`` is what its code raised, if anything: the module
     then holds what was defined before the error (kernels above a failing line stay usable)."""

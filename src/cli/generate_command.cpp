@@ -55,7 +55,7 @@ Runner add_generate_command(CLI::App& app) {
   cmd->add_option("--shard-size", state->options.shard_size, "Samples per shard")->default_val(1000)->check(CLI::Range(1ull, 100'000'000ull));
   cmd->add_option("--format", state->options.format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
   cmd->add_option("--verify", state->options.verify, "Verification level")->default_val("codegen")->check(CLI::IsMember({"codegen", "compile"}));
-  cmd->add_option("--recycle", state->options.recycle_after, "Batches a worker serves before it is replaced")->default_val(200)->check(CLI::Range(1, 1'000'000));
+  cmd->add_option("--recycle", state->options.recycle_after, "Batches a worker serves before it is replaced")->default_val(100)->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(300.0)->check(CLI::PositiveNumber);
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
   cmd->add_flag("--print-config", state->print_config, "Print the effective generator config as JSON and exit");

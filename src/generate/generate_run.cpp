@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -102,7 +103,9 @@ struct RunState {
   int restarts = 0;
 };
 
-std::string make_record(const RunState& state, const Pending& p, const nlohmann::json& kernel, const nlohmann::json& item) {
+// The record's JSON line, and its id.
+std::pair<std::string, std::string> make_record(const RunState& state, const Pending& p, const nlohmann::json& kernel,
+                                                const nlohmann::json& item) {
   SyntheticInfo info;
   info.python = p.kernel.python;
   info.run_seed = state.options.seed;
@@ -118,7 +121,7 @@ std::string make_record(const RunState& state, const Pending& p, const nlohmann:
   if (item.contains("verify")) {
     for (auto it = item["verify"].begin(); it != item["verify"].end(); ++it) record["verify"][it.key()] = *it;
   }
-  return record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return {record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), record["id"].get<std::string>()};
 }
 
 // Sends a batch; when the batch as a whole fails (crash, hang, garbage), it is bisected until the
@@ -137,8 +140,7 @@ void process(RunState& state, Worker& worker, std::int64_t& next_id, std::vector
       SampleResult r = verdict_of(batch[k], item);
       if (r.ok) {
         try {
-          r.record = make_record(state, batch[k], item["kernels"][0], item);
-          r.id = nlohmann::json::parse(r.record)["id"].get<std::string>();
+          std::tie(r.record, r.id) = make_record(state, batch[k], item["kernels"][0], item);
         } catch (const std::exception& e) {
           r.ok = false;
           r.stage = "record";
@@ -168,8 +170,7 @@ void process(RunState& state, Worker& worker, std::int64_t& next_id, std::vector
   process(state, worker, next_id, second, out);
 }
 
-void worker_thread(RunState& state) {
-  Worker worker(state.command, state.log, state.options.startup_timeout);
+void worker_thread(RunState& state, Worker& worker) {
   std::int64_t next_id = 1;
   int served = 0;
   for (;;) {
@@ -317,13 +318,13 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   remove_stale_temporaries(options.out_dir);
   LogFile worker_log((out_dir / kLogName).string());
 
-  // The catalog and Warp's version, from one worker started for the purpose.
-  std::string warp_version, catalog_path;
-  {
-    Worker probe(command, worker_log, options.startup_timeout);
-    warp_version = probe.ensure_started().warp_version;
-    catalog_path = catalog::ensure_cached(probe, options.startup_timeout);
+  // Warp's version and the catalog come from the first worker, which then takes batches too.
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int j = 0; j < std::max(1, options.jobs); ++j) {
+    workers.push_back(std::make_unique<Worker>(command, worker_log, options.startup_timeout));
   }
+  std::string warp_version = workers[0]->ensure_started().warp_version;
+  std::string catalog_path = catalog::ensure_cached(*workers[0], options.startup_timeout);
   RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
                        options.verify,  options.format, warp_version,       WARPSYNTH_VERSION};
 
@@ -373,7 +374,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   std::vector<std::thread> threads;
   int jobs = static_cast<int>(std::min<size_t>(std::max(1, options.jobs), std::max<size_t>(1, state.queue.size())));
   if (!state.queue.empty()) {
-    for (int j = 0; j < jobs; ++j) threads.emplace_back(worker_thread, std::ref(state));
+    for (int j = 0; j < jobs; ++j) threads.emplace_back(worker_thread, std::ref(state), std::ref(*workers[j]));
   }
 
   std::uint64_t failed_before = 0;

@@ -25,7 +25,7 @@ struct GenerateOptions {
   std::uint64_t shard_size = 1000;
   std::string format = "jsonl";    // jsonl | jsonl.zst | json
   std::string verify = "codegen";  // codegen | compile
-  int recycle_after = 200;         // batches a worker serves before it is replaced (bounds its memory)
+  int recycle_after = 100;         // batches a worker serves before it is replaced (bounds its memory)
   std::chrono::milliseconds batch_timeout{300'000};
   std::chrono::milliseconds startup_timeout{120'000};
   bool progress = true;

@@ -137,12 +137,14 @@ void Subprocess::drain_stderr(bool flush_partial) {
 Subprocess::ReadStatus Subprocess::read_line(std::string& line, Clock::time_point deadline) {
   char chunk[65536];
   for (;;) {
-    auto nl = stdout_buffer_.find('\n');
+    auto nl = stdout_buffer_.find('\n', stdout_scanned_);
     if (nl != std::string::npos) {
       line.assign(stdout_buffer_, 0, nl);
       stdout_buffer_.erase(0, nl + 1);
+      stdout_scanned_ = 0;
       return ReadStatus::kLine;
     }
+    stdout_scanned_ = stdout_buffer_.size();
     if (stdout_fd_ < 0) {
       drain_stderr(true);
       return ReadStatus::kEof;

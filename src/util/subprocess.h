@@ -61,6 +61,7 @@ class Subprocess {
   bool exited_ = false;
   int wait_status_ = 0;
   std::string stdout_buffer_;
+  size_t stdout_scanned_ = 0;  // bytes of stdout_buffer_ known to hold no newline (long lines arrive in chunks)
   std::string stderr_buffer_;
   std::function<void(std::string_view)> stderr_sink_;
 };
