@@ -443,20 +443,24 @@ ExprPtr Synth::call(const std::string& key, std::vector<ExprPtr> args, bool allo
   for (const auto& a : args) types.push_back(a->type);
   auto sig = index_.catalog().find(key, types);
   if (!sig) return nullptr;
-  const auto& s = index_.catalog()[*sig];
-  std::string binary = BuiltinIndex::binary_operator(key);
-  std::string unary = BuiltinIndex::unary_operator(key);
+  return apply(*sig, std::move(args), allow_operator);
+}
+
+ExprPtr Synth::apply(int signature, std::vector<ExprPtr> args, bool allow_operator) {
+  const auto& sig = index_.catalog()[signature];
+  std::string binary = BuiltinIndex::binary_operator(sig.key);
+  std::string unary = BuiltinIndex::unary_operator(sig.key);
   ExprPtr e;
   if (allow_operator && !binary.empty() && args.size() == 2 && rng_.chance(config_.p_operator_form)) {
-    e = model::make_expr(ExprKind::kBinary, s.returns, binary, *sig);
+    e = model::make_expr(ExprKind::kBinary, sig.returns, binary, signature);
   } else if (allow_operator && !unary.empty() && args.size() == 1 && rng_.chance(config_.p_operator_form)) {
-    e = model::make_expr(ExprKind::kUnary, s.returns, unary, *sig);
+    e = model::make_expr(ExprKind::kUnary, sig.returns, unary, signature);
   } else {
-    e = model::make_expr(ExprKind::kCall, s.returns, key, *sig);
+    e = model::make_expr(ExprKind::kCall, sig.returns, sig.key, signature);
   }
   e->args = std::move(args);
-  features_.builtins.insert(key);
-  features_.type(s.returns);
+  features_.builtins.insert(sig.key);
+  features_.type(sig.returns);
   return e;
 }
 
@@ -555,24 +559,11 @@ int Synth::pick_overload(const KeyOverloads& key) {
   return key.signatures[rng_.weighted(key.weights)];
 }
 
-ExprPtr Synth::builtin(int signature, int depth) {
+ExprPtr Synth::builtin(int signature, int depth, bool allow_operator) {
   const auto& sig = index_.catalog()[signature];
   std::vector<ExprPtr> args;
   for (size_t i = 0; i < sig.args.size(); ++i) args.push_back(guarded(sig.key, int(i), sig.args[i], depth));
-  std::string binary = BuiltinIndex::binary_operator(sig.key);
-  std::string unary = BuiltinIndex::unary_operator(sig.key);
-  ExprPtr e;
-  if (!binary.empty() && args.size() == 2 && rng_.chance(config_.p_operator_form)) {
-    e = model::make_expr(ExprKind::kBinary, sig.returns, binary, signature);
-  } else if (!unary.empty() && args.size() == 1 && rng_.chance(config_.p_operator_form)) {
-    e = model::make_expr(ExprKind::kUnary, sig.returns, unary, signature);
-  } else {
-    e = model::make_expr(ExprKind::kCall, sig.returns, sig.key, signature);
-  }
-  e->args = std::move(args);
-  features_.builtins.insert(sig.key);
-  features_.type(sig.returns);
-  return e;
+  return apply(signature, std::move(args), allow_operator);
 }
 
 ExprPtr Synth::component(const Type& want, int depth) {
@@ -1024,9 +1015,7 @@ void Synth::statements(Block& out, int count, int nesting) {
         // axis, angle = wp.quat_to_axis_angle(q): a builtin with several results, unpacked.
         const KeyOverloads& key = rng_.pick(index_.multi_result());
         int sig = pick_overload(key);
-        ExprPtr call = builtin(sig, 1);
-        call->kind = ExprKind::kCall;  // never an operator
-        call->text = key.key;
+        ExprPtr call = builtin(sig, 1, /*allow_operator=*/false);
         Stmt st;
         st.kind = StmtKind::kUnpack;
         st.value = std::move(call);
@@ -1045,13 +1034,12 @@ void Synth::statements(Block& out, int count, int nesting) {
         }
         int sig = rng_.pick(fitting);
         const auto& s = index_.catalog()[sig];
-        auto call = model::make_expr(ExprKind::kCall, Type::void_type(), s.key, sig);
-        call->args.push_back(model::make_var(target->name, target->type));
-        for (size_t i = 1; i < s.args.size(); ++i) call->args.push_back(guarded(s.key, int(i), s.args[i], 1));
-        features_.builtins.insert(s.key);
+        std::vector<ExprPtr> args;
+        args.push_back(model::make_var(target->name, target->type));
+        for (size_t i = 1; i < s.args.size(); ++i) args.push_back(guarded(s.key, int(i), s.args[i], 1));
         Stmt st;
         st.kind = StmtKind::kExpr;
-        st.value = std::move(call);
+        st.value = apply(sig, std::move(args), /*allow_operator=*/false);
         out.push_back(std::move(st));
         break;
       }

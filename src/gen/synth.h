@@ -101,7 +101,9 @@ class Synth {
               const std::string& key = "atomic_add");
 
  private:
-  model::ExprPtr builtin(int signature, int depth);
+  model::ExprPtr builtin(int signature, int depth, bool allow_operator = true);
+  // The call (or operator) of a catalog signature on arguments already made.
+  model::ExprPtr apply(int signature, std::vector<model::ExprPtr> args, bool allow_operator);
   model::ExprPtr guarded(const std::string& key, int arg, const model::Param& param, int depth);
   model::ExprPtr random_state(int depth);
   model::ExprPtr component(const model::Type& want, int depth);
