@@ -256,14 +256,14 @@ def _call(loaded: loader.LoadedSource, name: str) -> dict | None:
 def _extract_file(
     source: str, label: str, module_name: str, real_path: str | None, call: str | None, generated: bool = False
 ) -> dict:
+    # Generated sources need none of what real files need: declared kernels, imports, launches;
+    # nor their syntax tree, which costs more to build than compiling the source.
     try:
-        tree = ast.parse(source, filename=label)
+        tree = None if generated else ast.parse(source, filename=label)
+        reply = {"declared": [] if generated else declared_kernels(tree), "kernels": [], "errors": []}
+        loaded = loader.load_source(source, module_name, label, real_path)
     except SyntaxError as e:
         return {"declared": [], "kernels": [], "errors": [_error("syntax", e)]}
-
-    # Generated sources need none of what real files need: declared kernels, imports, launches.
-    reply = {"declared": [] if generated else declared_kernels(tree), "kernels": [], "errors": []}
-    loaded = loader.load_source(source, module_name, label, real_path)
     if isinstance(loaded.error, ImportError):
         # Optional packages the kernels do not need (USD, torch, PIL, ...): retry with stand-ins,
         # in a module of another name so the two attempts' kernels stay apart.

@@ -109,16 +109,10 @@ def _forward_only(kernel, device: str, options: dict) -> str:
         kernel.options = saved
 
 
-def _kernel_functions(kernel, device: str, options: dict, unit: str) -> tuple[list, list | None]:
-    """Where the forward and backward entry functions of one kernel are in its unit's text, as
-    [start, end) offsets (the unit is sent once; the pieces are slices of it).
-
-    In a one-kernel unit, Warp writes ``codegen_kernel`` (forward, then backward) followed by
-    ``codegen_module`` (the CPU entry points; nothing for CUDA). Rendering ``codegen_kernel`` once
-    more with backward disabled gives the forward part; the backward part runs from its end to
-    the entry points.
-    """
-    # Pieces are located without their leading blank lines (the unit's text starts without them).
+def _rendered_kernel_functions(kernel, device: str, options: dict, unit: str) -> tuple[list, list | None]:
+    """``_kernel_functions`` by rendering the kernel's forward function once more: slower, but it
+    assumes nothing about the layout of Warp's templates. The reference the fast split is tested
+    against, and its fallback."""
     if not (options | kernel.options)["enable_backward"]:
         forward = _codegen.codegen_kernel(kernel, device=device, options=options).lstrip("\n")
         start = unit.find(forward)
@@ -133,6 +127,65 @@ def _kernel_functions(kernel, device: str, options: dict, unit: str) -> tuple[li
     middle = start + len(forward)
     backward_start = len(unit) - len(unit[middle:].lstrip("\n"))
     return [start, middle], [backward_start, len(unit) - len(entry)]
+
+
+def _line_start(text: str, at: int) -> int:
+    return text.rfind("\n", 0, at) + 1
+
+
+def _split_kernel_text(kernel, device: str, options: dict, unit: str) -> tuple[list, list | None] | None:
+    """``_kernel_functions`` from the unit's text alone, or None where the text is not laid out as
+    expected. ``codegen_kernel`` formats forward and backward templates as one string, so the
+    forward function is a prefix of the kernel's code: for CPU it starts at the kernel's argument
+    struct, for CUDA at the forward entry's signature (after its ``#line`` directive, if any). The
+    forward template ends with its closing brace and a blank line and the backward template starts
+    with two newlines, so the boundary is the first column-0 ``}`` followed by four newlines."""
+    name = kernel.get_mangled_name()
+    if device == "cpu":
+        start = unit.find(f"struct wp_args_{name} {{\n")
+        backward_name = f"{name}_cpu_kernel_backward("
+    else:
+        signature = unit.find(f"{_codegen.cuda_kernel_forward_name(kernel)}(\n")
+        if signature < 0:
+            return None
+        start = _line_start(unit, signature)
+        directive = kernel.adj.get_line_directive("", kernel.adj.fun_def_lineno - 1)
+        if directive:
+            start = _line_start(unit, start - 1)
+            if not unit.startswith(directive + "\n", start):
+                return None
+        backward_name = f"{_codegen.cuda_kernel_backward_name(kernel)}("
+    if start < 0 or (start > 0 and unit[start - 1] != "\n"):
+        return None
+    entry = _codegen.codegen_module(kernel, device=device, options=options)
+    if not unit.endswith(entry):
+        return None
+    end = len(unit) - len(entry)
+    if not (options | kernel.options)["enable_backward"]:
+        return [start, end], None
+    junction = unit.find("\n}\n\n\n\n", start, end)
+    if junction < 0:
+        return None
+    middle = junction + len("\n}\n\n")
+    backward_start = middle + 2
+    first_lines = unit[backward_start : backward_start + 400].split("\n", 3)[:3]
+    if unit[backward_start] == "\n" or not any(backward_name in line for line in first_lines):
+        return None
+    return [start, middle], [backward_start, end]
+
+
+def _kernel_functions(kernel, device: str, options: dict, unit: str) -> tuple[list, list | None]:
+    """Where the forward and backward entry functions of one kernel are in its unit's text, as
+    [start, end) offsets (the unit is sent once; the pieces are slices of it).
+
+    In a one-kernel unit, Warp writes ``codegen_kernel`` (forward, then backward) followed by
+    ``codegen_module`` (the CPU entry points; nothing for CUDA). The pieces are found in the text
+    (``_split_kernel_text``); where its layout is not the expected one, by rendering the forward
+    function again (``_rendered_kernel_functions``). Pieces start without their leading blank
+    lines, the forward one keeps its trailing blank line.
+    """
+    split = _split_kernel_text(kernel, device, options, unit)
+    return split if split is not None else _rendered_kernel_functions(kernel, device, options, unit)
 
 
 def codegen(kernel, block_dim: int | None = None) -> dict:

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_fetch.h"
@@ -32,6 +33,14 @@ namespace {
 constexpr const char* kManifestName = "manifest.json";
 constexpr const char* kSummaryName = "summary.json";
 constexpr const char* kLogName = "warpsynth.log";
+
+// CPU time (user + system) this process has used so far: the driver's own share of a run.
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 std::string sample_label(std::uint64_t index) { return fmt::format("sample_{:08d}.py", index); }
 
@@ -413,8 +422,8 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   AtomicFile summary_file((out_dir / kSummaryName).string());
   summary_file.stream() << summary.to_json().dump(2) << '\n';
   summary_file.commit();
-  worker_log.line(fmt::format("[driver] done: {} processed in {:.1f} s, worker peak RSS {} KiB, {} restarts",
-                              to_process, summary.seconds, state.peak_rss_kb, state.restarts));
+  worker_log.line(fmt::format("[driver] done: {} processed in {:.1f} s, driver CPU {:.2f} s, worker peak RSS {} KiB, {} restarts",
+                              to_process, summary.seconds, process_cpu_seconds(), state.peak_rss_kb, state.restarts));
   return summary;
 }
 

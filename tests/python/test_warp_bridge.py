@@ -117,3 +117,61 @@ KERNELS = [make(1.0), make(2.0)]
     loaded = loader.load_source(source, "ws_test_bridge_factory", "factory.py")
     live = warp_bridge.live_kernels("ws_test_bridge_factory")
     assert len(live) == 2 and all(warp_bridge.is_kernel(k) for k in live)
+
+
+VARIANTS_SOURCE = """
+import warp as wp
+
+wp.set_module_options({"lineinfo": True})
+
+@wp.func
+def twice(x: float):
+    return 2.0 * x
+
+@wp.kernel
+def with_line_directives(x: wp.array(dtype=float)):
+    i = wp.tid()
+    if x[i] > 0.0:
+        x[i] = twice(x[i])
+
+@wp.kernel(grid_stride=False)
+def no_grid_stride(x: wp.array(dtype=float)):
+    x[wp.tid()] = wp.sin(x[wp.tid()])
+
+@wp.kernel(enable_backward=False)
+def forward_only_with_line_directives(x: wp.array(dtype=float)):
+    x[wp.tid()] = 1.0
+"""
+
+
+def _both_splits(kernel, block_dim=None):
+    from warp._src import context
+
+    options = warp_bridge._module_options(kernel, block_dim)
+    builder = context.ModuleBuilder(kernel.module, options, hasher=context.ModuleHasher([kernel], options))
+    for device in ("cpu", "cuda"):
+        unit = warp_bridge._strip_preamble(builder.codegen(device))
+        yield device, unit, warp_bridge._split_kernel_text(kernel, device, options, unit), (
+            warp_bridge._rendered_kernel_functions(kernel, device, options, unit)
+        )
+
+
+def test_text_split_equals_rendering_the_forward_function_again():
+    variants = loader.load_source(VARIANTS_SOURCE, "ws_test_bridge_variants", "variants.py").module
+    kernels = [module.scaled_square, module.forward_only, module.tiled]
+    kernels += [variants.with_line_directives, variants.no_grid_stride, variants.forward_only_with_line_directives]
+    directives = 0
+    for kernel in kernels:
+        for device, unit, fast, rendered in _both_splits(kernel):
+            assert fast is not None, (kernel.key, device)
+            assert list(fast[0]) == list(rendered[0]) and fast[1] == rendered[1], (kernel.key, device)
+            directives += "#line" in unit[fast[0][0] : fast[0][1]]
+    assert directives >= 2  # the line-directive layout was exercised
+
+
+def test_text_split_declines_an_unexpected_layout():
+    for device, unit, fast, rendered in _both_splits(module.scaled_square):
+        middle = fast[0][1]  # the blank lines between forward and backward go: no boundary
+        broken = unit[:middle] + unit[middle + 2 :]
+        options = warp_bridge._module_options(module.scaled_square, None)
+        assert warp_bridge._split_kernel_text(module.scaled_square, device, options, broken) is None
