@@ -93,33 +93,88 @@ std::string shard_file_name(int id, ShardFormat format) {
   return base;
 }
 
-void write_shard(const std::string& dir, int id, ShardFormat format, const std::vector<ShardRecord>& records) {
-  fs::path final_path = fs::path(dir) / shard_file_name(id, format);
-  if (format == ShardFormat::kJson) {
-    fs::path temp = final_path.string() + kTempMarker + std::to_string(::getpid());
-    fs::remove_all(temp);
-    fs::create_directories(temp);
-    for (const auto& r : records) {
-      std::ofstream out(temp / fmt::format("sample-{:09d}.json", r.index), std::ios::binary);
-      out << r.json << '\n';
-      if (!out) throw std::runtime_error("cannot write " + (temp / "...").string());
+struct ShardWriter::Impl {
+  ShardFormat format;
+  fs::path final_path;
+  fs::path temp_folder;                 // kJson: one file per record in it
+  std::unique_ptr<AtomicFile> file;     // kJsonl, kJsonlZstd
+  ZSTD_CCtx* zstd = nullptr;            // kJsonlZstd
+  std::vector<char> packed;             // compressed bytes on their way to the file
+  std::string line;
+  bool committed = false;
+
+  // Compresses `input` into the file; `end` closes the zstd frame.
+  void compress(std::string_view input, ZSTD_EndDirective mode) {
+    ZSTD_inBuffer in{input.data(), input.size(), 0};
+    for (;;) {
+      ZSTD_outBuffer out{packed.data(), packed.size(), 0};
+      size_t remaining = ZSTD_compressStream2(zstd, &out, &in, mode);
+      if (ZSTD_isError(remaining)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(remaining));
+      file->stream().write(packed.data(), static_cast<std::streamsize>(out.pos));
+      bool done = mode == ZSTD_e_end ? remaining == 0 : in.pos == in.size;
+      if (done) break;
     }
-    fs::remove_all(final_path);
-    fs::rename(temp, final_path);
+  }
+};
+
+ShardWriter::ShardWriter(const std::string& dir, int id, ShardFormat format) : impl_(std::make_unique<Impl>()) {
+  impl_->format = format;
+  impl_->final_path = fs::path(dir) / shard_file_name(id, format);
+  if (format == ShardFormat::kJson) {
+    impl_->temp_folder = impl_->final_path.string() + kTempMarker + std::to_string(::getpid());
+    fs::remove_all(impl_->temp_folder);
+    fs::create_directories(impl_->temp_folder);
     return;
   }
-  std::string text;
-  for (const auto& r : records) text += r.json + "\n";
-  AtomicFile file(final_path.string());
+  impl_->file = std::make_unique<AtomicFile>(impl_->final_path.string());
   if (format == ShardFormat::kJsonlZstd) {
-    std::string packed(ZSTD_compressBound(text.size()), '\0');
-    size_t size = ZSTD_compress(packed.data(), packed.size(), text.data(), text.size(), 3);
-    if (ZSTD_isError(size)) throw std::runtime_error(std::string("zstd: ") + ZSTD_getErrorName(size));
-    file.stream().write(packed.data(), static_cast<std::streamsize>(size));
-  } else {
-    file.stream() << text;
+    impl_->zstd = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(impl_->zstd, ZSTD_c_compressionLevel, 3);
+    impl_->packed.resize(ZSTD_CStreamOutSize());
   }
-  file.commit();
+}
+
+ShardWriter::~ShardWriter() {
+  if (impl_->zstd) ZSTD_freeCCtx(impl_->zstd);
+  if (!impl_->committed && !impl_->temp_folder.empty()) {
+    std::error_code ec;
+    fs::remove_all(impl_->temp_folder, ec);
+  }
+  // An uncommitted AtomicFile removes its temporary file itself.
+}
+
+void ShardWriter::add(std::uint64_t index, std::string_view json) {
+  if (impl_->format == ShardFormat::kJson) {
+    fs::path path = impl_->temp_folder / fmt::format("sample-{:09d}.json", index);
+    std::ofstream out(path, std::ios::binary);
+    out << json << '\n';
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+    return;
+  }
+  if (impl_->format == ShardFormat::kJsonlZstd) {
+    impl_->line.assign(json);
+    impl_->line += '\n';
+    impl_->compress(impl_->line, ZSTD_e_continue);
+    return;
+  }
+  impl_->file->stream() << json << '\n';
+}
+
+void ShardWriter::commit() {
+  if (impl_->format == ShardFormat::kJson) {
+    fs::remove_all(impl_->final_path);
+    fs::rename(impl_->temp_folder, impl_->final_path);
+  } else {
+    if (impl_->zstd) impl_->compress({}, ZSTD_e_end);
+    impl_->file->commit();
+  }
+  impl_->committed = true;
+}
+
+void write_shard(const std::string& dir, int id, ShardFormat format, const std::vector<ShardRecord>& records) {
+  ShardWriter writer(dir, id, format);
+  for (const auto& r : records) writer.add(r.index, r.json);
+  writer.commit();
 }
 
 void remove_stale_temporaries(const std::string& dir) {

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace warpsynth {
@@ -32,8 +34,25 @@ struct ShardRecord {
   std::string json;  // one record, one line
 };
 
-// Writes a shard atomically (temporary name, then rename). Records are written in the order
-// given. Throws std::runtime_error on an I/O error.
+// Writes one shard record by record, as the records come, to a temporary name in `dir`; the
+// shard appears under its final name only on commit(). One not committed is removed when the
+// writer goes (error, exception, a run that stops early). Throws std::runtime_error on an I/O error.
+class ShardWriter {
+ public:
+  ShardWriter(const std::string& dir, int id, ShardFormat format);
+  ~ShardWriter();
+  ShardWriter(const ShardWriter&) = delete;
+  ShardWriter& operator=(const ShardWriter&) = delete;
+
+  void add(std::uint64_t index, std::string_view json);  // one record, one line, without the newline
+  void commit();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A whole shard at once through ShardWriter, records in the order given.
 void write_shard(const std::string& dir, int id, ShardFormat format, const std::vector<ShardRecord>& records);
 
 // Removes temporary files and folders that an interrupted run left in `dir`.

@@ -16,6 +16,7 @@
 #include "catalog/catalog_fetch.h"
 #include "dataset/record.h"
 #include "dataset/shard_files.h"
+#include "generate/shard_assembler.h"
 #include "driver/protocol.h"
 #include "driver/worker.h"
 #include "driver/worker_locator.h"
@@ -47,16 +48,6 @@ std::string sample_label(std::uint64_t index) { return fmt::format("sample_{:08d
 gen::GeneratorConfig load_config(const GenerateOptions& options) {
   return options.config_path.empty() ? gen::GeneratorConfig::defaults() : gen::GeneratorConfig::load(options.config_path);
 }
-
-// One sample's fate: a record (JSON line and id), or a failure.
-struct SampleResult {
-  std::uint64_t index = 0;
-  std::string template_name;
-  bool ok = false;
-  std::string record;  // one line
-  std::string id;
-  std::string stage, message;
-};
 
 struct Pending {
   std::uint64_t index;
@@ -221,29 +212,6 @@ void worker_thread(RunState& state, Worker& worker) {
   state.restarts += worker.restarts();
 }
 
-// A complete shard: records in index order, exact duplicates (same id as a lower index in the
-// shard) dropped, failures listed.
-ShardOutcome finish_shard(const GenerateOptions& options, const ShardRange& shard, std::vector<SampleResult> results) {
-  std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
-  ShardOutcome outcome;
-  outcome.samples = shard.end - shard.begin;
-  std::vector<ShardRecord> records;
-  std::set<std::string> ids;
-  for (auto& r : results) {
-    if (!r.ok) {
-      ++outcome.failures_by_stage[r.stage];
-      outcome.failures.push_back({r.index, r.template_name, r.stage, r.message});
-    } else if (!ids.insert(r.id).second) {
-      ++outcome.duplicates;
-    } else {
-      records.push_back({r.index, std::move(r.record)});
-    }
-  }
-  outcome.records = records.size();
-  write_shard(options.out_dir, shard.id, parse_shard_format(options.format), records);
-  return outcome;
-}
-
 }  // namespace
 
 std::uint64_t GenerateSummary::records() const {
@@ -365,14 +333,15 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   RunState state{options, generator, context, identity.config_hash, command, worker_log, {}, {}, {}, {}, 0, 0, {}, 0, 0};
 
   std::vector<ShardRange> shards = plan_shards(options.count, options.shard_size);
-  std::map<int, std::vector<SampleResult>> pending;  // shard -> results so far
+  std::map<int, std::unique_ptr<ShardAssembler>> open_shards;  // opened at their first sample
+  size_t shards_to_write = 0;
   std::uint64_t already_done = 0;
   for (const auto& shard : shards) {
     if (summary.manifest.shards.count(shard.id)) {
       already_done += shard.end - shard.begin;
       continue;
     }
-    pending[shard.id];
+    ++shards_to_write;
     for (std::uint64_t b = shard.begin; b < shard.end; b += options.batch) {
       state.queue.emplace_back(b, std::min<std::uint64_t>(shard.end, b + options.batch));
     }
@@ -389,23 +358,25 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   std::uint64_t failed_before = 0;
   for (const auto& [id, s] : summary.manifest.shards) failed_before += s.samples - s.records - s.duplicates;
   std::unique_lock<std::mutex> lock(state.mutex);
-  while (!pending.empty()) {
+  while (shards_to_write > 0) {
     state.changed.wait_for(lock, std::chrono::milliseconds(500));
     if (!state.fatal.empty()) break;
-    for (auto& r : state.results) pending[shards[r.index / options.shard_size].id].push_back(std::move(r));
-    state.results.clear();
+    std::vector<SampleResult> arrived;
+    arrived.swap(state.results);
     std::uint64_t finished = state.finished, failed = state.failed;
     lock.unlock();
-    // Shards complete in any order; each is written, then recorded in the manifest.
-    for (auto it = pending.begin(); it != pending.end();) {
-      const ShardRange& shard = shards[it->first];
-      if (it->second.size() < shard.end - shard.begin) {
-        ++it;
-        continue;
-      }
-      summary.manifest.shards[shard.id] = finish_shard(options, shard, std::move(it->second));
+    // Records are written as they arrive (in index order within a shard) while the workers go on;
+    // shards complete in any order, and each complete one is recorded in the manifest.
+    for (auto& r : arrived) {
+      const ShardRange& shard = shards[r.index / options.shard_size];
+      auto& assembler = open_shards[shard.id];
+      if (!assembler) assembler = std::make_unique<ShardAssembler>(options.out_dir, shard, format);
+      assembler->add(std::move(r));
+      if (!assembler->complete()) continue;
+      summary.manifest.shards[shard.id] = assembler->commit();
       summary.manifest.save(manifest_path);
-      it = pending.erase(it);
+      open_shards.erase(shard.id);
+      --shards_to_write;
     }
     progress.update(already_done + finished, failed_before + failed);
     lock.lock();
