@@ -1,7 +1,7 @@
 #include "dataset/normalize.h"
 
-#include <map>
 #include <algorithm>
+#include <map>
 
 namespace warpsynth {
 namespace {
@@ -51,14 +51,23 @@ std::string_view strip_source_line_tag(std::string_view line) {
   return rstrip(line.substr(0, open));
 }
 
-void replace_all(std::string& text, const std::string& from, const std::string& to) {
-  if (from.empty()) return;
-  size_t at = 0;
-  while ((at = text.find(from, at)) != std::string::npos) {
-    text.replace(at, from.size(), to);
-    at += to.size();
+// Every occurrence of `from` replaced by `to`, in one pass (replacing in place would move the
+// rest of a long unit once per occurrence).
+std::string replace_all(const std::string& text, const std::string& from, const std::string& to) {
+  size_t at = from.empty() ? std::string::npos : text.find(from);
+  if (at == std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size());
+  size_t copied = 0;
+  for (; at != std::string::npos; at = text.find(from, copied)) {
+    out.append(text, copied, at - copied).append(to);
+    copied = at + from.size();
   }
+  out.append(text, copied);
+  return out;
 }
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 std::string rename_function_identifiers(const std::string& text,
                                         const std::vector<std::pair<std::string, std::string>>& renames) {
@@ -67,39 +76,36 @@ std::string rename_function_identifiers(const std::string& text,
   static constexpr std::string_view kPrefixes[] = {"adj_", "replay_"};
   std::string out;
   out.reserve(text.size());
+  size_t copied = 0;  // text[0, copied) is in `out`; the rest is copied in runs, up to each rename
   size_t i = 0;
   while (i < text.size()) {
-    if (!is_identifier_char(text[i]) || (text[i] >= '0' && text[i] <= '9')) {
-      // Numbers are skipped whole so that `1e5` or `0x1f` never start an identifier.
-      size_t j = i + 1;
-      if (text[i] >= '0' && text[i] <= '9') {
-        while (j < text.size() && is_identifier_char(text[j])) ++j;
-      }
-      out.append(text, i, j - i);
+    if (!is_identifier_char(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < text.size() && is_identifier_char(text[j])) ++j;
+    // Numbers are skipped whole so that `1e5` or `0x1f` never start an identifier.
+    if (is_digit(text[i])) {
       i = j;
       continue;
     }
-    size_t j = i;
-    while (j < text.size() && is_identifier_char(text[j])) ++j;
     std::string_view token(text.data() + i, j - i);
+    std::string_view prefix;
     auto hit = table.find(token);
+    for (auto p : kPrefixes) {
+      if (hit != table.end()) break;
+      if (token.substr(0, p.size()) != p) continue;
+      hit = table.find(token.substr(p.size()));
+      prefix = p;
+    }
     if (hit != table.end()) {
-      out += hit->second;
-    } else {
-      bool renamed = false;
-      for (auto prefix : kPrefixes) {
-        if (token.substr(0, prefix.size()) != prefix) continue;
-        auto inner = table.find(token.substr(prefix.size()));
-        if (inner != table.end()) {
-          out.append(prefix).append(inner->second);
-          renamed = true;
-          break;
-        }
-      }
-      if (!renamed) out.append(token);
+      out.append(text, copied, i - copied).append(prefix).append(hit->second);
+      copied = j;
     }
     i = j;
   }
+  out.append(text, copied);
   return out;
 }
 
@@ -146,7 +152,7 @@ std::string normalize_generated_code(std::string_view code, const NameRenames& r
     if (last) break;
     start = end + 1;
   }
-  for (const auto& [from, to] : renames.hashed) replace_all(out, from, to);
+  for (const auto& [from, to] : renames.hashed) out = replace_all(out, from, to);
   return rename_function_identifiers(out, renames.functions);
 }
 

@@ -1,14 +1,14 @@
 #include "dataset/shard_files.h"
 
+#include <fmt/format.h>
+#include <unistd.h>
+#include <zstd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
-#include <unistd.h>
-#include <zstd.h>
 
 #include "util/atomic_file.h"
 
@@ -68,9 +68,12 @@ ShardFormat parse_shard_format(const std::string& name) {
 
 std::string shard_format_name(ShardFormat format) {
   switch (format) {
-    case ShardFormat::kJsonl: return "jsonl";
-    case ShardFormat::kJsonlZstd: return "jsonl.zst";
-    case ShardFormat::kJson: return "json";
+    case ShardFormat::kJsonl:
+      return "jsonl";
+    case ShardFormat::kJsonlZstd:
+      return "jsonl.zst";
+    case ShardFormat::kJson:
+      return "json";
   }
   return "";
 }
@@ -86,9 +89,12 @@ std::vector<ShardRange> plan_shards(std::uint64_t count, std::uint64_t shard_siz
 std::string shard_file_name(int id, ShardFormat format) {
   std::string base = fmt::format("kernels-{:05d}", id);
   switch (format) {
-    case ShardFormat::kJsonl: return base + ".jsonl";
-    case ShardFormat::kJsonlZstd: return base + ".jsonl.zst";
-    case ShardFormat::kJson: return base;
+    case ShardFormat::kJsonl:
+      return base + ".jsonl";
+    case ShardFormat::kJsonlZstd:
+      return base + ".jsonl.zst";
+    case ShardFormat::kJson:
+      return base;
   }
   return base;
 }
@@ -96,10 +102,10 @@ std::string shard_file_name(int id, ShardFormat format) {
 struct ShardWriter::Impl {
   ShardFormat format;
   fs::path final_path;
-  fs::path temp_folder;                 // kJson: one file per record in it
-  std::unique_ptr<AtomicFile> file;     // kJsonl, kJsonlZstd
-  ZSTD_CCtx* zstd = nullptr;            // kJsonlZstd
-  std::vector<char> packed;             // compressed bytes on their way to the file
+  fs::path temp_folder;              // kJson: one file per record in it
+  std::unique_ptr<AtomicFile> file;  // kJsonl, kJsonlZstd
+  ZSTD_CCtx* zstd = nullptr;         // kJsonlZstd
+  std::vector<char> packed;          // compressed bytes on their way to the file
   std::string line;
   bool committed = false;
 

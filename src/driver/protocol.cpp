@@ -1,13 +1,16 @@
 #include "driver/protocol.h"
 
+#include "util/json_reader.h"
+
 namespace warpsynth::protocol {
 namespace {
 
 nlohmann::json parse_message(const std::string& line) {
-  nlohmann::json message = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (message.is_discarded() || !message.is_object()) {
+  std::optional<nlohmann::json> parsed = read_json(line);
+  if (!parsed || !parsed->is_object()) {
     throw ProtocolError("worker sent a line that is not a JSON object: " + line.substr(0, 200));
   }
+  nlohmann::json message = std::move(*parsed);
   auto version = message.find("protocol");
   if (version == message.end() || !version->is_number_integer() || version->get<int>() != kProtocolVersion) {
     throw ProtocolError("worker speaks protocol " + (version == message.end() ? "?" : version->dump()) +

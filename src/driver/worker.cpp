@@ -10,10 +10,14 @@ constexpr size_t kStderrTailLines = 8;
 
 std::string failure_stage(CallOutcome::Kind kind) {
   switch (kind) {
-    case CallOutcome::Kind::kTimeout: return "timeout";
-    case CallOutcome::Kind::kCrashed: return "crash";
-    case CallOutcome::Kind::kGarbled: return "protocol";
-    default: return "worker";
+    case CallOutcome::Kind::kTimeout:
+      return "timeout";
+    case CallOutcome::Kind::kCrashed:
+      return "crash";
+    case CallOutcome::Kind::kGarbled:
+      return "protocol";
+    default:
+      return "worker";
   }
 }
 
@@ -22,8 +26,8 @@ Worker::Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds st
 
 Worker::~Worker() { shutdown(); }
 
-const protocol::ReadyMessage& Worker::ensure_started() {
-  if (process_ && ready_ && process_->running()) return *ready_;
+void Worker::launch() {
+  if (process_ && process_->running()) return;
   process_.reset();
   ready_.reset();
   stderr_tail_.clear();
@@ -38,15 +42,22 @@ const protocol::ReadyMessage& Worker::ensure_started() {
   } catch (const std::exception& e) {
     throw WorkerStartError(std::string("cannot start the worker: ") + e.what());
   }
+  launched_at_ = Subprocess::Clock::now();
   pid_t pid = process_->pid();
   process_->set_stderr_sink([this, pid](std::string_view text) {
     log_.line("[worker " + std::to_string(pid) + "] " + std::string(text));
     stderr_tail_.emplace_back(text);
     if (stderr_tail_.size() > kStderrTailLines) stderr_tail_.pop_front();
   });
+}
+
+const protocol::ReadyMessage& Worker::ensure_started() {
+  if (process_ && ready_ && process_->running()) return *ready_;
+  if (!process_ || ready_) launch();  // none yet, or the one that was ready has gone
+  pid_t pid = process_->pid();
 
   std::string line;
-  auto status = process_->read_line(line, Subprocess::Clock::now() + startup_timeout_);
+  auto status = process_->read_line(line, launched_at_ + startup_timeout_);
   if (status != Subprocess::ReadStatus::kLine) {
     std::string why = status == Subprocess::ReadStatus::kTimeout ? "did not get ready in time" : "exited at start";
     process_->kill();
@@ -115,8 +126,9 @@ CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::
   }
   try {
     protocol::Reply reply = protocol::parse_reply(line);
-    if (reply.id != id) throw protocol::ProtocolError("reply to request " + std::to_string(reply.id) +
-                                                      " while waiting for " + std::to_string(id));
+    if (reply.id != id)
+      throw protocol::ProtocolError("reply to request " + std::to_string(reply.id) + " while waiting for " +
+                                    std::to_string(id));
     sample_rss();
     if (reply.ok) {
       outcome.result = std::move(reply.result);

@@ -9,11 +9,10 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "driver/protocol.h"
 #include "driver/worker_locator.h"
@@ -42,7 +41,10 @@ class Worker {
   Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout);
   ~Worker();
 
-  // Starts the process when none runs; throws WorkerStartError.
+  // Starts the process when none runs, without waiting for it to be ready (workers import Warp
+  // side by side); throws WorkerStartError.
+  void launch();
+  // Starts the process when none runs and waits until it is ready; throws WorkerStartError.
   const protocol::ReadyMessage& ensure_started();
   CallOutcome call(std::int64_t id, const std::string& request_line, std::chrono::milliseconds timeout);
   void shutdown();
@@ -60,6 +62,7 @@ class Worker {
   std::chrono::milliseconds startup_timeout_;
   std::unique_ptr<Subprocess> process_;
   std::optional<protocol::ReadyMessage> ready_;
+  Subprocess::Clock::time_point launched_at_;
   std::deque<std::string> stderr_tail_;
   int starts_ = 0;
   int restarts_ = 0;

@@ -1,5 +1,8 @@
 #include "generate/generate_run.h"
 
+#include <fmt/format.h>
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -9,19 +12,16 @@
 #include <set>
 #include <thread>
 
-#include <fmt/format.h>
-#include <sys/resource.h>
-
 #include "catalog/catalog.h"
 #include "catalog/catalog_fetch.h"
 #include "dataset/record.h"
 #include "dataset/shard_files.h"
-#include "generate/shard_assembler.h"
 #include "driver/protocol.h"
 #include "driver/worker.h"
 #include "driver/worker_locator.h"
 #include "gen/generator.h"
 #include "gen/rng.h"
+#include "generate/shard_assembler.h"
 #include "util/atomic_file.h"
 #include "util/log_file.h"
 #include "util/progress.h"
@@ -46,7 +46,8 @@ double process_cpu_seconds() {
 std::string sample_label(std::uint64_t index) { return fmt::format("sample_{:08d}.py", index); }
 
 gen::GeneratorConfig load_config(const GenerateOptions& options) {
-  return options.config_path.empty() ? gen::GeneratorConfig::defaults() : gen::GeneratorConfig::load(options.config_path);
+  return options.config_path.empty() ? gen::GeneratorConfig::defaults()
+                                     : gen::GeneratorConfig::load(options.config_path);
 }
 
 struct Pending {
@@ -96,7 +97,7 @@ struct RunState {
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<std::pair<std::uint64_t, std::uint64_t>> queue;  // batches: [begin, end)
-  std::vector<SampleResult> results;                         // finished samples, any order
+  std::vector<SampleResult> results;                          // finished samples, any order
   std::uint64_t finished = 0, failed = 0;
   std::string fatal;  // a worker could not start: stop everything
   long peak_rss_kb = 0;
@@ -132,7 +133,7 @@ void process(RunState& state, Worker& worker, std::int64_t& next_id, std::vector
   for (const auto& p : batch) items.push_back({sample_label(p.index), p.kernel.python});
   std::int64_t id = next_id++;
   std::string request = state.options.verify == "compile" ? protocol::compile_sources_request(id, items)
-                                                           : protocol::codegen_sources_request(id, items);
+                                                          : protocol::codegen_sources_request(id, items);
   CallOutcome outcome = worker.call(id, request, state.options.batch_timeout);
   if (outcome.kind == CallOutcome::Kind::kOk && outcome.result["items"].size() == batch.size()) {
     for (size_t k = 0; k < batch.size(); ++k) {
@@ -260,15 +261,17 @@ nlohmann::ordered_json GenerateSummary::to_json() const {
 
 void GenerateSummary::print(std::ostream& out) const {
   double rate = seconds > 0 ? processed_now / seconds : 0.0;
-  out << fmt::format("generated {} kernels in {} shards ({} resumed); {} processed now in {:.1f} s ({:.1f} kernels/s)\n",
-                     requested(), manifest.shards.size(), resumed_shards, processed_now, seconds, rate);
+  out << fmt::format(
+      "generated {} kernels in {} shards ({} resumed); {} processed now in {:.1f} s ({:.1f} kernels/s)\n", requested(),
+      manifest.shards.size(), resumed_shards, processed_now, seconds, rate);
   std::string level = manifest.run.verify == "compile" ? "codegen, CPU object and CUDA PTX"
-                                                         : "codegen (CPU and CUDA, forward and backward)";
+                                                       : "codegen (CPU and CUDA, forward and backward)";
   out << fmt::format("passed {}: {} of {} ({:.2f}%)\n", level, passed(), requested(),
                      requested() ? 100.0 * passed() / requested() : 100.0);
   out << fmt::format("{} duplicates dropped, {} records written\n", duplicates(), records());
   if (worker_peak_rss_kb > 0) {
-    out << fmt::format("worker peak memory {:.1f} MiB; {} worker restarts\n", worker_peak_rss_kb / 1024.0, worker_restarts);
+    out << fmt::format("worker peak memory {:.1f} MiB; {} worker restarts\n", worker_peak_rss_kb / 1024.0,
+                       worker_restarts);
   }
   auto all = failures();
   if (all.empty()) return;
@@ -299,11 +302,12 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   std::vector<std::unique_ptr<Worker>> workers;
   for (int j = 0; j < std::max(1, options.jobs); ++j) {
     workers.push_back(std::make_unique<Worker>(command, worker_log, options.startup_timeout));
+    workers.back()->launch();
   }
   std::string warp_version = workers[0]->ensure_started().warp_version;
   std::string catalog_path = catalog::ensure_cached(*workers[0], options.startup_timeout);
-  RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
-                       options.verify,  options.format, warp_version,       WARPSYNTH_VERSION};
+  RunIdentity identity{options.seed,   options.count,  options.shard_size, config.hash(),
+                       options.verify, options.format, warp_version,       WARPSYNTH_VERSION};
 
   std::string manifest_path = (out_dir / kManifestName).string();
   GenerateSummary summary;
@@ -330,7 +334,8 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   catalog::Catalog table = catalog::Catalog::load(catalog_path);
   gen::Generator generator(table, config);
   RecordContext context{warp_version, WARPSYNTH_VERSION, ""};
-  RunState state{options, generator, context, identity.config_hash, command, worker_log, {}, {}, {}, {}, 0, 0, {}, 0, 0};
+  RunState state{options, generator, context, identity.config_hash, command, worker_log, {}, {}, {}, {}, 0, 0,
+                 {},      0,         0};
 
   std::vector<ShardRange> shards = plan_shards(options.count, options.shard_size);
   std::map<int, std::unique_ptr<ShardAssembler>> open_shards;  // opened at their first sample
@@ -393,8 +398,9 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   AtomicFile summary_file((out_dir / kSummaryName).string());
   summary_file.stream() << summary.to_json().dump(2) << '\n';
   summary_file.commit();
-  worker_log.line(fmt::format("[driver] done: {} processed in {:.1f} s, driver CPU {:.2f} s, worker peak RSS {} KiB, {} restarts",
-                              to_process, summary.seconds, process_cpu_seconds(), state.peak_rss_kb, state.restarts));
+  worker_log.line(
+      fmt::format("[driver] done: {} processed in {:.1f} s, driver CPU {:.2f} s, worker peak RSS {} KiB, {} restarts",
+                  to_process, summary.seconds, process_cpu_seconds(), state.peak_rss_kb, state.restarts));
   return summary;
 }
 

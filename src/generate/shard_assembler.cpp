@@ -18,7 +18,8 @@ void ShardAssembler::add(SampleResult result) {
     return;
   }
   write(result);
-  for (auto it = waiting_.begin(); it != waiting_.end() && it->first == next_; it = waiting_.erase(it)) write(it->second);
+  for (auto it = waiting_.begin(); it != waiting_.end() && it->first == next_; it = waiting_.erase(it))
+    write(it->second);
 }
 
 void ShardAssembler::write(SampleResult& r) {

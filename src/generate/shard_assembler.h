@@ -40,7 +40,7 @@ class ShardAssembler {
 
   ShardRange range_;
   ShardWriter writer_;
-  std::uint64_t next_;                            // lowest index not written yet
+  std::uint64_t next_;                             // lowest index not written yet
   std::map<std::uint64_t, SampleResult> waiting_;  // arrived before a lower index
   std::set<std::string> ids_;
   ShardOutcome outcome_;

@@ -1,12 +1,12 @@
+#include "generate/shard_assembler.h"
+
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
-
-#include <gtest/gtest.h>
-
-#include "generate/shard_assembler.h"
 
 namespace fs = std::filesystem;
 using namespace warpsynth;
@@ -69,7 +69,8 @@ TEST(ShardAssembler, AnyArrivalOrderWritesTheSameShard) {
     EXPECT_EQ(a.to_json(), b.to_json());
     std::string name = shard_file_name(2, format);
     if (format == ShardFormat::kJson) {
-      EXPECT_EQ(read_text(in_order / name / "sample-000000011.json"), read_text(shuffled / name / "sample-000000011.json"));
+      EXPECT_EQ(read_text(in_order / name / "sample-000000011.json"),
+                read_text(shuffled / name / "sample-000000011.json"));
     } else {
       EXPECT_EQ(read_text(in_order / name), read_text(shuffled / name));
     }

@@ -1,0 +1,61 @@
+#include "util/json_reader.h"
+
+#include <simdjson.h>
+
+#include <stdexcept>
+
+namespace warpsynth {
+namespace {
+
+// The element's value as T; its type was checked, so this does not fail.
+template <class T>
+T as(simdjson::dom::element element) {
+  T value{};
+  if (element.get(value) != simdjson::SUCCESS) throw std::logic_error("simdjson: element of unexpected type");
+  return value;
+}
+
+nlohmann::json convert(simdjson::dom::element element) {
+  switch (element.type()) {
+    case simdjson::dom::element_type::OBJECT: {
+      nlohmann::json object = nlohmann::json::object();
+      for (simdjson::dom::key_value_pair field : as<simdjson::dom::object>(element))
+        object[std::string(field.key)] = convert(field.value);
+      return object;
+    }
+    case simdjson::dom::element_type::ARRAY: {
+      nlohmann::json array = nlohmann::json::array();
+      for (simdjson::dom::element item : as<simdjson::dom::array>(element)) array.push_back(convert(item));
+      return array;
+    }
+    case simdjson::dom::element_type::STRING:
+      return std::string(as<std::string_view>(element));
+    case simdjson::dom::element_type::INT64: {
+      auto value = as<std::int64_t>(element);
+      if (value >= 0) return static_cast<std::uint64_t>(value);
+      return value;
+    }
+    case simdjson::dom::element_type::UINT64:
+      return as<std::uint64_t>(element);
+    case simdjson::dom::element_type::DOUBLE:
+      return as<double>(element);
+    case simdjson::dom::element_type::BOOL:
+      return as<bool>(element);
+    case simdjson::dom::element_type::NULL_VALUE:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> read_json(std::string_view text) {
+  // One parser per thread: it keeps its buffers between calls (each worker thread reads replies).
+  thread_local simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  simdjson::dom::element root;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS) return std::nullopt;
+  return convert(root);
+}
+
+}  // namespace warpsynth
