@@ -13,6 +13,7 @@
 #include "driver/worker_locator.h"
 #include "extract/source_files.h"
 #include "util/atomic_file.h"
+#include "util/json_writer.h"
 #include "util/log_file.h"
 
 namespace fs = std::filesystem;
@@ -133,7 +134,7 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
 
   AtomicFile records_file((out_dir / kRecordsFileName).string());
   for (const auto& record : records) {
-    records_file.stream() << record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    records_file.stream() << json_line(record) << '\n';
   }
   AtomicFile summary_file((out_dir / kSummaryFileName).string());
   summary_file.stream() << summary.to_json().dump(2) << '\n';

@@ -23,6 +23,7 @@
 #include "gen/rng.h"
 #include "generate/shard_assembler.h"
 #include "util/atomic_file.h"
+#include "util/json_writer.h"
 #include "util/log_file.h"
 #include "util/progress.h"
 
@@ -87,6 +88,15 @@ SampleResult verdict_of(const Pending& p, const nlohmann::json& item) {
 
 // Everything the worker threads share.
 struct RunState {
+  RunState(const GenerateOptions& options, const gen::Generator& generator, const RecordContext& context,
+           std::string config_hash, WorkerCommand command, LogFile& log)
+      : options(options),
+        generator(generator),
+        context(context),
+        config_hash(std::move(config_hash)),
+        command(std::move(command)),
+        log(log) {}
+
   const GenerateOptions& options;
   const gen::Generator& generator;
   const RecordContext& context;
@@ -97,7 +107,9 @@ struct RunState {
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<std::pair<std::uint64_t, std::uint64_t>> queue;  // batches: [begin, end)
-  std::vector<SampleResult> results;                          // finished samples, any order
+  std::uint64_t queued = 0;                                   // samples in the queue
+  int jobs = 1;
+  std::vector<SampleResult> results;  // finished samples, any order
   std::uint64_t finished = 0, failed = 0;
   std::string fatal;  // a worker could not start: stop everything
   long peak_rss_kb = 0;
@@ -122,7 +134,7 @@ std::pair<std::string, std::string> make_record(const RunState& state, const Pen
   if (item.contains("verify")) {
     for (auto it = item["verify"].begin(); it != item["verify"].end(); ++it) record["verify"][it.key()] = *it;
   }
-  return {record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), record["id"].get<std::string>()};
+  return {json_line(record), record["id"].get<std::string>()};
 }
 
 // Sends a batch; when the batch as a whole fails (crash, hang, garbage), it is bisected until the
@@ -171,6 +183,22 @@ void process(RunState& state, Worker& worker, std::int64_t& next_id, std::vector
   process(state, worker, next_id, second, out);
 }
 
+// The next batch, under the lock. Near the end of the queue batches shrink (to a share of what
+// is left, at least an eighth of --batch), so that the workers finish together instead of one
+// finishing a whole batch while the others wait. Batch sizes never change the output.
+std::pair<std::uint64_t, std::uint64_t> take_batch(RunState& state) {
+  auto& front = state.queue.front();
+  std::uint64_t size = front.second - front.first;
+  std::uint64_t floor = std::max<std::uint64_t>(1, state.options.batch / 8);
+  std::uint64_t share = (state.queued + 2 * state.jobs - 1) / (2 * state.jobs);
+  std::uint64_t take = std::min(size, std::max(floor, share));
+  std::pair<std::uint64_t, std::uint64_t> range{front.first, front.first + take};
+  front.first += take;
+  if (front.first == front.second) state.queue.pop_front();
+  state.queued -= take;
+  return range;
+}
+
 void worker_thread(RunState& state, Worker& worker) {
   std::int64_t next_id = 1;
   int served = 0;
@@ -179,8 +207,7 @@ void worker_thread(RunState& state, Worker& worker) {
     {
       std::lock_guard<std::mutex> lock(state.mutex);
       if (state.queue.empty() || !state.fatal.empty()) break;
-      range = state.queue.front();
-      state.queue.pop_front();
+      range = take_batch(state);
     }
     std::vector<Pending> batch;
     for (std::uint64_t i = range.first; i < range.second; ++i) {
@@ -334,8 +361,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   catalog::Catalog table = catalog::Catalog::load(catalog_path);
   gen::Generator generator(table, config);
   RecordContext context{warp_version, WARPSYNTH_VERSION, ""};
-  RunState state{options, generator, context, identity.config_hash, command, worker_log, {}, {}, {}, {}, 0, 0,
-                 {},      0,         0};
+  RunState state(options, generator, context, identity.config_hash, command, worker_log);
 
   std::vector<ShardRange> shards = plan_shards(options.count, options.shard_size);
   std::map<int, std::unique_ptr<ShardAssembler>> open_shards;  // opened at their first sample
@@ -349,6 +375,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
     ++shards_to_write;
     for (std::uint64_t b = shard.begin; b < shard.end; b += options.batch) {
       state.queue.emplace_back(b, std::min<std::uint64_t>(shard.end, b + options.batch));
+      state.queued += state.queue.back().second - b;
     }
   }
   std::uint64_t to_process = state.queue.empty() ? 0 : options.count - already_done;
@@ -356,6 +383,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   Progress progress(log, options.count, options.progress);
   std::vector<std::thread> threads;
   int jobs = static_cast<int>(std::min<size_t>(std::max(1, options.jobs), std::max<size_t>(1, state.queue.size())));
+  state.jobs = jobs;
   if (!state.queue.empty()) {
     for (int j = 0; j < jobs; ++j) threads.emplace_back(worker_thread, std::ref(state), std::ref(*workers[j]));
   }

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "util/json_reader.h"
+
+#include <gtest/gtest.h>
 
 using namespace warpsynth;
 
@@ -25,7 +25,8 @@ TEST(JsonReader, GivesWhatNlohmannGives) {
 }
 
 TEST(JsonReader, RejectsWhatIsNotJson) {
-  for (const char* text : {"", "Module sample load on device 'cpu' took 1.0 ms", "{\"a\":", "{\"a\":1}}", "[1,]", "{'a':1}"}) {
+  for (const char* text :
+       {"", "Module sample load on device 'cpu' took 1.0 ms", "{\"a\":", "{\"a\":1}}", "[1,]", "{'a':1}"}) {
     EXPECT_FALSE(read_json(text).has_value()) << text;
   }
 }
