@@ -11,7 +11,7 @@ JOBS        ?= $(shell nproc)
 DEMO_OUT    ?= out/demo
 
 APT_PACKAGES := cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev \
-                libxxhash-dev libzstd-dev libsimdjson-dev libgtest-dev libbenchmark-dev
+                libxxhash-dev libzstd-dev zstd libsimdjson-dev libgtest-dev libbenchmark-dev
 
 .PHONY: all deps apt build test test-cpp test-python demo clean
 

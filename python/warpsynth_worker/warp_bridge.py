@@ -52,8 +52,12 @@ def is_kernel(obj) -> bool:
 
 def forget_module(module_name: str) -> None:
     """Drop a loaded source's Warp module and Python module, so a long-lived worker that loads
-    thousands of sources keeps its memory bounded."""
-    _context.user_modules.pop(module_name, None)
+    thousands of sources keeps its memory bounded. The module is also taken out of the
+    ``dependents`` of the modules it used (Warp's own ``@wp.func`` library, for one), which would
+    otherwise keep it, its kernels and their generated code alive for the life of the worker."""
+    module = _context.user_modules.pop(module_name, None)
+    if module is not None:
+        module._detach_references()
     sys.modules.pop(module_name, None)
 
 

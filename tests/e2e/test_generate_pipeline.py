@@ -108,7 +108,12 @@ def test_compressed_and_per_sample_formats_hold_the_same_records(warpsynth_bin, 
             files = sorted(out.glob("kernels-*/sample-*.json"))
             assert [f.read_text().strip() for f in files] == jsonl
         else:
-            assert sorted(p.name for p in out.glob("kernels-*")) == ["kernels-00000.jsonl.zst", "kernels-00001.jsonl.zst"]
+            shards = sorted(out.glob("kernels-*"))
+            assert [p.name for p in shards] == ["kernels-00000.jsonl.zst", "kernels-00001.jsonl.zst"]
+            # The standard tool reads them back (shards are written as one streamed zstd frame).
+            text = "".join(subprocess.run(["zstd", "-dc", p], capture_output=True, text=True, check=True).stdout
+                           for p in shards)
+            assert text.splitlines() == jsonl
 
 
 def test_verify_compile_builds_cpu_objects_and_ptx(warpsynth_bin, tmp_path):

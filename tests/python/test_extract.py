@@ -192,3 +192,42 @@ def test_block_dim_is_taken_from_the_launch_site():
         """
     )
     assert reply["kernels"][0]["block_dim"] == 64
+
+
+LIBRARY_USER = """
+import warp as wp
+
+@wp.kernel
+def angles(q: wp.array(dtype=wp.quat), out: wp.array(dtype=wp.vec3)):
+    i = wp.tid()
+    out[i] = wp.quat_to_euler(q[i], 0, 1, 2)
+"""
+
+
+def test_nothing_of_a_source_outlives_its_request():
+    """A kernel that calls one of Warp's own @wp.func (quat_to_euler) makes Warp's library module
+    list it among its dependents; a long-lived worker must not keep such sources alive."""
+    import gc
+    import weakref
+
+    from warpsynth_worker import loader
+    from warpsynth_worker.extract import extract_sources
+
+    kept = []
+    original = loader.load_source
+
+    def watching(*args, **kwargs):
+        loaded = original(*args, **kwargs)
+        kept.append(weakref.ref(loaded.module))
+        kept.extend(weakref.ref(v) for v in vars(loaded.module).values() if warp_bridge.is_kernel(v))
+        return loaded
+
+    loader.load_source = watching
+    try:
+        replies = extract_sources([{"label": f"lib_{n}.py", "source": LIBRARY_USER} for n in range(3)], "ws_gone")
+    finally:
+        loader.load_source = original
+    assert all(r["kernels"] and not r["errors"] for r in replies)
+    del replies
+    gc.collect()
+    assert len(kept) == 6 and all(ref() is None for ref in kept)
