@@ -17,7 +17,8 @@ the probability tables of the config (built in; --config FILE overrides any subs
 --print-config and docs/generator.md). The same seed, config and Warp version give the same
 kernels, byte for byte, whatever --jobs and --batch are.
 
---jobs long-lived worker processes (each imports Warp once) take batches of --batch kernels;
+--jobs long-lived worker processes (each imports Warp once) take batches of --batch kernels
+(smaller ones near the end, so that the workers finish together);
 every kernel is code-generated for CPU and CUDA, forward and backward (--verify compile also
 builds the CPU object with Warp's compiler and CUDA PTX with Warp's NVRTC; no GPU needed). A
 kernel that fails is dropped and counted by reason. A worker that crashes, hangs (--timeout) or
@@ -25,8 +26,8 @@ garbles its output is restarted and its batch bisected, so only the kernel at fa
 workers are replaced after --recycle batches to bound their memory.
 
 Output, in DIR: shards of --shard-size samples, kernels-00000.jsonl, ... (or .jsonl.zst, or a
-folder kernels-00000/ of one JSON file per sample with --format json), each written whole under
-a temporary name and renamed; manifest.json (the run and its complete shards); summary.json;
+folder kernels-00000/ of one JSON file per sample with --format json), each written as its
+samples arrive under a temporary name and renamed when complete; manifest.json (the run and its complete shards); summary.json;
 warpsynth.log (the workers' output). Re-running the same command after a crash or a kill
 resumes at the first incomplete shard; a folder holding another run is refused.
 Exit code: 0 when every kernel passed, 1 when any failed, 2 on a usage error.)";
