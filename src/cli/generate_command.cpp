@@ -28,8 +28,9 @@ workers are replaced after --recycle batches to bound their memory.
 Output, in DIR: shards of --shard-size samples, kernels-00000.jsonl, ... (or .jsonl.zst, or a
 folder kernels-00000/ of one JSON file per sample with --format json), each written as its
 samples arrive under a temporary name and renamed when complete; manifest.json (the run and
-its complete shards); summary.json; warpsynth.log (the workers' output). Re-running the same command after a crash or a kill
-resumes at the first incomplete shard; a folder holding another run is refused.
+its complete shards); summary.json; warpsynth.log (the workers' output). Re-running the same
+command after a crash or a kill resumes at the first incomplete shard; a folder holding another
+run is refused.
 Exit code: 0 when every kernel passed, 1 when any failed, 2 on a usage error.)";
 
 }  // namespace
