@@ -2,30 +2,15 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "test_files.h"
+
 namespace fs = std::filesystem;
 using warpsynth::AtomicFile;
-
-namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("warpsynth_test_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
+using warpsynth::testing::fresh_dir;
+using warpsynth::testing::read_text;
 
 TEST(AtomicFile, AppearsOnlyOnCommit) {
   fs::path dir = fresh_dir("commit");
@@ -37,7 +22,7 @@ TEST(AtomicFile, AppearsOnlyOnCommit) {
     EXPECT_TRUE(fs::exists(file.temp_path()));
     file.commit();
   }
-  EXPECT_EQ(read(target), "line\n");
+  EXPECT_EQ(read_text(target), "line\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
 }
 
@@ -49,7 +34,7 @@ TEST(AtomicFile, UncommittedLeavesNothingAndKeepsOldFile) {
     AtomicFile file(target.string());
     file.stream() << "half";
   }
-  EXPECT_EQ(read(target), "old\n");
+  EXPECT_EQ(read_text(target), "old\n");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
 }
 

@@ -1,31 +1,19 @@
 #include "generate/shard_assembler.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "test_files.h"
 
 namespace fs = std::filesystem;
 using namespace warpsynth;
+using warpsynth::testing::fresh_dir;
+using warpsynth::testing::read_text;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("warpsynth_assembler_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Samples 10..29: every 7th fails, ids repeat every 9 (so some records are exact duplicates).
 std::vector<SampleResult> samples() {

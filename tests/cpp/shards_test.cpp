@@ -5,18 +5,13 @@
 
 #include "dataset/shard_files.h"
 #include "generate/manifest.h"
+#include "test_files.h"
 
 namespace fs = std::filesystem;
 using namespace warpsynth;
+using warpsynth::testing::fresh_dir;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("warpsynth_shards_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
 
 std::vector<std::string> read_back(const fs::path& dir) {
   std::vector<std::string> lines;
