@@ -1,14 +1,14 @@
 #include "dataset/shard_files.h"
 
-#include <fmt/format.h>
-#include <unistd.h>
-#include <zstd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <zstd.h>
 
 #include "util/atomic_file.h"
 
@@ -68,12 +68,9 @@ ShardFormat parse_shard_format(const std::string& name) {
 
 std::string shard_format_name(ShardFormat format) {
   switch (format) {
-    case ShardFormat::kJsonl:
-      return "jsonl";
-    case ShardFormat::kJsonlZstd:
-      return "jsonl.zst";
-    case ShardFormat::kJson:
-      return "json";
+    case ShardFormat::kJsonl: return "jsonl";
+    case ShardFormat::kJsonlZstd: return "jsonl.zst";
+    case ShardFormat::kJson: return "json";
   }
   return "";
 }
@@ -89,12 +86,9 @@ std::vector<ShardRange> plan_shards(std::uint64_t count, std::uint64_t shard_siz
 std::string shard_file_name(int id, ShardFormat format) {
   std::string base = fmt::format("kernels-{:05d}", id);
   switch (format) {
-    case ShardFormat::kJsonl:
-      return base + ".jsonl";
-    case ShardFormat::kJsonlZstd:
-      return base + ".jsonl.zst";
-    case ShardFormat::kJson:
-      return base;
+    case ShardFormat::kJsonl: return base + ".jsonl";
+    case ShardFormat::kJsonlZstd: return base + ".jsonl.zst";
+    case ShardFormat::kJson: return base;
   }
   return base;
 }

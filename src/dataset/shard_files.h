@@ -60,7 +60,6 @@ void remove_stale_temporaries(const std::string& dir);
 
 // Calls `visit` with each record line of every dataset file in `dir`: kernels.jsonl, shards in any
 // form, in name order. Returns the number of files read; throws on a file that cannot be read.
-int for_each_record(const std::string& dir,
-                    const std::function<void(const std::string& file, const std::string& line)>& visit);
+int for_each_record(const std::string& dir, const std::function<void(const std::string& file, const std::string& line)>& visit);
 
 }  // namespace warpsynth

@@ -10,14 +10,10 @@ constexpr size_t kStderrTailLines = 8;
 
 std::string failure_stage(CallOutcome::Kind kind) {
   switch (kind) {
-    case CallOutcome::Kind::kTimeout:
-      return "timeout";
-    case CallOutcome::Kind::kCrashed:
-      return "crash";
-    case CallOutcome::Kind::kGarbled:
-      return "protocol";
-    default:
-      return "worker";
+    case CallOutcome::Kind::kTimeout: return "timeout";
+    case CallOutcome::Kind::kCrashed: return "crash";
+    case CallOutcome::Kind::kGarbled: return "protocol";
+    default: return "worker";
   }
 }
 
@@ -126,9 +122,8 @@ CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::
   }
   try {
     protocol::Reply reply = protocol::parse_reply(line);
-    if (reply.id != id)
-      throw protocol::ProtocolError("reply to request " + std::to_string(reply.id) + " while waiting for " +
-                                    std::to_string(id));
+    if (reply.id != id) throw protocol::ProtocolError("reply to request " + std::to_string(reply.id) +
+                                                      " while waiting for " + std::to_string(id));
     sample_rss();
     if (reply.ok) {
       outcome.result = std::move(reply.result);

@@ -1,8 +1,5 @@
 #include "generate/generate_run.h"
 
-#include <fmt/format.h>
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -11,6 +8,9 @@
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include <fmt/format.h>
+#include <sys/resource.h>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_fetch.h"
@@ -47,8 +47,7 @@ double process_cpu_seconds() {
 std::string sample_label(std::uint64_t index) { return fmt::format("sample_{:08d}.py", index); }
 
 gen::GeneratorConfig load_config(const GenerateOptions& options) {
-  return options.config_path.empty() ? gen::GeneratorConfig::defaults()
-                                     : gen::GeneratorConfig::load(options.config_path);
+  return options.config_path.empty() ? gen::GeneratorConfig::defaults() : gen::GeneratorConfig::load(options.config_path);
 }
 
 struct Pending {
@@ -109,7 +108,7 @@ struct RunState {
   std::deque<std::pair<std::uint64_t, std::uint64_t>> queue;  // batches: [begin, end)
   std::uint64_t queued = 0;                                   // samples in the queue
   int jobs = 1;
-  std::vector<SampleResult> results;  // finished samples, any order
+  std::vector<SampleResult> results;                          // finished samples, any order
   std::uint64_t finished = 0, failed = 0;
   std::string fatal;  // a worker could not start: stop everything
   long peak_rss_kb = 0;
@@ -145,7 +144,7 @@ void process(RunState& state, Worker& worker, std::int64_t& next_id, std::vector
   for (const auto& p : batch) items.push_back({sample_label(p.index), p.kernel.python});
   std::int64_t id = next_id++;
   std::string request = state.options.verify == "compile" ? protocol::compile_sources_request(id, items)
-                                                          : protocol::codegen_sources_request(id, items);
+                                                           : protocol::codegen_sources_request(id, items);
   CallOutcome outcome = worker.call(id, request, state.options.batch_timeout);
   if (outcome.kind == CallOutcome::Kind::kOk && outcome.result["items"].size() == batch.size()) {
     for (size_t k = 0; k < batch.size(); ++k) {
@@ -288,17 +287,15 @@ nlohmann::ordered_json GenerateSummary::to_json() const {
 
 void GenerateSummary::print(std::ostream& out) const {
   double rate = seconds > 0 ? processed_now / seconds : 0.0;
-  out << fmt::format(
-      "generated {} kernels in {} shards ({} resumed); {} processed now in {:.1f} s ({:.1f} kernels/s)\n", requested(),
-      manifest.shards.size(), resumed_shards, processed_now, seconds, rate);
+  out << fmt::format("generated {} kernels in {} shards ({} resumed); {} processed now in {:.1f} s ({:.1f} kernels/s)\n",
+                     requested(), manifest.shards.size(), resumed_shards, processed_now, seconds, rate);
   std::string level = manifest.run.verify == "compile" ? "codegen, CPU object and CUDA PTX"
-                                                       : "codegen (CPU and CUDA, forward and backward)";
+                                                         : "codegen (CPU and CUDA, forward and backward)";
   out << fmt::format("passed {}: {} of {} ({:.2f}%)\n", level, passed(), requested(),
                      requested() ? 100.0 * passed() / requested() : 100.0);
   out << fmt::format("{} duplicates dropped, {} records written\n", duplicates(), records());
   if (worker_peak_rss_kb > 0) {
-    out << fmt::format("worker peak memory {:.1f} MiB; {} worker restarts\n", worker_peak_rss_kb / 1024.0,
-                       worker_restarts);
+    out << fmt::format("worker peak memory {:.1f} MiB; {} worker restarts\n", worker_peak_rss_kb / 1024.0, worker_restarts);
   }
   auto all = failures();
   if (all.empty()) return;
@@ -333,8 +330,8 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   }
   std::string warp_version = workers[0]->ensure_started().warp_version;
   std::string catalog_path = catalog::ensure_cached(*workers[0], options.startup_timeout);
-  RunIdentity identity{options.seed,   options.count,  options.shard_size, config.hash(),
-                       options.verify, options.format, warp_version,       WARPSYNTH_VERSION};
+  RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
+                       options.verify,  options.format, warp_version,       WARPSYNTH_VERSION};
 
   std::string manifest_path = (out_dir / kManifestName).string();
   GenerateSummary summary;

@@ -28,21 +28,16 @@ nlohmann::json convert(simdjson::dom::element element) {
       for (simdjson::dom::element item : as<simdjson::dom::array>(element)) array.push_back(convert(item));
       return array;
     }
-    case simdjson::dom::element_type::STRING:
-      return std::string(as<std::string_view>(element));
+    case simdjson::dom::element_type::STRING: return std::string(as<std::string_view>(element));
     case simdjson::dom::element_type::INT64: {
       auto value = as<std::int64_t>(element);
       if (value >= 0) return static_cast<std::uint64_t>(value);
       return value;
     }
-    case simdjson::dom::element_type::UINT64:
-      return as<std::uint64_t>(element);
-    case simdjson::dom::element_type::DOUBLE:
-      return as<double>(element);
-    case simdjson::dom::element_type::BOOL:
-      return as<bool>(element);
-    case simdjson::dom::element_type::NULL_VALUE:
-      return nullptr;
+    case simdjson::dom::element_type::UINT64: return as<std::uint64_t>(element);
+    case simdjson::dom::element_type::DOUBLE: return as<double>(element);
+    case simdjson::dom::element_type::BOOL: return as<bool>(element);
+    case simdjson::dom::element_type::NULL_VALUE: return nullptr;
   }
   return nullptr;
 }

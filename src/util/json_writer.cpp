@@ -80,11 +80,8 @@ void write(std::string& out, const nlohmann::ordered_json& value) {
       out.push_back(']');
       return;
     }
-    case nlohmann::json::value_t::string:
-      write_string(out, value.get_ref<const std::string&>());
-      return;
-    default:
-      out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // numbers, bools, null
+    case nlohmann::json::value_t::string: write_string(out, value.get_ref<const std::string&>()); return;
+    default: out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // numbers, bools, null
   }
 }
 
