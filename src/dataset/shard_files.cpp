@@ -100,7 +100,6 @@ struct ShardWriter::Impl {
   std::unique_ptr<AtomicFile> file;  // kJsonl, kJsonlZstd
   ZSTD_CCtx* zstd = nullptr;         // kJsonlZstd
   std::vector<char> packed;          // compressed bytes on their way to the file
-  std::string line;
   bool committed = false;
 
   // Compresses `input` into the file; `end` closes the zstd frame.
@@ -152,9 +151,8 @@ void ShardWriter::add(std::uint64_t index, std::string_view json) {
     return;
   }
   if (impl_->format == ShardFormat::kJsonlZstd) {
-    impl_->line.assign(json);
-    impl_->line += '\n';
-    impl_->compress(impl_->line, ZSTD_e_continue);
+    impl_->compress(json, ZSTD_e_continue);
+    impl_->compress("\n", ZSTD_e_continue);
     return;
   }
   impl_->file->stream() << json << '\n';
@@ -169,12 +167,6 @@ void ShardWriter::commit() {
     impl_->file->commit();
   }
   impl_->committed = true;
-}
-
-void write_shard(const std::string& dir, int id, ShardFormat format, const std::vector<ShardRecord>& records) {
-  ShardWriter writer(dir, id, format);
-  for (const auto& r : records) writer.add(r.index, r.json);
-  writer.commit();
 }
 
 void remove_stale_temporaries(const std::string& dir) {

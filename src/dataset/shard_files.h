@@ -29,11 +29,6 @@ std::vector<ShardRange> plan_shards(std::uint64_t count, std::uint64_t shard_siz
 // kernels-00003.jsonl, kernels-00003.jsonl.zst, or the folder kernels-00003
 std::string shard_file_name(int id, ShardFormat format);
 
-struct ShardRecord {
-  std::uint64_t index;
-  std::string json;  // one record, one line
-};
-
 // Writes one shard record by record, as the records come, to a temporary name in `dir`; the
 // shard appears under its final name only on commit(). One not committed is removed when the
 // writer goes (error, exception, a run that stops early). Throws std::runtime_error on an I/O error.
@@ -51,9 +46,6 @@ class ShardWriter {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// A whole shard at once through ShardWriter, records in the order given.
-void write_shard(const std::string& dir, int id, ShardFormat format, const std::vector<ShardRecord>& records);
 
 // Removes temporary files and folders that an interrupted run left in `dir`.
 void remove_stale_temporaries(const std::string& dir);

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -362,14 +361,12 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
 
   std::vector<ShardRange> shards = plan_shards(options.count, options.shard_size);
   std::map<int, std::unique_ptr<ShardAssembler>> open_shards;  // opened at their first sample
-  size_t shards_to_write = 0;
   std::uint64_t already_done = 0;
   for (const auto& shard : shards) {
     if (summary.manifest.shards.count(shard.id)) {
       already_done += shard.end - shard.begin;
       continue;
     }
-    ++shards_to_write;
     for (std::uint64_t b = shard.begin; b < shard.end; b += options.batch) {
       state.queue.emplace_back(b, std::min<std::uint64_t>(shard.end, b + options.batch));
       state.queued += state.queue.back().second - b;
@@ -388,7 +385,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   std::uint64_t failed_before = 0;
   for (const auto& [id, s] : summary.manifest.shards) failed_before += s.samples - s.records - s.duplicates;
   std::unique_lock<std::mutex> lock(state.mutex);
-  while (shards_to_write > 0) {
+  while (summary.manifest.shards.size() < shards.size()) {  // each complete shard is in the manifest
     state.changed.wait_for(lock, std::chrono::milliseconds(500));
     if (!state.fatal.empty()) break;
     std::vector<SampleResult> arrived;
@@ -406,7 +403,6 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
       summary.manifest.shards[shard.id] = assembler->commit();
       summary.manifest.save(manifest_path);
       open_shards.erase(shard.id);
-      --shards_to_write;
     }
     progress.update(already_done + finished, failed_before + failed);
     lock.lock();

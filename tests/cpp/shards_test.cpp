@@ -19,6 +19,14 @@ std::vector<std::string> read_back(const fs::path& dir) {
   return lines;
 }
 
+// A whole shard at once: records (index, line) in the order given.
+void write_shard(const fs::path& dir, int id, ShardFormat format,
+                 const std::vector<std::pair<std::uint64_t, std::string>>& records) {
+  ShardWriter writer(dir.string(), id, format);
+  for (const auto& [index, json] : records) writer.add(index, json);
+  writer.commit();
+}
+
 }  // namespace
 
 TEST(Shards, PlanCoversEveryIndexOnce) {
@@ -32,12 +40,12 @@ TEST(Shards, PlanCoversEveryIndexOnce) {
 }
 
 TEST(Shards, EveryFormatReadsBackTheSameRecordsInOrder) {
-  std::vector<ShardRecord> first = {{0, R"({"id":"a"})"}, {1, R"({"id":"b"})"}};
-  std::vector<ShardRecord> second = {{2, R"({"id":"c"})"}};
+  std::vector<std::pair<std::uint64_t, std::string>> first = {{0, R"({"id":"a"})"}, {1, R"({"id":"b"})"}};
+  std::vector<std::pair<std::uint64_t, std::string>> second = {{2, R"({"id":"c"})"}};
   for (auto format : {ShardFormat::kJsonl, ShardFormat::kJsonlZstd, ShardFormat::kJson}) {
     fs::path dir = fresh_dir(shard_format_name(format) == "jsonl.zst" ? "zst" : shard_format_name(format));
-    write_shard(dir.string(), 1, format, second);  // written out of order
-    write_shard(dir.string(), 0, format, first);
+    write_shard(dir, 1, format, second);  // written out of order
+    write_shard(dir, 0, format, first);
     EXPECT_EQ(read_back(dir), (std::vector<std::string>{R"({"id":"a"})", R"({"id":"b"})", R"({"id":"c"})"}))
         << shard_format_name(format);
     EXPECT_TRUE(fs::exists(dir / shard_file_name(0, format)));
