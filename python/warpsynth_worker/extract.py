@@ -33,31 +33,54 @@ def _module_imports(tree: ast.Module, source: str) -> list[str]:
     return lines
 
 
-def _source_of(obj) -> str | None:
+def _source_lines(obj) -> tuple[str, int] | None:
+    """An object's source as written (dedented) and the line of its file it starts on (its first
+    decorator's, as ``inspect.getsourcelines`` and Warp's ``<L n>`` comments count)."""
     try:
-        return textwrap.dedent(inspect.getsource(obj)).rstrip() + "\n"
+        lines, first = inspect.getsourcelines(obj)
     except (OSError, TypeError):
         return None
+    return textwrap.dedent("".join(lines)).rstrip() + "\n", max(first, 1)
 
 
-def _defined_in(obj, filename: str) -> bool:
-    try:
-        return inspect.getsourcefile(obj) == filename
-    except TypeError:
-        return False
+def _defined_here(obj, module_name: str) -> bool:
+    """Whether a struct class or ``@wp.func`` was defined by the source loaded as ``module_name``
+    (each source is executed as a module of its own name, so the name says where it came from)."""
+    return getattr(obj, "__module__", None) == module_name
 
 
-def _self_contained_python(kernel, code, imports: list[str], filename: str) -> str:
+def _self_contained_python(kernel, code, imports: list[str], module_name: str) -> tuple[str, list]:
     """Imports of the file, then the structs and ``@wp.func``s of this file that the kernel uses,
-    then the kernel, each as written. Module-level constants are not included."""
+    then the kernel, each as written. Module-level constants are not included.
+
+    Also the line map: for each part, ``[file, first, last, to]`` says that lines ``first..last``
+    of ``file`` (as Warp names it in its ``// file:line`` comments) are lines ``to..`` of the
+    returned Python, so the driver can renumber Warp's ``<L n>`` comments in the record's terms."""
     parts = ["\n".join(imports) + "\n"] if imports else []
-    for obj in (*code["user_structs"], *code["user_functions"]):
-        if _defined_in(obj, filename):
-            text = _source_of(obj)
-            if text:
-                parts.append(text)
-    parts.append(_source_of(kernel.func) or kernel.adj.source)
-    return "\n\n".join(parts)
+    spans = []
+    objects = [o for o in (*code["user_structs"], *code["user_functions"]) if _defined_here(o, module_name)]
+    for obj in (*objects, kernel.func):
+        found = _source_lines(obj)
+        if found is None:
+            if obj is kernel.func:
+                parts.append(kernel.adj.source)
+            continue
+        text, first = found
+        spans.append((len(parts), obj, text, first))
+        parts.append(text)
+    python = "\n\n".join(parts)
+    line_map, line = [], 1
+    offsets = []
+    for part in parts:
+        offsets.append(line)
+        line += part.count("\n") + 2  # the part, then the blank line of the separator
+    for index, obj, text, first in spans:
+        try:
+            filename = inspect.getsourcefile(obj)
+        except TypeError:
+            continue
+        line_map.append([filename, first, first + text.count("\n") - 1, offsets[index]])
+    return python, line_map
 
 
 def _builtins_used(python_source: str) -> list[str]:
@@ -75,28 +98,47 @@ def _builtins_used(python_source: str) -> list[str]:
     return sorted(names)
 
 
-def _kernel_line(kernel) -> int:
-    """The line of the kernel's definition (its first decorator), as inspect.getsourcelines gives
-    it, without reading the source again."""
-    code = getattr(kernel.func, "__code__", None)
-    return code.co_firstlineno if code is not None else 0
+def _def_line(kernel) -> int:
+    """The line of the kernel's ``def`` in its file: Warp parsed its source (from the first
+    decorator, ``adj.fun_lineno``), so the ``def`` is that many lines further down."""
+    adj = kernel.adj
+    tree = getattr(adj, "tree", None)
+    if tree is not None and tree.body and adj.fun_lineno:
+        return adj.fun_lineno + tree.body[0].lineno - 1
+    return _function_def_line(kernel.func)
 
 
-def _find_kernels(loaded: loader.LoadedSource) -> list:
+def _find_kernels(loaded: loader.LoadedSource) -> dict:
     """Kernels whose Python function was defined by this source: module-level ones and those
     made by factories at import time that Warp still holds (referenced from anywhere); and the
-    kernels Warp generated from this source's code into derived modules (``<module>.<name>``,
-    as warp.fem does for the integrands a call integrated)."""
+    kernels Warp generated from this source's code into derived modules (``<module>.<name>_<hash>``,
+    as warp.fem does for the integrands a call integrated). Returns {kernel: the line of the
+    ``def`` in this source that the kernel comes from}: its own, or for a derived kernel that of
+    the source's function it was generated from (the integrand), whose name the module carries."""
     name = loaded.module.__name__
     found = {}
     candidates = list(loaded.module.__dict__.values()) + warp_bridge.live_kernels(name)
     for obj in candidates:
-        if warp_bridge.is_kernel(obj) and getattr(obj.func, "__module__", None) == name:
-            found.setdefault(id(obj), obj)
+        if warp_bridge.is_kernel(obj) and getattr(obj.func, "__module__", None) == name and obj not in found:
+            found[obj] = _def_line(obj)
     for derived in warp_bridge.derived_module_names(name):
+        origin = vars(loaded.module).get(derived[len(name) + 1 :].rpartition("_")[0])
+        line = _function_def_line(getattr(origin, "func", origin))
         for obj in warp_bridge.live_kernels(derived):
-            found.setdefault(id(obj), obj)
-    return list(found.values())
+            found.setdefault(obj, line)
+    return found
+
+
+def _function_def_line(function) -> int:
+    """The line of a Python function's ``def`` in its file (0 when it has no source)."""
+    try:
+        lines, first = inspect.getsourcelines(function)
+    except (OSError, TypeError):
+        return 0
+    for offset, text in enumerate(lines):
+        if text.lstrip().startswith(("def ", "async def ")):
+            return first + offset
+    return first
 
 
 _LAUNCH_FUNCTIONS = ("launch", "launch_tiled")
@@ -273,7 +315,8 @@ def _extract_file(
         call_error = _call(loaded, call)
         if call_error:
             reply["errors"].append(call_error)
-    kernels = sorted(_find_kernels(loaded), key=lambda k: (_kernel_line(k), k.key))
+    def_lines = _find_kernels(loaded)
+    kernels = sorted(def_lines, key=lambda k: (def_lines[k], k.key))
     if loaded.error is not None:
         error = _error("import", loaded.error)
         if kernels:
@@ -295,20 +338,25 @@ def _extract_file(
             except Exception as e:  # noqa: BLE001
                 reply["errors"].append(_error("codegen", e, kernel.key))
                 continue
-            python = None if generated else _self_contained_python(kernel, code, imports, loaded.filename)
+            if generated:
+                # The record's Python is the loaded source itself: its lines are Warp's lines.
+                python, line_map = None, [[variant.adj.filename, 1, source.count("\n") + 1, 1]]
+            else:
+                python, line_map = _self_contained_python(kernel, code, imports, loaded.module.__name__)
             reply["kernels"].append(
                 {
                     "kernel": kernel.key,
-                    "line": _kernel_line(kernel),
+                    "line": def_lines[kernel],
                     "python": python,
+                    "line_map": {"kernel_file": variant.adj.filename, "ranges": line_map},
                     "arg_types": warp_bridge.argument_types(variant),
                     "builtins": [] if generated else _builtins_used(python),
                     "stubbed_imports": loaded.stubbed_imports,
                     "enable_backward": code["enable_backward"],
-                    "block_dim": code["block_dim"],
+                    "cuda_arch": code["cuda_arch"],
+                    "cpu_blocks": code["cpu_blocks"],
                     "cpu": code["cpu"],
                     "cuda": code["cuda"],
-                    "names": code["names"],
                 }
             )
             reply.setdefault("_kernels", []).append(variant)

@@ -91,17 +91,72 @@ def argument_types(kernel) -> list[dict]:
     return [{"name": arg.label, "type": type_name(arg.type).replace(module_prefix, "")} for arg in kernel.adj.args]
 
 
+# The CUDA architecture records are generated for: Warp's default PTX target (``default_ptx_arch``
+# on a machine without a GPU, and the PTX arch Warp uses on any GPU at or above it). Fixed here,
+# not read from the machine, so that the same kernel gives the same record everywhere.
+DEFAULT_CUDA_ARCH = 75
+
+
+class _CudaDeviceKind:
+    """Stands for "a CUDA device" where Warp only asks whether a device is the CPU."""
+
+    is_cpu = False
+
+
+def launch_block_dims(requested: int | None, cpu_blocks: bool = False) -> dict:
+    """The block dim a launch resolves to on each device, by Warp's own rule
+    (``_resolve_launch_block_dim``): ``requested`` is the ``block_dim`` the launch site passes
+    (None for a plain ``wp.launch``). On the CPU, blocks are opt-in (``wp.config.enable_cpu_blocks``,
+    here ``cpu_blocks``), so it is 1 by default even for ``wp.launch_tiled``; on CUDA it is 256 or
+    the requested size."""
+    saved = wp.config.enable_cpu_blocks
+    wp.config.enable_cpu_blocks = cpu_blocks
+    try:
+        cpu = _context._resolve_launch_block_dim(_context.runtime.get_device("cpu"), requested)
+    finally:
+        wp.config.enable_cpu_blocks = saved
+    return {"cpu": cpu, "cuda": _context._resolve_launch_block_dim(_CudaDeviceKind(), requested)}
+
+
+def _load_options(kernel, block_dim: int, output_arch: int | None) -> tuple[dict, dict]:
+    """The options ``Module.load`` resolves for one block-dim variant (what its hasher sees), and
+    the ones its compile step builds with (the same plus the output architecture)."""
+    options = kernel.module.resolve_options(wp.config, block_dim=block_dim)
+    return options, options | {"output_arch": output_arch}
+
+
 def _module_options(kernel, block_dim: int | None) -> dict:
-    return kernel.module.resolve_options(wp.config, block_dim=block_dim) | {"output_arch": None}
+    """Options of a CPU load at ``block_dim`` (the compile helpers below build CPU code with them)."""
+    return _load_options(kernel, launch_block_dims(block_dim)["cpu"] if block_dim is None else block_dim, None)[1]
 
 
-def _strip_preamble(source: str) -> str:
-    """The kernel-specific part of a translation unit: what follows Warp's fixed preamble."""
+def _preamble_length(source: str) -> int:
+    """Length of Warp's module preamble: everything up to and including its cast macros."""
     marker = _codegen.codegen_cast_macros
     at = source.find(marker)
     if at < 0:
         raise RuntimeError("Warp's module preamble was not found in generated source")
-    return source[at + len(marker) :].lstrip("\n")
+    return at + len(marker)
+
+
+def _strip_preamble(source: str) -> str:
+    """The kernel-specific part of a translation unit: what follows Warp's fixed preamble."""
+    return source[_preamble_length(source) :].lstrip("\n")
+
+
+def _split_unit(source: str) -> tuple[str, str]:
+    """A unit as (preamble, body): ``preamble + body`` is ``source`` less the blank lines between
+    the two (their number depends on what the body starts with; the preamble then does not)."""
+    at = _preamble_length(source)
+    return source[:at], source[at:].lstrip("\n")
+
+
+def _uses_option_dependent_builtins(builder) -> bool:
+    """Whether the adjoints a builder built may depend on the block dim or the architecture.
+    Only tile builtins read them while building (tile shapes from the block dim, MathDx dispatch
+    of tile_matmul/fft/Cholesky from the architecture), and each one's name has "tile" in it."""
+    adjoints = [kernel.adj for kernel in builder.kernels] + [f.adj for f in builder.functions if getattr(f, "adj", None)]
+    return any("tile" in (adj.source or "") for adj in adjoints)
 
 
 def _forward_only(kernel, device: str, options: dict) -> str:
@@ -192,32 +247,68 @@ def _kernel_functions(kernel, device: str, options: dict, unit: str) -> tuple[li
     return split if split is not None else _rendered_kernel_functions(kernel, device, options, unit)
 
 
-def codegen(kernel, block_dim: int | None = None) -> dict:
-    """CPU and CUDA source of one concrete kernel, as Warp generates it (not normalized):
-    per device the kernel's unit (``module``) and the [start, end) offsets of its ``forward`` and
-    ``backward`` functions in it (``backward`` None when Warp generates none).
-
-    ``names`` lists the generated identifiers that carry per-process or hash suffixes, so the
-    driver can normalize them: the kernel's mangled name, each struct's native name and each
-    ``@wp.func``'s C name (``{key}_{N}``, N from a process-global counter). ``block_dim``
-    overrides the module's block size (tile kernels generate code for one block size).
-    """
-    options = _module_options(kernel, block_dim)
-    hasher = _context.ModuleHasher([kernel], options)
-    builder = _context.ModuleBuilder(kernel.module, options, hasher=hasher)
-    result = {}
-    for device in ("cpu", "cuda"):
-        module_source = _strip_preamble(builder.codegen(device))
-        forward, backward = _kernel_functions(kernel, device, options, module_source)
-        result[device] = {"forward": forward, "backward": backward, "module": module_source}
-
-    result["enable_backward"] = bool((options | kernel.options)["enable_backward"])
-    result["block_dim"] = options["block_dim"]
-    result["names"] = {
+def _names(kernel, builder) -> dict:
+    return {
         "kernel": [kernel.get_mangled_name(), kernel.key],
         "structs": [[s.native_name, s.key] for s in builder.structs],
         "functions": [[f.native_func, f.key] for f in builder.functions if f.native_snippet is None],
     }
+
+
+def codegen(kernel, block_dim: int | None = None, cuda_arch: int = DEFAULT_CUDA_ARCH) -> dict:
+    """CPU and CUDA source of one concrete kernel, as ``Module.load`` generates it for a launch
+    (not normalized). ``block_dim`` is what the launch site requests (None: a plain ``wp.launch``);
+    each device gets the block dim Warp resolves from it (``launch_block_dims``), and the CUDA code
+    is generated for ``cuda_arch`` as a load on such a GPU does.
+
+    Per device: ``module``, the kernel's unit without Warp's preamble; ``preamble``, that
+    preamble exactly (``preamble + module`` is the unit Warp compiles, for this one kernel);
+    ``forward``/``backward``, [start, end) offsets of the kernel's functions in ``module``
+    (``backward`` None when Warp generates none); ``block_dim``; ``names``, the generated
+    identifiers that carry per-process or hash suffixes, for the driver to normalize: the kernel's
+    mangled name, each struct's native name and each ``@wp.func``'s C name (``{key}_{N}``, N from a
+    per-key counter). ``cpu_blocks``: the CPU code is the variant a launch with
+    ``wp.config.enable_cpu_blocks`` compiles, because the kernel builds at no other.
+    """
+    try:
+        return _codegen_variant(kernel, launch_block_dims(block_dim), cuda_arch) | {"cpu_blocks": False}
+    except Exception:
+        # Tile code written for its launch's block size (a tile_broadcast to (rows, BLOCK)) only
+        # builds for the CPU at that size: a CPU launch of it needs wp.config.enable_cpu_blocks.
+        cpu_blocks = launch_block_dims(block_dim, cpu_blocks=True)
+        if cpu_blocks["cpu"] == launch_block_dims(block_dim)["cpu"]:
+            raise
+        return _codegen_variant(kernel, cpu_blocks, cuda_arch) | {"cpu_blocks": True}
+
+
+def _codegen_variant(kernel, block_dims: dict, cuda_arch: int) -> dict:
+    arches = {"cpu": None, "cuda": cuda_arch}
+    result = {}
+    builder = None
+    for device in ("cpu", "cuda"):
+        hash_options, options = _load_options(kernel, block_dims[device], arches[device])
+        hasher = _context.ModuleHasher([kernel], hash_options)
+        if builder is None or _uses_option_dependent_builtins(builder):
+            builder = _context.ModuleBuilder(kernel.module, options, hasher=hasher, target=device)
+        else:
+            # Same adjoints, other options: only the templates (block dim) and the kernel's hash
+            # differ, so the CPU build serves the CUDA code (a second build costs ~9 ms a kernel).
+            for kernel_hash, hashed in hasher.unique_kernels.items():
+                hashed.hash = kernel_hash
+            builder.options = options
+            builder.target = device
+        preamble, module_source = _split_unit(builder.codegen(device))
+        forward, backward = _kernel_functions(kernel, device, options, module_source)
+        result[device] = {
+            "forward": forward,
+            "backward": backward,
+            "module": module_source,
+            "preamble": preamble,
+            "block_dim": block_dims[device],
+            "names": _names(kernel, builder),
+        }
+        result["enable_backward"] = bool((options | kernel.options)["enable_backward"])
+    result["cuda_arch"] = cuda_arch
     result["user_functions"] = [f.func for f in builder.functions if getattr(f, "func", None) is not None]
     result["user_structs"] = [s.cls for s in builder.structs]
     return result
@@ -432,20 +523,18 @@ def builtin_catalog() -> dict:
 # Compilation
 
 
-def compile_cpu(kernels: list, build_dir: str) -> None:
-    """Compiles the CPU code of several kernels as one translation unit with Warp's own CPU
-    compiler (its bundled clang), the way ``Module.load`` does for one module: one compile serves
-    many kernels. Raises when the compiler fails; its diagnostics go to stderr."""
+def compile_unit_cpu(source: str, build_dir: str, block_dim: int = 1) -> str:
+    """Compiles a whole CPU unit (preamble included) to an object with Warp's own CPU compiler (its
+    bundled clang) and the settings ``Module.load`` uses; returns the object's path. Raises when
+    the compiler fails; its diagnostics go to stderr."""
     import os
 
     from warp._src import build as _build
 
-    options = _module_options(kernels[0], None)
-    builder = _context.ModuleBuilder(kernels[0].module, options, hasher=_context.ModuleHasher(kernels, options))
-    source = builder.codegen("cpu")
+    options = _context.Module("warpsynth_compile_unit", None).resolve_options(wp.config, block_dim=block_dim)
     os.makedirs(build_dir, exist_ok=True)
-    cpp_path = os.path.join(build_dir, "batch.cpp")
-    obj_path = os.path.join(build_dir, "batch.o")
+    cpp_path = os.path.join(build_dir, "unit.cpp")
+    obj_path = os.path.join(build_dir, "unit.o")
     with open(cpp_path, "w", encoding="utf-8") as f:
         f.write(source)
     level = options["optimization_level"]
@@ -458,10 +547,45 @@ def compile_cpu(kernels: list, build_dir: str) -> None:
         fuse_fp=options["fuse_fp"],
         extra_flags=options["cpu_compiler_flags"],
         optimization_level=2 if level is None else level,
-        block_dim=options["block_dim"],
+        block_dim=block_dim,
         enable_tiles_in_stack_memory=options["enable_tiles_in_stack_memory"],
         extra_include_dirs=options["extra_cpu_include_dirs"],
     )
+    return obj_path
+
+
+def compile_unit_ptx(source: str, build_dir: str, arch: int = DEFAULT_CUDA_ARCH) -> str:
+    """Compiles a whole CUDA unit (preamble included) to PTX for ``arch`` with the NVRTC that Warp
+    links (no GPU or driver needed); returns the PTX's path. Raises when NVRTC fails."""
+    import os
+
+    from warp._src import build as _build
+
+    options = _context.Module("warpsynth_compile_unit", None).resolve_options(wp.config)
+    os.makedirs(build_dir, exist_ok=True)
+    cu_path = os.path.join(build_dir, "unit.cu")
+    ptx_path = os.path.join(build_dir, "unit.ptx")
+    with open(cu_path, "w", encoding="utf-8") as f:
+        f.write(source)
+    _build.build_cuda(
+        cu_path,
+        arch,
+        ptx_path,
+        pch_dir=None,
+        config=options["mode"],
+        fast_math=options["fast_math"],
+        verify_fp=options["verify_fp"],
+        use_precompiled_headers=False,
+    )
+    return ptx_path
+
+
+def compile_cpu(kernels: list, build_dir: str) -> None:
+    """Compiles the CPU code of several kernels as one translation unit (as ``Module.load`` does
+    for one module, at the block dim of a CPU launch): one compile serves many kernels."""
+    options = _module_options(kernels[0], None)
+    builder = _context.ModuleBuilder(kernels[0].module, options, hasher=_context.ModuleHasher(kernels, options))
+    compile_unit_cpu(builder.codegen("cpu"), build_dir, options["block_dim"])
 
 
 def build_kernel(kernel) -> None:
@@ -477,30 +601,8 @@ def local_type_name(kernel, name: str) -> str | None:
     return concrete_type_name(getattr(var, "type", None)) if var is not None else None
 
 
-PTX_ARCH = 75  # the CUDA architecture PTX is generated for when no GPU says otherwise
-
-
-def compile_ptx(kernels: list, build_dir: str, arch: int = PTX_ARCH) -> None:
-    """Compiles the CUDA code of several kernels, as one translation unit, to PTX with the NVRTC
-    that Warp links (no GPU or driver needed). Raises when NVRTC fails."""
-    import os
-
-    from warp._src import build as _build
-
-    options = _module_options(kernels[0], None)
-    builder = _context.ModuleBuilder(kernels[0].module, options, hasher=_context.ModuleHasher(kernels, options))
-    source = builder.codegen("cuda")
-    os.makedirs(build_dir, exist_ok=True)
-    cu_path = os.path.join(build_dir, "batch.cu")
-    with open(cu_path, "w", encoding="utf-8") as f:
-        f.write(source)
-    _build.build_cuda(
-        cu_path,
-        arch,
-        os.path.join(build_dir, "batch.ptx"),
-        pch_dir=None,
-        config=options["mode"],
-        fast_math=options["fast_math"],
-        verify_fp=options["verify_fp"],
-        use_precompiled_headers=False,
-    )
+def compile_ptx(kernels: list, build_dir: str, arch: int = DEFAULT_CUDA_ARCH) -> None:
+    """Compiles the CUDA code of several kernels, as one translation unit, to PTX for ``arch``."""
+    hash_options, options = _load_options(kernels[0], launch_block_dims(None)["cuda"], arch)
+    builder = _context.ModuleBuilder(kernels[0].module, options, hasher=_context.ModuleHasher(kernels, hash_options))
+    compile_unit_ptx(builder.codegen("cuda"), build_dir, arch)

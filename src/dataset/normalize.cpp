@@ -40,15 +40,17 @@ bool is_line_directive(std::string_view line) {
   return first != std::string_view::npos && line.substr(first, 6) == "#line ";
 }
 
-// Strips a trailing `<L 123>` tag; returns the line unchanged when there is none.
-std::string_view strip_source_line_tag(std::string_view line) {
-  if (line.empty() || line.back() != '>') return line;
+// A trailing `<L 123>` tag: where it starts and its number; npos when the line has none.
+std::pair<size_t, int> source_line_tag(std::string_view line) {
+  if (line.empty() || line.back() != '>') return {std::string_view::npos, 0};
   auto open = line.rfind("<L ");
-  if (open == std::string_view::npos) return line;
+  if (open == std::string_view::npos || open + 4 >= line.size()) return {std::string_view::npos, 0};
+  int number = 0;
   for (char c : line.substr(open + 3, line.size() - open - 4)) {
-    if (c < '0' || c > '9') return line;
+    if (c < '0' || c > '9' || number > 100'000'000) return {std::string_view::npos, 0};
+    number = number * 10 + (c - '0');
   }
-  return rstrip(line.substr(0, open));
+  return {open, number};
 }
 
 // Every occurrence of `from` replaced by `to`, in one pass (replacing in place would move the
@@ -135,18 +137,47 @@ NameRenames renames_from_worker(const nlohmann::json& names) {
   return renames;
 }
 
-std::string normalize_generated_code(std::string_view code, const NameRenames& renames) {
+int LineMap::map(std::string_view file, int line) const {
+  for (const auto& r : ranges) {
+    if (r.file == file && line >= r.first && line <= r.last) return r.to + (line - r.first);
+  }
+  return 0;
+}
+
+LineMap line_map_from_worker(const nlohmann::json& line_map) {
+  LineMap map;
+  map.kernel_file = line_map.at("kernel_file").get<std::string>();
+  for (const auto& r : line_map.at("ranges")) {
+    map.ranges.push_back({r.at(0).get<std::string>(), r.at(1).get<int>(), r.at(2).get<int>(), r.at(3).get<int>()});
+  }
+  return map;
+}
+
+std::string normalize_generated_code(std::string_view code, const NameRenames& renames, const LineMap* lines) {
   std::string out;
   out.reserve(code.size());
+  // The file whose lines the `<L n>` tags count: a function's, from the location comment Warp
+  // writes above it, until the `}` that closes it; the kernel's everywhere else.
+  std::string_view file = lines ? std::string_view(lines->kernel_file) : std::string_view();
   size_t start = 0;
   while (start <= code.size()) {
     size_t end = code.find('\n', start);
     bool last = end == std::string_view::npos;
     std::string_view line = code.substr(start, last ? std::string_view::npos : end - start);
     if (!(last && line.empty())) {
-      if (!is_location_comment(line) && !is_line_directive(line)) {
-        out.append(rstrip(strip_source_line_tag(rstrip(line))));
+      if (is_location_comment(line)) {
+        if (lines) file = line.substr(3, line.rfind(':') - 3);
+      } else if (!is_line_directive(line)) {
+        std::string_view text = rstrip(line);
+        auto [tag, number] = source_line_tag(text);
+        int mapped = tag == std::string_view::npos || !lines ? 0 : lines->map(file, number);
+        if (mapped > 0) {
+          out.append(text.substr(0, tag + 3)).append(std::to_string(mapped)).push_back('>');
+        } else {
+          out.append(rstrip(tag == std::string_view::npos ? text : text.substr(0, tag)));
+        }
         if (!last) out.push_back('\n');
+        if (lines && text == "}") file = lines->kernel_file;
       }
     }
     if (last) break;

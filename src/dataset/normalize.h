@@ -26,10 +26,34 @@ struct NameRenames {
 // from 0 per key in the order Warp built them (`sq_17` -> `sq_0`).
 NameRenames renames_from_worker(const nlohmann::json& names);
 
+// Where the lines of Warp's `<L n>` comments are in the record's own Python. Warp numbers them in
+// the file a function came from; a record's Python puts the kernel and its helpers at other lines
+// (and leaves out what it does not need), so each is renumbered in the record's terms.
+struct LineMap {
+  struct Range {
+    std::string file;  // as Warp names it in its `// <file>:<line>` comments
+    int first = 0;     // lines first..last of that file
+    int last = 0;
+    int to = 0;        // are lines to.. of the record's Python
+  };
+  std::string kernel_file;  // the file of the kernel's own code (it has no location comment)
+  std::vector<Range> ranges;
+
+  // The record's line for line `line` of `file`; 0 when the record's Python does not hold it
+  // (a function of Warp's own library, say).
+  int map(std::string_view file, int line) const;
+};
+
+// The worker's `line_map` object ({"kernel_file", "ranges": [[file, first, last, to], ...]}).
+LineMap line_map_from_worker(const nlohmann::json& line_map);
+
 // Applies, line by line: drop `// <file>:<line>` comments and `#line` directives (they carry
-// paths), drop the `<L n>` source-line tags and the padding before them, strip trailing
-// whitespace; then the renames.
-std::string normalize_generated_code(std::string_view code, const NameRenames& renames);
+// paths); renumber each `<L n>` source-line tag to the record's Python line by `lines` (the file
+// is the one named by the last location comment, until the column-0 `}` that ends its function;
+// outside, the kernel's), or drop the tag and the padding before it where `lines` is null or does
+// not hold the line; strip trailing whitespace; then the renames.
+std::string normalize_generated_code(std::string_view code, const NameRenames& renames,
+                                     const LineMap* lines = nullptr);
 
 // CRLF -> LF, trailing whitespace stripped, exactly one final newline.
 std::string normalize_python(std::string_view source);

@@ -6,11 +6,13 @@
 #include <xxhash.h>
 
 #include "dataset/normalize.h"
+#include "dataset/preambles.h"
 
 namespace warpsynth {
 namespace {
 
-nlohmann::ordered_json normalized_target(const nlohmann::json& target, const NameRenames& renames) {
+nlohmann::ordered_json normalized_target(const nlohmann::json& target, const LineMap& lines) {
+  const NameRenames renames = renames_from_worker(target.at("names"));
   const std::string& unit = target.at("module").get_ref<const std::string&>();
   auto code = [&](const char* part) -> nlohmann::ordered_json {
     const auto& piece = target.at(part);
@@ -18,9 +20,9 @@ nlohmann::ordered_json normalized_target(const nlohmann::json& target, const Nam
     if (piece.is_array()) {               // [start, end) in the unit's text
       auto start = piece.at(0).get<size_t>(), end = piece.at(1).get<size_t>();
       if (start > end || end > unit.size()) throw std::out_of_range(std::string("bad offsets for ") + part);
-      return normalize_generated_code(std::string_view(unit).substr(start, end - start), renames);
+      return normalize_generated_code(std::string_view(unit).substr(start, end - start), renames, &lines);
     }
-    return normalize_generated_code(piece.get<std::string>(), renames);
+    return normalize_generated_code(piece.get<std::string>(), renames, &lines);
   };
   return {{"forward", code("forward")}, {"backward", code("backward")}, {"module", code("module")}};
 }
@@ -57,16 +59,28 @@ namespace {
 // The fields every record has, from the worker's reply for one kernel and its Python.
 nlohmann::ordered_json base_record(const char* origin, const nlohmann::json& kernel, const std::string& python_text,
                                    const RecordContext& context) {
-  NameRenames renames = renames_from_worker(kernel.at("names"));
+  LineMap lines = line_map_from_worker(kernel.at("line_map"));
   std::string python = normalize_python(python_text);
   nlohmann::ordered_json record;
+  record["schema_version"] = kSchemaVersion;
   record["id"] = sample_id(python, context.warp_version);
   record["origin"] = origin;
   record["kernel"] = kernel.at("kernel");
   record["python"] = python;
-  record["cpu"] = normalized_target(kernel.at("cpu"), renames);
-  record["cuda"] = normalized_target(kernel.at("cuda"), renames);
+  record["cpu"] = normalized_target(kernel.at("cpu"), lines);
+  record["cuda"] = normalized_target(kernel.at("cuda"), lines);
   return record;
+}
+
+// How the code was generated: per device the block dim a launch resolves to and the preamble its
+// unit needs (by name: the text is in the dataset's preambles/ folder), and the CUDA architecture.
+void add_build_meta(nlohmann::ordered_json& meta, const nlohmann::json& kernel) {
+  meta["enable_backward"] = kernel.at("enable_backward");
+  meta["block_dim"] = {{"cpu", kernel.at("cpu").at("block_dim")}, {"cuda", kernel.at("cuda").at("block_dim")}};
+  meta["cpu_blocks"] = kernel.at("cpu_blocks");  // CPU code as with wp.config.enable_cpu_blocks
+  meta["cuda_arch"] = kernel.at("cuda_arch");
+  meta["preamble"] = {{"cpu", unit_preamble("cpu", kernel.at("cpu")).name},
+                      {"cuda", unit_preamble("cuda", kernel.at("cuda")).name}};
 }
 
 nlohmann::ordered_json line_counts(const nlohmann::ordered_json& record) {
@@ -92,6 +106,10 @@ std::string hex64(std::uint64_t value) {
 
 }  // namespace
 
+std::vector<UnitPreamble> record_preambles(const nlohmann::json& kernel) {
+  return {unit_preamble("cpu", kernel.at("cpu")), unit_preamble("cuda", kernel.at("cuda"))};
+}
+
 nlohmann::ordered_json make_extracted_record(const nlohmann::json& kernel, const RecordContext& context) {
   nlohmann::ordered_json record = base_record("extracted", kernel, kernel.at("python").get<std::string>(), context);
   nlohmann::ordered_json meta;
@@ -100,8 +118,7 @@ nlohmann::ordered_json make_extracted_record(const nlohmann::json& kernel, const
   meta["source"] = {{"file", context.source_file}, {"line", kernel.at("line")}};
   meta["arg_types"] = kernel.at("arg_types");
   meta["launch_dims"] = nullptr;  // not known for code that was extracted, not launched
-  meta["enable_backward"] = kernel.at("enable_backward");
-  meta["block_dim"] = kernel.at("block_dim");
+  add_build_meta(meta, kernel);
   meta["builtins"] = kernel.at("builtins");
   meta["stubbed_imports"] = kernel.at("stubbed_imports");
   meta["lines"] = line_counts(record);
@@ -122,8 +139,7 @@ nlohmann::ordered_json make_synthetic_record(const nlohmann::json& kernel, const
   meta["arg_types"] = kernel.at("arg_types");
   meta["launch_dims"] = info.launch_dims;
   meta["array_shapes"] = info.array_shapes;
-  meta["enable_backward"] = kernel.at("enable_backward");
-  meta["block_dim"] = kernel.at("block_dim");
+  add_build_meta(meta, kernel);
   meta["features"] = info.features;
   meta["lines"] = line_counts(record);
   record["meta"] = std::move(meta);

@@ -11,6 +11,11 @@
 
 namespace warpsynth {
 
+struct UnitPreamble;
+
+// The record format's version; docs/dataset.md keeps the history of what each one changed.
+inline constexpr int kSchemaVersion = 2;
+
 struct RecordContext {
   std::string warp_version;
   std::string warpsynth_version;
@@ -42,5 +47,9 @@ struct SyntheticInfo {
 
 nlohmann::ordered_json make_synthetic_record(const nlohmann::json& kernel, const SyntheticInfo& info,
                                              const RecordContext& context);
+
+// The preambles (CPU, CUDA) of the units of a worker reply's kernel, named as its record names
+// them; a run writes each once into its output folder (PreambleStore).
+std::vector<UnitPreamble> record_preambles(const nlohmann::json& kernel);
 
 }  // namespace warpsynth

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "dataset/preambles.h"
 #include "dataset/record.h"
 #include "driver/protocol.h"
 #include "driver/worker.h"
@@ -39,7 +40,7 @@ struct FileResult {
 };
 
 FileResult extract_one(Worker& worker, std::int64_t id, const SourceFile& file, const ExtractOptions& options,
-                       const RecordContext& base_context, ExtractSummary& summary) {
+                       const RecordContext& base_context, PreambleStore& preambles, ExtractSummary& summary) {
   FileResult out;
   CallOutcome outcome =
       worker.call(id, protocol::extract_request(id, file.path, file.label, options.call), options.file_timeout);
@@ -68,6 +69,7 @@ FileResult extract_one(Worker& worker, std::int64_t id, const SourceFile& file, 
   for (const auto& kernel : result.value("kernels", nlohmann::json::array())) {
     try {
       out.records.push_back(make_extracted_record(kernel, context));
+      for (const auto& preamble : record_preambles(kernel)) preambles.add(preamble);
       extracted_names.insert(kernel.at("kernel").get<std::string>());
     } catch (const nlohmann::json::exception& e) {
       summary.add_failure({file.label, kernel.value("kernel", ""), "record", e.what()});
@@ -97,6 +99,7 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
                        ready.pinned_warp_version);
   }
   RecordContext context{ready.warp_version, WARPSYNTH_VERSION, ""};
+  PreambleStore preambles(out_dir);
 
   std::vector<nlohmann::ordered_json> records;
   std::set<std::string> ids;
@@ -104,7 +107,7 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
   for (int i = 0; i < total; ++i) {
     const SourceFile& file = sources.files[i];
     size_t failures_before = summary.failures.size();
-    FileResult result = extract_one(worker, i + 1, file, options, context, summary);
+    FileResult result = extract_one(worker, i + 1, file, options, context, preambles, summary);
     ++summary.files;
     summary.declared += result.declared;
     summary.declared_extracted += result.declared_extracted;

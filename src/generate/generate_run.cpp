@@ -13,6 +13,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_fetch.h"
+#include "dataset/preambles.h"
 #include "dataset/record.h"
 #include "dataset/shard_files.h"
 #include "driver/protocol.h"
@@ -88,13 +89,15 @@ SampleResult verdict_of(const Pending& p, const nlohmann::json& item) {
 struct RunState {
   RunState(const GenerateOptions& options, const gen::Generator& generator, const RecordContext& context,
            std::string config_hash, WorkerCommand command, LogFile& log)
-      : options(options),
+      : preambles(options.out_dir),
+        options(options),
         generator(generator),
         context(context),
         config_hash(std::move(config_hash)),
         command(std::move(command)),
         log(log) {}
 
+  PreambleStore preambles;  // written as records name them
   const GenerateOptions& options;
   const gen::Generator& generator;
   const RecordContext& context;
@@ -115,7 +118,7 @@ struct RunState {
 };
 
 // The record's JSON line, and its id.
-std::pair<std::string, std::string> make_record(const RunState& state, const Pending& p, const nlohmann::json& kernel,
+std::pair<std::string, std::string> make_record(RunState& state, const Pending& p, const nlohmann::json& kernel,
                                                 const nlohmann::json& item) {
   SyntheticInfo info;
   info.python = p.kernel.python;
@@ -129,6 +132,7 @@ std::pair<std::string, std::string> make_record(const RunState& state, const Pen
   info.array_shapes = nlohmann::ordered_json::object();
   for (const auto& a : p.kernel.arrays) info.array_shapes[a.name] = a.shape;
   nlohmann::ordered_json record = make_synthetic_record(kernel, info, state.context);
+  for (const auto& preamble : record_preambles(kernel)) state.preambles.add(preamble);
   if (item.contains("verify")) {
     for (auto it = item["verify"].begin(); it != item["verify"].end(); ++it) record["verify"][it.key()] = *it;
   }

@@ -76,3 +76,56 @@ TEST(Normalize, PythonLineEndingsAndTrailingSpace) {
   EXPECT_EQ(normalize_python("x = 1"), "x = 1\n");
   EXPECT_EQ(normalize_python(""), "");
 }
+
+namespace {
+
+LineMap two_file_map() {
+  return line_map_from_worker(nlohmann::json::parse(R"({
+    "kernel_file": "<warpsynth:k.py>",
+    "ranges": [["<warpsynth:k.py>", 20, 25, 9], ["/lib/helpers.py", 3, 5, 2]]
+  })"));
+}
+
+}  // namespace
+
+TEST(Normalize, RenumbersLineTagsByTheFileOfTheirFunction) {
+  // A helper from another file (its location comment says which), then the kernel's own code
+  // after the brace that closes the helper; a tag outside the record's Python loses its tag.
+  std::string code =
+      "// /lib/helpers.py:3\n"
+      "static float sq_4(\n"
+      "{\n"
+      "    // return x * x       <L 4>\n"
+      "}\n"
+      "// /warp/_src/lib.py:90\n"
+      "static float lib_2(\n"
+      "{\n"
+      "    // return 1.0       <L 91>\n"
+      "}\n"
+      "void k_cpu_kernel_forward()\n"
+      "{\n"
+      "    // y[i] = sq(x[i])       <L 22>\n"
+      "}\n";
+  LineMap lines = two_file_map();
+  std::string expected =
+      "static float sq_4(\n"
+      "{\n"
+      "    // return x * x       <L 3>\n"
+      "}\n"
+      "static float lib_2(\n"
+      "{\n"
+      "    // return 1.0\n"
+      "}\n"
+      "void k_cpu_kernel_forward()\n"
+      "{\n"
+      "    // y[i] = sq(x[i])       <L 11>\n"
+      "}\n";
+  EXPECT_EQ(normalize_generated_code(code, {}, &lines), expected);
+  EXPECT_EQ(lines.map("<warpsynth:k.py>", 19), 0);
+  EXPECT_EQ(lines.map("<warpsynth:k.py>", 25), 14);
+  EXPECT_EQ(lines.map("/lib/helpers.py", 20), 0);
+}
+
+TEST(Normalize, WithoutALineMapTagsAreDropped) {
+  EXPECT_EQ(normalize_generated_code("    // a = 1       <L 7>\n", {}), "    // a = 1\n");
+}

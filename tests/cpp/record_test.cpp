@@ -1,4 +1,5 @@
 #include "dataset/record.h"
+#include "dataset/preambles.h"
 
 #include <gtest/gtest.h>
 
@@ -10,12 +11,16 @@ nlohmann::json worker_kernel() {
   return nlohmann::json::parse(R"J({
     "kernel": "add", "line": 4,
     "python": "import warp as wp\n\n@wp.kernel\ndef add(a: wp.array(dtype=float)):\n    a[wp.tid()] += 1.0\n",
+    "line_map": {"kernel_file": "/x.py", "ranges": [["/x.py", 10, 12, 3]]},
     "arg_types": [{"name": "a", "type": "array(ndim=1, dtype=float32)"}],
-    "builtins": ["tid"], "stubbed_imports": [], "enable_backward": true, "block_dim": 256,
-    "cpu": {"forward": "// /x.py:4\nvoid add_0123abcd_cpu_kernel_forward() {}  <L 4>\n",
-            "backward": "void add_0123abcd_cpu_kernel_backward() {}\n", "module": "m add_0123abcd\n"},
-    "cuda": {"forward": "void add_0123abcd_cuda_kernel_forward() {}\n", "backward": null, "module": "m\n"},
-    "names": {"kernel": ["add_0123abcd", "add"], "structs": [], "functions": []}
+    "builtins": ["tid"], "stubbed_imports": [], "enable_backward": true, "cuda_arch": 75, "cpu_blocks": false,
+    "cpu": {"forward": "// /x.py:4\nvoid add_0123abcd_cpu_kernel_forward() {}  <L 11>\n",
+            "backward": "void add_0123abcd_cpu_kernel_backward() {}\n", "module": "m add_0123abcd\n",
+            "preamble": "#define WP_TILE_BLOCK_DIM 1\n", "block_dim": 1,
+            "names": {"kernel": ["add_0123abcd", "add"], "structs": [], "functions": []}},
+    "cuda": {"forward": "void add_4567abcd_cuda_kernel_forward() {}\n", "backward": null, "module": "m\n",
+             "preamble": "#define WP_TILE_BLOCK_DIM 256\n", "block_dim": 256,
+             "names": {"kernel": ["add_4567abcd", "add"], "structs": [], "functions": []}}
   })J");
 }
 
@@ -25,9 +30,20 @@ TEST(Record, HasTheDesignFieldsInOrder) {
   auto record = make_extracted_record(worker_kernel(), {"1.19.0", "0.1.0", "examples/add.py"});
   std::vector<std::string> keys;
   for (auto it = record.begin(); it != record.end(); ++it) keys.push_back(it.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"id", "origin", "kernel", "python", "cpu", "cuda", "meta", "verify"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"schema_version", "id", "origin", "kernel", "python", "cpu", "cuda",
+                                             "meta", "verify"}));
+  EXPECT_EQ(record["schema_version"], kSchemaVersion);
   EXPECT_EQ(record["origin"], "extracted");
-  EXPECT_EQ(record["cpu"]["forward"], "void add_cpu_kernel_forward() {}\n");
+  // The hash of each device's kernel name goes; line 11 of /x.py is line 4 of the record's Python.
+  EXPECT_EQ(record["cpu"]["forward"], "void add_cpu_kernel_forward() {}  <L 4>\n");
+  EXPECT_EQ(record["cuda"]["forward"], "void add_cuda_kernel_forward() {}\n");
+  EXPECT_EQ(record["meta"]["block_dim"], (nlohmann::json{{"cpu", 1}, {"cuda", 256}}));
+  EXPECT_EQ(record["meta"]["cuda_arch"], 75);
+  auto preambles = record_preambles(worker_kernel());
+  ASSERT_EQ(preambles.size(), 2u);
+  EXPECT_EQ(record["meta"]["preamble"]["cpu"], preambles[0].name);
+  EXPECT_EQ(preambles[0].text, "#define WP_TILE_BLOCK_DIM 1\n");
+  EXPECT_EQ(preambles[1].name.substr(0, 14), "cuda-block256-");
   EXPECT_EQ(record["cpu"]["module"], "m add\n");
   EXPECT_TRUE(record["cuda"]["backward"].is_null());
   EXPECT_EQ(record["meta"]["source"]["file"], "examples/add.py");

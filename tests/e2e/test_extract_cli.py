@@ -52,7 +52,11 @@ def summary(out: Path) -> dict:
 
 
 def assert_nothing_half_written(out: Path):
-    assert sorted(p.name for p in out.iterdir()) == ["kernels.jsonl", "summary.json", "warpsynth.log"]
+    assert sorted(p.name for p in out.iterdir()) == ["kernels.jsonl", "preambles", "summary.json", "warpsynth.log"]
+    # Each preamble the records name is there, whole; nothing else is.
+    named = {r["meta"]["preamble"][device] + ".h" for r in records(out) for device in ("cpu", "cuda")}
+    assert sorted(p.name for p in (out / "preambles").iterdir()) == sorted(named)
+    assert all((out / "preambles" / name).read_text().endswith("#define adj_int(x, adj_x, adj_ret) adj_cast_int(x, adj_x, adj_ret)\n\n") for name in named)
 
 
 def test_good_file_gives_a_full_record_and_exit_0(warpsynth_bin, tmp_path):
@@ -61,13 +65,13 @@ def test_good_file_gives_a_full_record_and_exit_0(warpsynth_bin, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "module-level @wp.kernel: 1 of 1 extracted (100.0%)" in result.stdout
     (record,) = records(tmp_path / "out")
-    assert list(record) == ["id", "origin", "kernel", "python", "cpu", "cuda", "meta", "verify"]
+    assert list(record) == ["schema_version", "id", "origin", "kernel", "python", "cpu", "cuda", "meta", "verify"]
     assert record["origin"] == "extracted" and record["kernel"] == "scale"
     for target in ("cpu", "cuda"):
         assert "scale_" + target + "_kernel_forward" in record[target]["forward"]
         assert "scale_" + target + "_kernel_backward" in record[target]["backward"]
         assert "scaled_0(" in record[target]["module"]  # @wp.func normalized to {key}_0
-    assert record["meta"]["source"] == {"file": "good.py", "line": 8}
+    assert record["meta"]["source"] == {"file": "good.py", "line": 9}  # the kernel's `def`
     assert record["meta"]["arg_types"] == [
         {"name": "a", "type": "array(ndim=1, dtype=float32)"},
         {"name": "s", "type": "float32"},

@@ -50,10 +50,10 @@ def test_installed_warp_is_the_pinned_version():
 def test_codegen_gives_forward_backward_and_module_for_both_targets():
     out = warp_bridge.codegen(module.scaled_square)
     assert out["enable_backward"] is True
-    mangled, key = out["names"]["kernel"]
-    assert key == "scaled_square" and mangled.startswith("scaled_square_")
     for device, prefix in (("cpu", "cpu_kernel"), ("cuda", "cuda_kernel")):
         code = out[device]
+        mangled, key = code["names"]["kernel"]
+        assert key == "scaled_square" and mangled.startswith("scaled_square_")
         forward, backward = piece(code, "forward"), piece(code, "backward")
         assert f"{mangled}_{prefix}_forward" in forward
         assert f"{mangled}_{prefix}_backward" not in forward
@@ -64,9 +64,14 @@ def test_codegen_gives_forward_backward_and_module_for_both_targets():
         assert "struct Params_" in code["module"]
         # Backward ends where the CPU entry points begin.
         assert f"{mangled}_cpu_forward(" not in backward
+        assert [key for _, key in code["names"]["structs"]] == ["Params"]
+        assert [key for _, key in code["names"]["functions"]] == ["square"]
+        # The preamble is Warp's, for this device and block dim; with the module it is the unit.
+        assert f"#define WP_TILE_BLOCK_DIM {code['block_dim']}" in code["preamble"]
+        assert code["preamble"].endswith(warp_bridge._codegen.codegen_cast_macros)
     assert "__global__" in piece(out["cuda"], "forward")
-    assert [key for _, key in out["names"]["structs"]] == ["Params"]
-    assert [key for _, key in out["names"]["functions"]] == ["square"]
+    assert (out["cpu"]["block_dim"], out["cuda"]["block_dim"], out["cuda_arch"]) == (1, 256, 75)
+    assert "_cpu_forward_dispatch(" in out["cpu"]["module"]  # the block-dim-1 entry points
 
 
 def test_forward_only_kernel_has_no_backward():
@@ -79,11 +84,31 @@ def test_forward_only_kernel_has_no_backward():
 def test_block_dim_override_reaches_tile_code():
     default = warp_bridge.codegen(module.tiled)
     small = warp_bridge.codegen(module.tiled, block_dim=32)
-    assert default["block_dim"] == 256 and small["block_dim"] == 32
+    assert (default["cpu"]["block_dim"], default["cuda"]["block_dim"]) == (1, 256)
+    assert (small["cpu"]["block_dim"], small["cuda"]["block_dim"]) == (1, 32)
     # wp.tile() makes a tile as wide as the block.
-    assert "tile_shape_t<256>" in piece(default["cpu"], "forward")
-    small_forward = piece(small["cpu"], "forward")
+    assert "tile_shape_t<256>" in piece(default["cuda"], "forward")
+    small_forward = piece(small["cuda"], "forward")
     assert "tile_shape_t<32>" in small_forward and "tile_shape_t<256>" not in small_forward
+    assert "tile_shape_t<1>" in piece(small["cpu"], "forward")
+
+
+def test_launch_block_dims_follow_warps_rule():
+    assert warp_bridge.launch_block_dims(None) == {"cpu": 1, "cuda": 256}
+    assert warp_bridge.launch_block_dims(64) == {"cpu": 1, "cuda": 64}
+    assert warp_bridge.launch_block_dims(64, cpu_blocks=True) == {"cpu": 64, "cuda": 64}
+    assert wp.config.enable_cpu_blocks is False
+
+
+def test_one_build_serves_both_devices_only_without_tiles():
+    from warp._src import context
+
+    plain = context.ModuleBuilder(module.scaled_square.module, warp_bridge._module_options(module.scaled_square, None),
+                                  hasher=context.ModuleHasher([module.scaled_square], warp_bridge._module_options(module.scaled_square, None)))
+    assert not warp_bridge._uses_option_dependent_builtins(plain)
+    options = warp_bridge._module_options(module.tiled, None)
+    tiled = context.ModuleBuilder(module.tiled.module, options, hasher=context.ModuleHasher([module.tiled], options))
+    assert warp_bridge._uses_option_dependent_builtins(tiled)
 
 
 def test_argument_types():
