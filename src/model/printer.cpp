@@ -2,10 +2,11 @@
 
 #include <string_view>
 
+#include "model/black_layout.h"
+
 namespace warpsynth::model {
 namespace {
 
-constexpr size_t kMaxLine = 99;
 constexpr int kPrimary = 14;
 
 int binary_precedence(std::string_view op) {
@@ -126,145 +127,339 @@ class Printer {
     }
   }
 
-  // An expression laid out over lines when it does not fit, the way black lays it out. A call:
-  // the callee and "(" on the first line, one argument per line (each laid out the same way),
-  // ")" on the last. A ternary or an operator: in parentheses, one operand per line, the
-  // operator (or `if`/`else`) leading its line. Anything else stays on one line.
-  void laid_out(std::string& out, const Expr& e, const std::string& indent, size_t first_line_used,
-                bool parenthesize = true) const {
-    size_t start = out.size();
-    expr(out, e);
-    if (first_line_used + (out.size() - start) <= kMaxLine || e.args.empty()) return;
-    std::string inner = indent + "    ";
-    bool callable = e.kind == ExprKind::kCall || e.kind == ExprKind::kFuncCall || e.kind == ExprKind::kConstruct ||
-                    e.kind == ExprKind::kCast;
-    bool split_infix = e.kind == ExprKind::kTernary || e.kind == ExprKind::kBinary || e.kind == ExprKind::kBoolOp;
-    if (!callable && !split_infix) return;
-    out.resize(start);
-    if (split_infix) {
-      // Operands keep the parentheses their precedence needs; the whole is parenthesized once.
-      if (parenthesize) out += "(\n";
-      const std::string& lead = parenthesize ? inner : indent;
-      out += lead;
-      if (e.kind == ExprKind::kTernary) {
-        laid_out(out, *e.args[1], lead, lead.size());
-        out += "\n" + lead + "if ";
-        expr(out, *e.args[0], 2);
-        out += "\n" + lead + "else ";
-        laid_out(out, *e.args[2], lead, lead.size() + 5);
-      } else {
-        int p = precedence(e);
-        if (precedence(*e.args[0]) < p) expr(out, *e.args[0], p);
-        else laid_out(out, *e.args[0], lead, lead.size(), false);
-        out += "\n" + lead + e.text + " ";
-        if (precedence(*e.args[1]) <= p) expr(out, *e.args[1], p, true);
-        else laid_out(out, *e.args[1], lead, lead.size() + e.text.size() + 1);
+  // ---- statements as black's tokens (black_layout.h lays them out) ----
+
+  // Leaves with black's whitespace: a space between tokens, except after an opening bracket or a
+  // unary operator, before a closing bracket, comma, colon or trailer bracket, around a dot and
+  // around a keyword argument's `=`.
+  class Tokens {
+   public:
+    std::vector<black::Leaf> leaves;
+
+    void push(black::LeafKind kind, std::string value, bool space, int before = 0, int after = 0) {
+      black::Leaf leaf;
+      leaf.kind = kind;
+      leaf.value = std::move(value);
+      leaf.space_before = space && !leaves.empty() && !glue_next_;
+      leaf.priority_before = before;
+      leaf.priority_after = after;
+      glue_next_ = false;
+      leaves.push_back(std::move(leaf));
+    }
+    // A name, a number, or a dotted name (`wp.vec3` is three leaves, as black sees it).
+    void name(std::string_view text) {
+      size_t start = 0;
+      for (size_t dot = text.find('.'); dot != std::string_view::npos; dot = text.find('.', start)) {
+        push(black::LeafKind::kName, std::string(text.substr(start, dot - start)), start == 0);
+        push(black::LeafKind::kDot, ".", false);
+        start = dot + 1;
+        glue_next_ = true;
       }
-      if (parenthesize) out += "\n" + indent + ")";
-      return;
+      push(black::LeafKind::kName, std::string(text.substr(start)), true);
     }
-    callee(out, e);
-    out += "(\n";
-    size_t args_start = out.size();
-    out += inner;
-    args(out, e);
-    if (out.size() - args_start <= kMaxLine) {
-      out += "\n" + indent + ")";
-      return;
+    void keyword(std::string text, int before = 0) { push(black::LeafKind::kName, std::move(text), true, before); }
+    void unary(std::string text) {
+      push(black::LeafKind::kOther, std::move(text), true);
+      glue_next_ = true;
     }
-    out.resize(args_start);
-    for (const auto& a : e.args) {
-      out += inner;
-      laid_out(out, *a, inner, inner.size() + 1);
-      out += ",\n";
+    void open(const char* bracket, bool trailer) {
+      push(black::LeafKind::kOpen, bracket, !trailer);
+      leaves.back().trailer = trailer;
+      glue_next_ = true;
     }
-    out += indent + ")";
+    void close(const char* bracket, bool trailer) {
+      push(black::LeafKind::kClose, bracket, false);
+      leaves.back().trailer = trailer;
+    }
+    // The optional parentheses black puts around a statement's value.
+    void open_invisible() {
+      push(black::LeafKind::kOpen, "", true);
+      leaves.back().invisible = true;
+      glue_next_ = true;
+    }
+    void close_invisible() {
+      push(black::LeafKind::kClose, "", false);
+      leaves.back().invisible = true;
+    }
+    void comma(bool annotation = false) {
+      push(black::LeafKind::kComma, ",", false, 0, black::kCommaPriority);
+      leaves.back().annotation = annotation;
+    }
+    void other(std::string text, bool space) { push(black::LeafKind::kOther, std::move(text), space); }
+    void glue_next() { glue_next_ = true; }
+
+   private:
+    bool glue_next_ = false;
+  };
+
+  void args_leaves(Tokens& t, const Expr& e, size_t first = 0, bool in_parens = true) const {
+    for (size_t i = first; i < e.args.size(); ++i) {
+      if (i > first) t.comma();
+      expr_leaves(t, *e.args[i], 0, false, in_parens && e.args.size() - first == 1);
+    }
   }
 
-  void line_with_value(std::string& out, const std::string& indent, const std::string& prefix, const Expr& value) {
-    out += indent;
-    out += prefix;
-    laid_out(out, value, indent, indent.size() + prefix.size());
-    out += '\n';
+  void infix_leaves(Tokens& t, const Expr& e, int precedence, bool right_parens_on_equal, int priority) const {
+    expr_leaves(t, *e.args[0], precedence);
+    t.keyword(e.text, priority);
+    expr_leaves(t, *e.args[1], precedence, right_parens_on_equal);
   }
 
-  void block(std::string& out, const Block& stmts, const std::string& indent) {
+  // `alone`: the expression is all there is between a pair of parentheses (a call's only
+  // argument, a parenthesized operand, a statement's value). Black puts every other conditional
+  // expression in optional parentheses of its own (`visit_test`).
+  void expr_leaves(Tokens& t, const Expr& e, int parent = 0, bool parens_on_equal = false, bool alone = false) const {
+    int p = precedence(e);
+    bool parens = p < parent || (parens_on_equal && p == parent);
+    bool optional = !parens && !alone && e.kind == ExprKind::kTernary;
+    if (parens) t.open("(", false);
+    if (optional) t.open_invisible();
+    bare_leaves(t, e);
+    if (optional) t.close_invisible();
+    if (parens) t.close(")", false);
+  }
+
+  void bare_leaves(Tokens& t, const Expr& e) const {
+    switch (e.kind) {
+      case ExprKind::kLiteral:
+        if (!e.text.empty() && e.text[0] == '-') {  // a negative number: unary minus and operand
+          t.unary("-");
+          t.name(std::string_view(e.text).substr(1));
+        } else {
+          t.name(e.text);
+        }
+        return;
+      case ExprKind::kVar: t.name(e.text); return;
+      case ExprKind::kCall:
+      case ExprKind::kFuncCall:
+      case ExprKind::kConstruct:
+      case ExprKind::kCast: {
+        std::string name;
+        callee(name, e);
+        t.name(name);
+        t.open("(", true);
+        args_leaves(t, e);
+        t.close(")", true);
+        return;
+      }
+      case ExprKind::kBinary:
+        infix_leaves(t, e, binary_precedence(e.text), true, black::math_priority(e.text));
+        return;
+      case ExprKind::kUnary: t.unary(e.text); expr_leaves(t, *e.args[0], 12, true); return;
+      case ExprKind::kCompare: infix_leaves(t, e, 6, false, black::kComparatorPriority); return;
+      case ExprKind::kBoolOp: infix_leaves(t, e, e.text == "or" ? 2 : 3, true, black::kLogicPriority); return;
+      case ExprKind::kNot: t.keyword("not"); expr_leaves(t, *e.args[0], 4); return;
+      case ExprKind::kTernary:
+        expr_leaves(t, *e.args[1], 2);
+        t.keyword("if", black::kTernaryPriority);
+        expr_leaves(t, *e.args[0], 2);
+        t.keyword("else", black::kTernaryPriority);
+        expr_leaves(t, *e.args[2], 1);
+        return;
+      case ExprKind::kIndex:
+      case ExprKind::kComponent:
+        expr_leaves(t, *e.args[0], kPrimary);
+        t.open("[", true);
+        args_leaves(t, e, 1, false);
+        t.close("]", true);
+        return;
+      case ExprKind::kField:
+        expr_leaves(t, *e.args[0], kPrimary);
+        t.push(black::LeafKind::kDot, ".", false);
+        t.glue_next();
+        t.name(e.text);
+        return;
+      case ExprKind::kShape:
+        expr_leaves(t, *e.args[0], kPrimary);
+        t.push(black::LeafKind::kDot, ".", false);
+        t.glue_next();
+        t.name("shape");
+        t.open("[", true);
+        t.name(std::to_string(e.signature));
+        t.close("]", true);
+        return;
+    }
+  }
+
+  // A type annotation as tokens: `wp.array2d(dtype=wp.vec3)`, `float`, `Particle`.
+  void annotation_leaves(Tokens& t, const Type& type) const {
+    std::string text = type_name(type);
+    size_t open = text.find('(');
+    if (open == std::string::npos) {
+      t.name(text);
+      return;
+    }
+    t.name(std::string_view(text).substr(0, open));
+    t.open("(", true);
+    std::string_view inner = std::string_view(text).substr(open + 1, text.size() - open - 2);
+    size_t start = 0;
+    while (start < inner.size()) {
+      size_t comma = inner.find(", ", start);
+      std::string_view item = inner.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      size_t equal = item.find('=');
+      if (start > 0) t.comma(true);
+      t.name(item.substr(0, equal));
+      t.other("=", false);
+      t.glue_next();
+      t.name(item.substr(equal + 1));
+      if (comma == std::string_view::npos) break;
+      start = comma + 2;
+    }
+    t.close(")", true);
+  }
+
+  // One logical line: `text` as it is when it fits in black's line length (most lines; printing
+  // is on the generator's hot path), else the tokens `build` makes, laid out as black does.
+  template <typename Build>
+  static void line(std::string& out, int depth, const std::string& text, Build build) {
+    if (4 * depth + static_cast<int>(text.size()) <= black::kLineLength) {
+      out.append(4 * depth, ' ').append(text).push_back('\n');
+      return;
+    }
+    Tokens t;
+    build(t);
+    for (const auto& l : black::layout(std::move(t.leaves), depth)) out.append(l).push_back('\n');
+  }
+
+  // `target op value`, with the optional parentheses black puts around an assigned value.
+  template <typename Target>
+  void assignment(std::string& out, int depth, const std::string& target_text, Target target, const std::string& op,
+                  const Expr& value) const {
+    line(out, depth, target_text + " " + op + " " + expr(value), [&](Tokens& t) {
+      target(t);
+      t.push(black::LeafKind::kAssign, op, true);
+      value_in_optional_parens(t, value);
+    });
+  }
+
+  void value_in_optional_parens(Tokens& t, const Expr& value) const {
+    t.open_invisible();
+    expr_leaves(t, value, 0, false, true);
+    t.close_invisible();
+  }
+
+  // `keyword value:` (if, elif, while) with the optional parentheses around the value.
+  void header(std::string& out, int depth, const char* keyword, const Expr& value) const {
+    line(out, depth, std::string(keyword) + " " + expr(value) + ":", [&](Tokens& t) {
+      t.keyword(keyword);
+      value_in_optional_parens(t, value);
+      t.other(":", false);
+    });
+  }
+
+  void block(std::string& out, const Block& stmts, int depth) {
     if (stmts.empty()) {
-      out += indent + "pass\n";
+      out.append(4 * depth, ' ').append("pass\n");
       return;
     }
-    for (const auto& s : stmts) stmt(out, s, indent);
+    for (const auto& s : stmts) stmt(out, s, depth);
   }
 
-  void stmt(std::string& out, const Stmt& s, const std::string& indent) {
-    std::string inner = indent + "    ";
+  void stmt(std::string& out, const Stmt& s, int depth) {
+    std::string indent(4 * depth, ' ');
+    auto name = [&](const std::string& n) { return [&n](Tokens& t) { t.name(n); }; };
+    auto target = [&](const Expr& e) { return [this, &e](Tokens& t) { expr_leaves(t, e); }; };
     switch (s.kind) {
-      case StmtKind::kAssign: line_with_value(out, indent, s.name + " = ", *s.value); break;
-      case StmtKind::kAugAssign: line_with_value(out, indent, s.name + " " + s.op + " ", *s.value); break;
-      case StmtKind::kStore: line_with_value(out, indent, expr(*s.target) + " = ", *s.value); break;
-      case StmtKind::kAugStore: line_with_value(out, indent, expr(*s.target) + " " + s.op + " ", *s.value); break;
-      case StmtKind::kExpr: line_with_value(out, indent, "", *s.value); break;
+      case StmtKind::kAssign: assignment(out, depth, s.name, name(s.name), "=", *s.value); break;
+      case StmtKind::kAugAssign: assignment(out, depth, s.name, name(s.name), s.op, *s.value); break;
+      case StmtKind::kStore: assignment(out, depth, expr(*s.target), target(*s.target), "=", *s.value); break;
+      case StmtKind::kAugStore: assignment(out, depth, expr(*s.target), target(*s.target), s.op, *s.value); break;
+      case StmtKind::kExpr:
+        line(out, depth, expr(*s.value), [&](Tokens& t) { expr_leaves(t, *s.value); });
+        break;
       case StmtKind::kUnpack: {
         std::string names;
         for (size_t i = 0; i < s.names.size(); ++i) names += (i ? ", " : "") + s.names[i];
-        line_with_value(out, indent, names + " = ", *s.value);
+        // Black puts a tuple target in optional parentheses too.
+        auto tuple = [&](Tokens& t) {
+          t.open_invisible();
+          for (size_t i = 0; i < s.names.size(); ++i) {
+            if (i) t.comma();
+            t.name(s.names[i]);
+          }
+          t.close_invisible();
+        };
+        assignment(out, depth, names, tuple, "=", *s.value);
         break;
       }
       case StmtKind::kBreak: out += indent + "break\n"; break;
       case StmtKind::kContinue: out += indent + "continue\n"; break;
       case StmtKind::kReturn:
-        if (s.value) line_with_value(out, indent, "return ", *s.value);
-        else out += indent + "return\n";
+        if (!s.value) {
+          out += indent + "return\n";
+          break;
+        }
+        line(out, depth, "return " + expr(*s.value), [&](Tokens& t) {
+          t.keyword("return");
+          value_in_optional_parens(t, *s.value);
+        });
         break;
       case StmtKind::kIf:
-        out += indent + "if ";
-        expr(out, *s.value);
-        out += ":\n";
-        block(out, s.body, inner);
+        header(out, depth, "if", *s.value);
+        block(out, s.body, depth + 1);
         for (const auto& e : s.elifs) {
-          out += indent + "elif ";
-          expr(out, *e.condition);
-          out += ":\n";
-          block(out, e.body, inner);
+          header(out, depth, "elif", *e.condition);
+          block(out, e.body, depth + 1);
         }
         if (!s.orelse.empty()) {
           out += indent + "else:\n";
-          block(out, s.orelse, inner);
+          block(out, s.orelse, depth + 1);
         }
         break;
       case StmtKind::kFor: {
-        out += indent + "for " + s.name + " in range(";
-        for (size_t i = 0; i < s.range.size(); ++i) {
-          if (i) out += ", ";
-          expr(out, *s.range[i]);
-        }
-        out += "):\n";
-        block(out, s.body, inner);
+        std::string text = "for " + s.name + " in range(";
+        for (size_t i = 0; i < s.range.size(); ++i) text += (i ? ", " : "") + expr(*s.range[i]);
+        line(out, depth, text + "):", [&](Tokens& t) {
+          t.keyword("for");
+          t.open_invisible();
+          t.name(s.name);
+          t.close_invisible();
+          t.keyword("in");
+          t.open_invisible();
+          t.name("range");
+          t.open("(", true);
+          for (size_t i = 0; i < s.range.size(); ++i) {
+            if (i) t.comma();
+            expr_leaves(t, *s.range[i], 0, false, s.range.size() == 1);
+          }
+          t.close(")", true);
+          t.close_invisible();
+          t.other(":", false);
+        });
+        block(out, s.body, depth + 1);
         break;
       }
       case StmtKind::kWhile:
-        out += indent + "while ";
-        expr(out, *s.value);
-        out += ":\n";
-        block(out, s.body, inner);
+        header(out, depth, "while", *s.value);
+        block(out, s.body, depth + 1);
         break;
     }
   }
 
-  void signature(std::string& out, const std::string& name, const std::vector<Param>& params,
-                 const std::string& returns) {
-    std::string flat = "def " + name + "(";
-    for (size_t i = 0; i < params.size(); ++i) {
-      flat += (i ? ", " : "") + params[i].name + ": " + type_name(params[i].type);
-    }
-    flat += ")" + returns + ":";
-    if (flat.size() <= kMaxLine) {
-      out += flat + "\n";
-      return;
-    }
-    out += "def " + name + "(\n";
-    for (const auto& p : params) out += "    " + p.name + ": " + type_name(p.type) + ",\n";
-    out += ")" + returns + ":\n";
+  void signature(std::string& out, const std::string& name, const std::vector<Param>& params, const Type* returns) {
+    std::string text = "def " + name + "(";
+    for (size_t i = 0; i < params.size(); ++i) text += (i ? ", " : "") + params[i].name + ": " + type_name(params[i].type);
+    text += ")";
+    if (returns) text += " -> " + type_name(*returns);
+    line(out, 0, text + ":", [&](Tokens& t) {
+      t.keyword("def");
+      t.name(name);
+      t.open("(", true);
+      for (size_t i = 0; i < params.size(); ++i) {
+        if (i) t.comma();
+        t.name(params[i].name);
+        t.other(":", false);
+        annotation_leaves(t, params[i].type);
+      }
+      t.close(")", true);
+      if (returns) {
+        t.other("->", true);
+        t.open_invisible();
+        annotation_leaves(t, *returns);
+        t.close_invisible();
+      }
+      t.other(":", false);
+    });
   }
 
   std::string program() {
@@ -277,12 +472,12 @@ class Printer {
     }
     for (const auto& f : program_.funcs) {
       out += "\n\n@wp.func\n";
-      signature(out, f.name, f.params, " -> " + type_name(f.returns));
-      block(out, f.body, "    ");
+      signature(out, f.name, f.params, &f.returns);
+      block(out, f.body, 1);
     }
     out += "\n\n@wp.kernel\n";
-    signature(out, program_.kernel.name, program_.kernel.params, "");
-    block(out, program_.kernel.body, "    ");
+    signature(out, program_.kernel.name, program_.kernel.params, nullptr);
+    block(out, program_.kernel.body, 1);
     return out;
   }
 

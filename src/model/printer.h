@@ -1,5 +1,5 @@
 // Writes a Program as idiomatic Warp Python: `import warp as wp`, then structs, funcs and the
-// kernel, PEP 8 spacing, lines wrapped at 99 columns the way black would wrap a call.
+// kernel, formatted as black formats it (black_layout.h).
 #pragma once
 
 #include <string>

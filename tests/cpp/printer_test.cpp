@@ -155,7 +155,7 @@ TEST(Printer, LongCallsAreWrappedLikeBlack) {
   auto inner = node(ExprKind::kCall, kV3, "cross", list(var("first_argument", kV3), var("second_argument", kV3)));
   auto outer = node(ExprKind::kCall, kF, "dot", list(std::move(inner), node(ExprKind::kCall, kV3, "normalize", list(var("a_rather_long_name_for_a_vector", kV3)))));
   p.kernel.body.push_back(assign("a_long_variable_name", node(ExprKind::kCall, kF, "clamp", list(std::move(outer), lit("0.0"), lit("1.0")))));
-  // The dot() argument line would be 100 columns with its comma: it is broken too.
+  // The dot() argument line does not fit in 88 columns with its comma: it is broken too.
   EXPECT_EQ(print_python(p),
             "import warp as wp\n\n\n@wp.kernel\ndef k():\n"
             "    a_long_variable_name = wp.clamp(\n"
@@ -186,8 +186,9 @@ TEST(Printer, LongTernariesAndOperatorsAreWrappedInParentheses) {
             "        if a_fairly_long_condition_value > 0.5\n"
             "        else wp.length(some_long_vector_name_number_two)\n"
             "    )\n"
+            // As black 26.10.1 lays it out: the last bracket pair that lets the first line fit.
             "    u = (\n"
-            "        (wp.length(some_long_vector_name_number_one) + wp.length(some_long_vector_name_number_two))\n"
-            "        * a_long_scale_factor\n"
-            "    )\n");
+            "        wp.length(some_long_vector_name_number_one)\n"
+            "        + wp.length(some_long_vector_name_number_two)\n"
+            "    ) * a_long_scale_factor\n");
 }
