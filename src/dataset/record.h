@@ -1,5 +1,6 @@
-// The sample record: one JSON object per line of a dataset (fields in docs/ir-format.md and
-// shared/design.md). Built from a worker's raw reply; all generated code is normalized here.
+// The sample record: one JSON object per line of a dataset (fields in docs/dataset.md, the
+// generated code in docs/ir-format.md). Built from a worker's raw reply; all generated code is
+// normalized here.
 #pragma once
 
 #include <string>

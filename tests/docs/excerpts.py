@@ -1,0 +1,83 @@
+"""Kernels whose generated code docs/ir-format.md quotes; tests/docs/test_doc_excerpts.py extracts
+this file and checks every quoted excerpt against the code generated now."""
+
+import warp as wp
+
+GRAVITY = wp.constant(-9.81)
+
+
+@wp.struct
+class Particle:
+    pos: wp.vec3
+    mass: float
+
+
+@wp.func
+def clamp_speed(v: wp.vec3, limit: float):
+    speed = wp.length(v)
+    if speed > limit:
+        return v * (limit / speed)
+    return v
+
+
+@wp.func
+def soft_sign(x: float):
+    return x / (1.0 + wp.abs(x))
+
+
+@wp.func_grad(soft_sign)
+def adj_soft_sign(x: float, adj_ret: float):
+    d = 1.0 + wp.abs(x)
+    wp.adjoint[x] += adj_ret / (d * d)
+
+
+@wp.kernel
+def integrate(particles: wp.array(dtype=Particle), vel: wp.array(dtype=wp.vec3), dt: float):
+    i = wp.tid()
+    p = particles[i]
+    v = clamp_speed(vel[i] + wp.vec3(0.0, GRAVITY, 0.0) * dt, 10.0)
+    p.pos = p.pos + v * dt
+    particles[i] = p
+
+
+@wp.kernel
+def running_sum(x: wp.array(dtype=float), n: int, y: wp.array(dtype=float)):
+    i = wp.tid()
+    total = float(0.0)
+    for k in range(n):
+        total += x[(i + k) % x.shape[0]]
+    y[i] = soft_sign(total)
+
+
+@wp.kernel
+def halve_until_small(x: wp.array(dtype=float)):
+    i = wp.tid()
+    v = x[i]
+    while v > 1.0:
+        v = v * 0.5
+    if v < 0.0:
+        v = 0.0
+    else:
+        v = v * 2.0
+    x[i] = v
+
+
+@wp.kernel(grid_stride=False, enable_backward=False)
+def fill(x: wp.array(dtype=float), value: float):
+    x[wp.tid()] = value
+
+
+TILE = 64
+
+
+@wp.kernel
+def tile_sum(x: wp.array(dtype=float), out: wp.array(dtype=float)):
+    t = wp.tile_load(x, shape=TILE)
+    s = wp.tile_sum(t)
+    wp.tile_atomic_add(out, s)
+
+
+def launch():
+    x = wp.zeros(TILE, dtype=float)
+    out = wp.zeros(1, dtype=float)
+    wp.launch_tiled(tile_sum, dim=[1], inputs=[x, out], block_dim=TILE)
