@@ -125,9 +125,11 @@ def _load_options(kernel, block_dim: int, output_arch: int | None) -> tuple[dict
     return options, options | {"output_arch": output_arch}
 
 
-def _module_options(kernel, block_dim: int | None) -> dict:
-    """Options of a CPU load at ``block_dim`` (the compile helpers below build CPU code with them)."""
-    return _load_options(kernel, launch_block_dims(block_dim)["cpu"] if block_dim is None else block_dim, None)[1]
+def _module_options(kernel, block_dim: int | None = None) -> dict:
+    """Options of a CPU load: at ``block_dim``, or at the block dim a plain CPU launch resolves to."""
+    if block_dim is None:
+        block_dim = launch_block_dims(None)["cpu"]
+    return _load_options(kernel, block_dim, None)[1]
 
 
 def _preamble_length(source: str) -> int:

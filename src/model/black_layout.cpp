@@ -585,15 +585,6 @@ int math_priority(const std::string& op) {
   return 4;  // * / // % @
 }
 
-std::string flat(const std::vector<Leaf>& leaves, int depth) {
-  std::string out(4 * depth, ' ');
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    if (i > 0 && leaves[i].space_before) out += ' ';
-    out += leaves[i].value;
-  }
-  return out;
-}
-
 std::vector<std::string> layout(std::vector<Leaf> leaves, int depth) {
   Store s;
   for (auto& leaf : leaves) s.add(std::move(leaf));

@@ -47,10 +47,8 @@ struct Leaf {
 };
 
 // A statement as tokens; `depth` is its indentation level. Returns its lines, each with its
-// indentation and without a newline.
+// indentation and without a newline. (The printer only calls it for a statement that does not
+// fit on one line: black leaves one that fits as it is.)
 std::vector<std::string> layout(std::vector<Leaf> leaves, int depth);
-
-// The statement on one line (with indentation), for the common case where it fits.
-std::string flat(const std::vector<Leaf>& leaves, int depth);
 
 }  // namespace warpsynth::model::black

@@ -66,8 +66,13 @@ def test_extract_traces_the_kernels_warp_fem_generates(warpsynth_bin, repo_root,
     records = [json.loads(line) for line in (tmp_path / "kernels.jsonl").read_text().splitlines()]
     names = {r["kernel"].rsplit("_", 1)[0] for r in records}
     assert names == {"rhs_form", "laplacian_form", "boundary_projector_form", "boundary_value_form", "squared_error_form"}
+    source = (repo_root / "examples" / "poisson" / "poisson.py").read_text().splitlines()
     for r in records:
         assert "integrate_kernel_fn" in r["python"] and r["cpu"]["forward"] and r["cuda"]["forward"]
+        # The record points at the integrand in the user's file, not at warp.fem's kernel template.
+        integrand = r["kernel"].rsplit("_", 1)[0]
+        assert r["meta"]["source"]["file"] == "poisson.py"
+        assert source[r["meta"]["source"]["line"] - 1].startswith(f"def {integrand}(")
 
 
 def test_extract_call_errors_are_reported(warpsynth_bin, repo_root, tmp_path):
