@@ -188,8 +188,6 @@ def check_records(records: list[dict], source_of, cache_dir: str) -> dict:
     """Checks records against Warp's own units. ``source_of(record)`` gives the path of the Python
     file to import for it (a generated record's own Python, written to a file; an extracted one's
     original file), or None to skip it. Returns counts and the first mismatches."""
-    from warp._src.context import Kernel
-
     by_file: dict[str, list[dict]] = {}
     for record in records:
         path = source_of(record)
@@ -197,29 +195,43 @@ def check_records(records: list[dict], source_of, cache_dir: str) -> dict:
             by_file.setdefault(path, []).append(record)
     result = {"records": 0, "equal": 0, "line_tags_ok": 0, "import_failed": [], "mismatches": []}
     for path, file_records in sorted(by_file.items()):
+        # Each file runs as its own program would: settings it makes in wp.config at import
+        # (`wp.config.enable_backward = False`) apply to its modules and are undone after.
+        config = {k: v for k, v in vars(wp.config).items() if not k.startswith("_") and not callable(v)}
         try:
-            module = import_file(path, f"warpsynth_fidelity_{next(_module_numbers)}")
-        except BaseException as e:  # noqa: BLE001 - a file that does not import here is counted
-            result["import_failed"].append(f"{path}: {type(e).__name__}: {e}"[:300])
-            continue
-        warp_modules = {obj.module for obj in vars(module).values() if isinstance(obj, Kernel)}
-        units_cache = {}
-        for record in file_records:
-            meta = record["meta"]
-            key = (meta["block_dim"]["cpu"], meta["block_dim"]["cuda"], meta["cuda_arch"], meta.get("cpu_blocks", False))
-            if key not in units_cache:
-                merged = {"cpu": [], "cuda": []}
-                with _cpu_blocks(key[3]):
-                    for warp_module in sorted(warp_modules, key=lambda m: m.name):
-                        units = warp_units(warp_module, key[0], key[1], key[2], cache_dir)
-                        merged["cpu"] += units["cpu"]
-                        merged["cuda"] += units["cuda"]
-                units_cache[key] = merged
-            result["records"] += 1
-            bad = record_mismatches(record, units_cache[key])
-            tags = line_tag_mismatches(record)
-            result["equal"] += not bad
-            result["line_tags_ok"] += not tags
-            if (bad or tags) and len(result["mismatches"]) < 20:
-                result["mismatches"].append({"file": path, "kernel": record["kernel"], "functions": bad[:5], "line_tags": tags[:5]})
+            _check_file(path, file_records, cache_dir, result)
+        finally:
+            for name, value in config.items():
+                setattr(wp.config, name, value)
     return result
+
+
+def _check_file(path: str, file_records: list[dict], cache_dir: str, result: dict) -> None:
+    """Imports one file, loads its Warp modules at each variant its records name, and compares."""
+    from warp._src.context import Kernel
+
+    try:
+        module = import_file(path, f"warpsynth_fidelity_{next(_module_numbers)}")
+    except BaseException as e:  # noqa: BLE001 - a file that does not import here is counted
+        result["import_failed"].append(f"{path}: {type(e).__name__}: {e}"[:300])
+        return
+    warp_modules = {obj.module for obj in vars(module).values() if isinstance(obj, Kernel)}
+    units_cache = {}
+    for record in file_records:
+        meta = record["meta"]
+        key = (meta["block_dim"]["cpu"], meta["block_dim"]["cuda"], meta["cuda_arch"], meta.get("cpu_blocks", False))
+        if key not in units_cache:
+            merged = {"cpu": [], "cuda": []}
+            with _cpu_blocks(key[3]):
+                for warp_module in sorted(warp_modules, key=lambda m: m.name):
+                    units = warp_units(warp_module, key[0], key[1], key[2], cache_dir)
+                    merged["cpu"] += units["cpu"]
+                    merged["cuda"] += units["cuda"]
+            units_cache[key] = merged
+        result["records"] += 1
+        bad = record_mismatches(record, units_cache[key])
+        tags = line_tag_mismatches(record)
+        result["equal"] += not bad
+        result["line_tags_ok"] += not tags
+        if (bad or tags) and len(result["mismatches"]) < 20:
+            result["mismatches"].append({"file": path, "kernel": record["kernel"], "functions": bad[:5], "line_tags": tags[:5]})
