@@ -81,3 +81,15 @@ def launch():
     x = wp.zeros(TILE, dtype=float)
     out = wp.zeros(1, dtype=float)
     wp.launch_tiled(tile_sum, dim=[1], inputs=[x, out], block_dim=TILE)
+
+
+@wp.kernel(launch_bounds=128, enable_backward=False)
+def scale_bounded(x: wp.array(dtype=float), s: float):
+    i = wp.tid()
+    x[i] = x[i] * s
+
+
+@wp.kernel(cuda_max_registers=32, enable_backward=False)
+def scale_few_registers(x: wp.array(dtype=float), s: float):
+    i = wp.tid()
+    x[i] = x[i] * s
