@@ -117,6 +117,11 @@ def warp_units(module, cpu_block_dim: int, cuda_block_dim: int, cuda_arch: int, 
     module.load(wp.get_device("cpu"), block_dim=cpu_block_dim)
     # (Warp's first load initializes it, which puts the cache in a subfolder named by its version.)
     cpu_dir = os.path.join(wp.config.kernel_cache_dir, module.get_module_identifier(block_dim=cpu_block_dim))
+    if not glob.glob(os.path.join(cpu_dir, "*.cpp")):
+        # The program loaded this module itself, earlier, into another cache folder: the load
+        # above reused it. Compile it here the way that load did (`Module.load` calls `_compile`).
+        options = module.resolve_options(wp.config, block_dim=cpu_block_dim)
+        module._compile(wp.get_device("cpu"), cpu_dir, options=options)
     (cpu_path,) = glob.glob(os.path.join(cpu_dir, "*.cpp"))
     options = module.resolve_options(wp.config, block_dim=cuda_block_dim)
     cuda_dir = os.path.join(cache_dir, "cuda", module.get_module_identifier(block_dim=cuda_block_dim))
@@ -197,7 +202,11 @@ def check_records(records: list[dict], source_of, cache_dir: str) -> dict:
     for path, file_records in sorted(by_file.items()):
         # Each file runs as its own program would: settings it makes in wp.config at import
         # (`wp.config.enable_backward = False`) apply to its modules and are undone after.
-        config = {k: v for k, v in vars(wp.config).items() if not k.startswith("_") and not callable(v)}
+        config = {
+            k: v
+            for k, v in vars(wp.config).items()
+            if not k.startswith("_") and not callable(v) and k != "kernel_cache_dir"
+        }
         try:
             _check_file(path, file_records, cache_dir, result)
         finally:

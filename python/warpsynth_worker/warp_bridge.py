@@ -253,7 +253,7 @@ def _names(kernel, builder) -> dict:
     return {
         "kernel": [kernel.get_mangled_name(), kernel.key],
         "structs": [[s.native_name, s.key] for s in builder.structs],
-        "functions": [[f.native_func, f.key] for f in builder.functions if f.native_snippet is None],
+        "functions": [[f.native_func, f.key] for f in builder.functions],
     }
 
 

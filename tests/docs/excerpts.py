@@ -93,3 +93,22 @@ def scale_bounded(x: wp.array(dtype=float), s: float):
 def scale_few_registers(x: wp.array(dtype=float), s: float):
     i = wp.tid()
     x[i] = x[i] * s
+
+
+FMA_ONE = """
+    return a * b + 1.0f;
+"""
+ADJ_FMA_ONE = """
+    adj_a += b * adj_ret;
+    adj_b += a * adj_ret;
+"""
+
+
+@wp.func_native(FMA_ONE, ADJ_FMA_ONE)
+def fma_one(a: float, b: float) -> float: ...
+
+
+@wp.kernel
+def use_native(x: wp.array(dtype=float)):
+    i = wp.tid()
+    x[i] = fma_one(x[i], 2.0)

@@ -200,3 +200,28 @@ def test_text_split_declines_an_unexpected_layout():
         broken = unit[:middle] + unit[middle + 2 :]
         options = warp_bridge._module_options(module.scaled_square, None)
         assert warp_bridge._split_kernel_text(module.scaled_square, device, options, broken) is None
+
+
+NATIVE_SOURCE = '''
+import warp as wp
+
+@wp.func_native("return a + 1.0f;", "adj_a += adj_ret;")
+def plus_one(a: float) -> float: ...
+
+@wp.kernel
+def use(x: wp.array(dtype=float)):
+    x[wp.tid()] = plus_one(x[wp.tid()])
+'''
+
+
+def test_native_functions_are_named_for_normalization():
+    # A @wp.func_native's C name also carries Warp's per-key counter (plus_one_3, then plus_one_4
+    # in a second load of the same source): it is among the names the driver renumbers.
+    raw = []
+    for n in range(2):
+        loaded = loader.load_source(NATIVE_SOURCE, f"ws_test_bridge_native_{n}", f"native_{n}.py").module
+        code = warp_bridge.codegen(loaded.use)
+        ((name, key),) = code["cpu"]["names"]["functions"]
+        assert key == "plus_one" and f"{name}(" in code["cpu"]["module"]
+        raw.append(name)
+    assert raw[0] != raw[1]
