@@ -249,6 +249,21 @@ def _kernel_functions(kernel, device: str, options: dict, unit: str) -> tuple[li
     return split if split is not None else _rendered_kernel_functions(kernel, device, options, unit)
 
 
+def _mark_backward_use_as_the_module_does(kernel, options: dict, hash_options: dict) -> None:
+    """A ``@wp.func``'s adjoint is generated only when a backward-enabled kernel of the unit calls
+    it (``used_by_backward_kernel``; a stub otherwise). A one-kernel unit of a forward-only kernel
+    would stub every helper, while the module Warp loads generates the adjoints its other,
+    backward-enabled kernels need. Building those kernels marks the helpers as Warp's module
+    build does, before the one-kernel unit is written."""
+    if (options | kernel.options)["enable_backward"]:
+        return  # every helper this kernel calls gets its adjoint anyway
+    others = [
+        k for k in kernel.module._get_live_kernels() if k is not kernel and (options | k.options)["enable_backward"]
+    ]
+    if others:
+        _context.ModuleBuilder(kernel.module, options, hasher=_context.ModuleHasher(others, hash_options))
+
+
 def _names(kernel, builder) -> dict:
     return {
         "kernel": [kernel.get_mangled_name(), kernel.key],
@@ -299,6 +314,7 @@ def _codegen_variant(kernel, block_dims: dict, cuda_arch: int) -> dict:
                 hashed.hash = kernel_hash
             builder.options = options
             builder.target = device
+        _mark_backward_use_as_the_module_does(kernel, options, hash_options)
         preamble, module_source = _split_unit(builder.codegen(device))
         forward, backward = _kernel_functions(kernel, device, options, module_source)
         result[device] = {

@@ -225,3 +225,32 @@ def test_native_functions_are_named_for_normalization():
         assert key == "plus_one" and f"{name}(" in code["cpu"]["module"]
         raw.append(name)
     assert raw[0] != raw[1]
+
+
+SHARED_HELPER_SOURCE = '''
+import warp as wp
+
+@wp.func
+def wrap(i: int, n: int):
+    return (i + n) % n
+
+@wp.kernel(enable_backward=False)
+def forward_only_user(x: wp.array(dtype=float)):
+    i = wp.tid()
+    x[i] = x[wrap(i + 1, x.shape[0])]
+
+@wp.kernel
+def differentiable_user(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+    i = wp.tid()
+    y[i] = x[wrap(i - 1, x.shape[0])]
+'''
+
+
+def test_a_forward_only_kernel_gets_the_helper_adjoints_its_module_generates():
+    # Warp's unit for the module generates wrap's adjoint (differentiable_user needs it); the
+    # one-kernel unit of forward_only_user must hold the same function, not a stub.
+    shared = loader.load_source(SHARED_HELPER_SOURCE, "ws_test_bridge_shared", "shared.py").module
+    unit = warp_bridge.codegen(shared.forward_only_user)["cpu"]["module"]
+    adjoint = unit[unit.index("static void adj_wrap_") :]
+    assert "reverse mode disabled" not in adjoint.split("\n}\n")[0]
+    assert "wp::adj_mod(" in adjoint
