@@ -157,7 +157,8 @@ class Printer {
       }
       push(black::LeafKind::kName, std::string(text.substr(start)), true);
     }
-    void keyword(std::string text, int before = 0) { push(black::LeafKind::kName, std::move(text), true, before); }
+    // A keyword or an operator, spaced on both sides; `before`: its delimiter priority, if any.
+    void word(std::string text, int before = 0) { push(black::LeafKind::kName, std::move(text), true, before); }
     void unary(std::string text) {
       push(black::LeafKind::kOther, std::move(text), true);
       glue_next_ = true;
@@ -201,7 +202,7 @@ class Printer {
 
   void infix_leaves(Tokens& t, const Expr& e, int precedence, bool right_parens_on_equal, int priority) const {
     expr_leaves(t, *e.args[0], precedence);
-    t.keyword(e.text, priority);
+    t.word(e.text, priority);
     expr_leaves(t, *e.args[1], precedence, right_parens_on_equal);
   }
 
@@ -248,12 +249,12 @@ class Printer {
       case ExprKind::kUnary: t.unary(e.text); expr_leaves(t, *e.args[0], 12, true); return;
       case ExprKind::kCompare: infix_leaves(t, e, 6, false, black::kComparatorPriority); return;
       case ExprKind::kBoolOp: infix_leaves(t, e, e.text == "or" ? 2 : 3, true, black::kLogicPriority); return;
-      case ExprKind::kNot: t.keyword("not"); expr_leaves(t, *e.args[0], 4); return;
+      case ExprKind::kNot: t.word("not"); expr_leaves(t, *e.args[0], 4); return;
       case ExprKind::kTernary:
         expr_leaves(t, *e.args[1], 2);
-        t.keyword("if", black::kTernaryPriority);
+        t.word("if", black::kTernaryPriority);
         expr_leaves(t, *e.args[0], 2);
-        t.keyword("else", black::kTernaryPriority);
+        t.word("else", black::kTernaryPriority);
         expr_leaves(t, *e.args[2], 1);
         return;
       case ExprKind::kIndex:
@@ -341,7 +342,7 @@ class Printer {
   // `keyword value:` (if, elif, while) with the optional parentheses around the value.
   void header(std::string& out, int depth, const char* keyword, const Expr& value) const {
     line(out, depth, std::string(keyword) + " " + expr(value) + ":", [&](Tokens& t) {
-      t.keyword(keyword);
+      t.word(keyword);
       value_in_optional_parens(t, value);
       t.other(":", false);
     });
@@ -390,7 +391,7 @@ class Printer {
           break;
         }
         line(out, depth, "return " + expr(*s.value), [&](Tokens& t) {
-          t.keyword("return");
+          t.word("return");
           value_in_optional_parens(t, *s.value);
         });
         break;
@@ -410,11 +411,11 @@ class Printer {
         std::string text = "for " + s.name + " in range(";
         for (size_t i = 0; i < s.range.size(); ++i) text += (i ? ", " : "") + expr(*s.range[i]);
         line(out, depth, text + "):", [&](Tokens& t) {
-          t.keyword("for");
+          t.word("for");
           t.open_invisible();
           t.name(s.name);
           t.close_invisible();
-          t.keyword("in");
+          t.word("in");
           t.open_invisible();
           t.name("range");
           t.open("(", true);
@@ -442,7 +443,7 @@ class Printer {
     text += ")";
     if (returns) text += " -> " + type_name(*returns);
     line(out, 0, text + ":", [&](Tokens& t) {
-      t.keyword("def");
+      t.word("def");
       t.name(name);
       t.open("(", true);
       for (size_t i = 0; i < params.size(); ++i) {
