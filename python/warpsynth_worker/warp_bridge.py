@@ -132,24 +132,15 @@ def _module_options(kernel, block_dim: int | None = None) -> dict:
     return _load_options(kernel, block_dim, None)[1]
 
 
-def _preamble_length(source: str) -> int:
-    """Length of Warp's module preamble: everything up to and including its cast macros."""
+def _split_unit(source: str) -> tuple[str, str]:
+    """A unit as (preamble, body): Warp's module preamble (everything up to and including its cast
+    macros) and the kernel-specific rest. ``preamble + body`` is ``source`` less the blank lines
+    between the two (their number depends on what the body starts with; the preamble then does not)."""
     marker = _codegen.codegen_cast_macros
     at = source.find(marker)
     if at < 0:
         raise RuntimeError("Warp's module preamble was not found in generated source")
-    return at + len(marker)
-
-
-def _strip_preamble(source: str) -> str:
-    """The kernel-specific part of a translation unit: what follows Warp's fixed preamble."""
-    return source[_preamble_length(source) :].lstrip("\n")
-
-
-def _split_unit(source: str) -> tuple[str, str]:
-    """A unit as (preamble, body): ``preamble + body`` is ``source`` less the blank lines between
-    the two (their number depends on what the body starts with; the preamble then does not)."""
-    at = _preamble_length(source)
+    at += len(marker)
     return source[:at], source[at:].lstrip("\n")
 
 
@@ -287,13 +278,14 @@ def codegen(kernel, block_dim: int | None = None, cuda_arch: int = DEFAULT_CUDA_
     per-key counter). ``cpu_blocks``: the CPU code is the variant a launch with
     ``wp.config.enable_cpu_blocks`` compiles, because the kernel builds at no other.
     """
+    block_dims = launch_block_dims(block_dim)
     try:
-        return _codegen_variant(kernel, launch_block_dims(block_dim), cuda_arch) | {"cpu_blocks": False}
+        return _codegen_variant(kernel, block_dims, cuda_arch) | {"cpu_blocks": False}
     except Exception:
         # Tile code written for its launch's block size (a tile_broadcast to (rows, BLOCK)) only
         # builds for the CPU at that size: a CPU launch of it needs wp.config.enable_cpu_blocks.
         cpu_blocks = launch_block_dims(block_dim, cpu_blocks=True)
-        if cpu_blocks["cpu"] == launch_block_dims(block_dim)["cpu"]:
+        if cpu_blocks["cpu"] == block_dims["cpu"]:
             raise
         return _codegen_variant(kernel, cpu_blocks, cuda_arch) | {"cpu_blocks": True}
 
@@ -307,13 +299,14 @@ def _codegen_variant(kernel, block_dims: dict, cuda_arch: int) -> dict:
         if builder is None or _uses_option_dependent_builtins(builder):
             hasher = _context.ModuleHasher([kernel], hash_options)
             builder = _context.ModuleBuilder(kernel.module, options, hasher=hasher, target=device)
+            # (A build resets the helpers' backward marks; a reused build keeps them.)
+            _mark_backward_use_as_the_module_does(kernel, options, hash_options)
         else:
             # Same adjoints, other options: only the templates (block dim) differ, so the CPU build
             # serves the CUDA code (a second build costs ~9 ms a kernel, a second hash ~0.5 ms).
             # The kernel's C++ name keeps the CPU variant's hash, which normalization removes.
             builder.options = options
             builder.target = device
-        _mark_backward_use_as_the_module_does(kernel, options, hash_options)
         preamble, module_source = _split_unit(builder.codegen(device))
         forward, backward = _kernel_functions(kernel, device, options, module_source)
         result[device] = {

@@ -175,7 +175,7 @@ def _both_splits(kernel, block_dim=None):
     options = warp_bridge._module_options(kernel, block_dim)
     builder = context.ModuleBuilder(kernel.module, options, hasher=context.ModuleHasher([kernel], options))
     for device in ("cpu", "cuda"):
-        unit = warp_bridge._strip_preamble(builder.codegen(device))
+        unit = warp_bridge._split_unit(builder.codegen(device))[1]
         yield device, unit, warp_bridge._split_kernel_text(kernel, device, options, unit), (
             warp_bridge._rendered_kernel_functions(kernel, device, options, unit)
         )
