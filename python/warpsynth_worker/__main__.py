@@ -4,7 +4,8 @@ Protocol (version in ``protocol.PROTOCOL_VERSION``), one JSON object per line:
   worker -> driver, once at start: {"protocol", "op": "ready", "warp_version", "worker_version", ...}
   driver -> worker: {"protocol", "id", "op": "extract", "path", "label"}
                   | {"protocol", "id", "op": "codegen_sources" | "compile_sources", "items": [{"label", "source"}, ...]}
-                  | {"protocol", "id", "op": "catalog"} | {"op": "shutdown"}
+                  | {"protocol", "id", "op": "catalog"} | {"protocol", "id", "op": "locate_package", "name"}
+                  | {"op": "shutdown"}
   worker -> driver: {"protocol", "id", "ok": true, "result": {...}} | {"protocol", "id", "ok": false, "error"}
 Anything the worker or imported code prints goes to stderr, which the driver logs.
 """
@@ -14,7 +15,7 @@ import re
 import sys
 import traceback
 
-from . import __version__, faults, protocol
+from . import __version__, faults, loader, protocol
 
 
 def _module_name(request_id, label: str) -> str:
@@ -46,6 +47,8 @@ def handle(request: dict) -> dict:
 
         with tempfile.TemporaryDirectory(prefix="warpsynth-build-") as build_root:
             return {"items": extract.compile_sources(request["items"], prefix, build_root)}
+    if op == "locate_package":
+        return {"path": loader.package_location(request["name"])}
     if op == "catalog":
         from . import catalog
 

@@ -11,9 +11,11 @@ stand-ins so the kernels can still be defined; the names stubbed are reported to
 
 from __future__ import annotations
 
+import importlib
 import importlib.abc
 import importlib.machinery
 import linecache
+import os
 import sys
 import types
 
@@ -104,12 +106,18 @@ class LoadedSource:
 
 
 def load_source(
-    source: str, module_name: str, label: str, real_path: str | None = None, stub_missing: bool = False
+    source: str,
+    module_name: str,
+    label: str,
+    real_path: str | None = None,
+    stub_missing: bool = False,
+    builtins_dict: dict | None = None,
 ) -> LoadedSource:
     """Execute ``source`` as a new module named ``module_name``.
 
     A ``SyntaxError`` is raised; an exception raised by the code itself is returned in
-    ``LoadedSource.error`` together with the partly executed module.
+    ``LoadedSource.error`` together with the partly executed module. ``builtins_dict`` replaces
+    the module's builtins (a guarded ``__import__``, say).
     """
     filename = pseudo_filename(label)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -117,6 +125,8 @@ def load_source(
 
     module = types.ModuleType(module_name)
     module.__file__ = real_path or filename
+    if builtins_dict is not None:
+        module.__dict__["__builtins__"] = builtins_dict
     sys.modules[module_name] = module
 
     finder = _StubFinder() if stub_missing else None
@@ -136,3 +146,78 @@ def load_source(
                 if isinstance(sys.modules[name], _StubModule):
                     del sys.modules[name]
     return LoadedSource(module, filename, finder.stubbed if finder else [], error)
+
+
+def package_module_name(path: str) -> tuple[str, str] | None:
+    """For a file inside a package (its folder holds an ``__init__.py``): the folder to put on
+    ``sys.path`` and the module's dotted name. The package's top is the highest folder above with
+    an ``__init__.py`` reached through folders with identifier names, so namespace folders in
+    between (``newton/_src`` has no ``__init__.py``) are part of the name. None for a file that is
+    not part of a package (a script)."""
+    path = os.path.realpath(path)
+    folder, base = os.path.split(path)
+    stem = base[:-3] if base.endswith(".py") else base
+    if not os.path.isfile(os.path.join(folder, "__init__.py")) or not stem.isidentifier():
+        return None
+    names = [] if stem == "__init__" else [stem]
+    top = None
+    while True:
+        parent, name = os.path.split(folder)
+        if not name or not name.isidentifier():
+            break
+        names.insert(0, name)
+        if os.path.isfile(os.path.join(folder, "__init__.py")):
+            top = (parent, len(names))
+        folder = parent
+    if top is None:
+        return None
+    root, depth = top
+    return root, ".".join(names[len(names) - depth :])
+
+
+def import_package_module(path: str, root: str, dotted: str, stub_missing: bool = False) -> LoadedSource:
+    """Imports a package's file as the package's module (relative imports and package state work,
+    and other files of the package imported later share it). The module stays imported."""
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    finder = _StubFinder() if stub_missing else None
+    if finder is not None:
+        sys.meta_path.append(finder)
+        before = set(sys.modules)
+    error, module = None, None
+    try:
+        module = importlib.import_module(dotted)
+    except BaseException as e:  # noqa: BLE001 - whatever user code raises is reported, not raised
+        error = e
+    finally:
+        if finder is not None:
+            sys.meta_path.remove(finder)
+            for name in set(sys.modules) - before:
+                if isinstance(sys.modules[name], _StubModule):
+                    del sys.modules[name]
+    if module is None:
+        # What was executed before the error is in the module object Python made for it.
+        module = sys.modules.get(dotted) or types.ModuleType(dotted)
+    elif os.path.realpath(getattr(module, "__file__", "") or "") != os.path.realpath(path):
+        error = ImportError(
+            f"{dotted} is already imported from {module.__file__}, not from {path} (another copy of the package)"
+        )
+    return LoadedSource(module, path, finder.stubbed if finder else [], error)
+
+
+def package_location(name: str) -> str:
+    """The folder of an installed package (or the file of a single-module one), found as an
+    import would find it, without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError) as e:
+        raise ValueError(f"no installed package {name!r}: {e}") from None
+    if spec is None:
+        raise ValueError(f"no installed package {name!r}")
+    if spec.submodule_search_locations:
+        return os.path.realpath(list(spec.submodule_search_locations)[0])
+    if spec.origin and spec.origin.endswith(".py"):
+        return os.path.realpath(spec.origin)
+    raise ValueError(f"{name!r} is not a package of Python files ({spec.origin})")

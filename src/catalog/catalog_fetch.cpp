@@ -24,7 +24,7 @@ std::string cached_catalog_path(const std::string& warp_version) {
       .string();
 }
 
-nlohmann::json export_from_worker(Worker& worker, std::chrono::milliseconds timeout) {
+nlohmann::json export_from_worker(WorkerConnection& worker, std::chrono::milliseconds timeout) {
   CallOutcome outcome = worker.call(1, protocol::catalog_request(1), timeout);
   if (outcome.kind != CallOutcome::Kind::kOk) {
     throw std::runtime_error("the worker could not export Warp's builtin catalog: " + outcome.detail);
@@ -56,7 +56,7 @@ std::string format_table(const nlohmann::json& table) {
   return out + "\n}\n";
 }
 
-std::string ensure_cached(Worker& worker, std::chrono::milliseconds timeout) {
+std::string ensure_cached(WorkerConnection& worker, std::chrono::milliseconds timeout) {
   std::string path = cached_catalog_path(worker.ensure_started().warp_version);
   if (fs::exists(path)) return path;
   nlohmann::json table = export_from_worker(worker, timeout);

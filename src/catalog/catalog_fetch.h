@@ -16,13 +16,13 @@ std::string cache_dir();
 std::string cached_catalog_path(const std::string& warp_version);
 
 // The catalog table from the worker (no cache). Throws std::runtime_error on failure.
-nlohmann::json export_from_worker(Worker& worker, std::chrono::milliseconds timeout);
+nlohmann::json export_from_worker(WorkerConnection& worker, std::chrono::milliseconds timeout);
 
 // The table as written to the cache: one signature a line.
 std::string format_table(const nlohmann::json& table);
 
 // The cached table for the worker's Warp version, exported and cached first when missing.
 // Returns the path of the cached file.
-std::string ensure_cached(Worker& worker, std::chrono::milliseconds timeout);
+std::string ensure_cached(WorkerConnection& worker, std::chrono::milliseconds timeout);
 
 }  // namespace warpsynth::catalog

@@ -1,5 +1,6 @@
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "cli/commands.h"
 #include "extract/extract_run.h"
@@ -9,12 +10,21 @@ namespace {
 
 const char* kHelp = R"(Extract every Warp kernel from existing Python code.
 
-Each PATH is a .py file or a folder (searched recursively for .py files). Every file is
-imported in a Warp worker process (one fresh module per file; `if __name__ == "__main__"`
-blocks do not run), and every kernel it defines is code-generated for CPU and CUDA,
-forward and backward: module-level @wp.kernel functions, kernels made by factories at
+Each PATH is a .py file or a folder (searched recursively for .py files); --package NAME
+is the folder of an installed package. Every file is imported in a Warp worker process:
+a file inside a package (its folder has an __init__.py) as that package's module, so
+relative imports work; any other file as a fresh module of its own (`if __name__ ==
+"__main__"` blocks do not run). Every kernel a file defines is code-generated for CPU and
+CUDA, forward and backward: module-level @wp.kernel functions, kernels made by factories at
 import time, and the declared overloads of generic kernels. Imports of packages that are
 not installed (USD, torch, jax, ...) are satisfied with inert stand-ins, recorded per record.
+--jobs workers take files in turn; the output is the same for any number of them.
+
+Each record's Python holds everything its kernel uses, from any module (helper functions,
+structs, constants), and is checked: loaded alone in a fresh module that may import only
+warp, numpy and math, it must give the same code (verify.self_contained). A file that an
+installed distribution ships is recorded with that distribution's name, version and
+license (meta.source.package).
 
 Writes, each complete or not at all:
   DIR/kernels.jsonl   one record per kernel (see docs/ir-format.md), exact duplicates dropped
@@ -40,7 +50,13 @@ Runner add_extract_command(CLI::App& app) {
   auto state = std::make_shared<State>();
   CLI::App* cmd = app.add_subcommand("extract", "Extract every kernel from .py files or folders");
   cmd->footer(kHelp);
-  cmd->add_option("PATH", state->options.inputs, ".py files or folders to extract from")->required();
+  cmd->add_option("PATH", state->options.inputs, ".py files or folders to extract from");
+  cmd->add_option("--package", state->options.packages,
+                  "An installed Python package to extract, by its import name (repeatable); its files are imported "
+                  "as the package's modules");
+  cmd->add_option("--jobs,-j", state->options.jobs, "Worker processes, each taking files in turn (default: the number of cores)")
+      ->default_val(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--out", state->options.out_dir, "Output folder (created if missing)")->required();
   cmd->add_option("--timeout", state->timeout_s, "Seconds one file may take to import and codegen")
       ->default_val(120.0)
@@ -50,6 +66,10 @@ Runner add_extract_command(CLI::App& app) {
                   "After importing a file, call its function NAME() (on the CPU) and also extract the kernels Warp "
                   "generates from the file's code meanwhile (warp.fem integrands)");
   return [state]() {
+    if (state->options.inputs.empty() && state->options.packages.empty()) {
+      std::cerr << "warpsynth extract: give at least one PATH or --package NAME\n";
+      return kExitUsage;
+    }
     if (auto problem = check_out_dir(state->options.out_dir); !problem.empty()) {
       std::cerr << "warpsynth extract: " << problem << "\n";
       return kExitUsage;

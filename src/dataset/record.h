@@ -21,6 +21,9 @@ struct RecordContext {
   std::string warp_version;
   std::string warpsynth_version;
   std::string source_file;  // label of the file a kernel was extracted from
+  // The installed distribution that ships the file: {distribution, version, license, file}, or
+  // null for a file no installed distribution lists.
+  nlohmann::json provenance;
 };
 
 // Stable id: XXH3-128 (hex) of the normalized Python and the Warp version that generated the code.

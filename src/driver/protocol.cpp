@@ -38,6 +38,10 @@ std::string extract_request(std::int64_t id, const std::string& path, const std:
   return to_line(request);
 }
 
+std::string locate_package_request(std::int64_t id, const std::string& name) {
+  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "locate_package"}, {"name", name}});
+}
+
 std::string shutdown_request() { return to_line({{"protocol", kProtocolVersion}, {"op", "shutdown"}}); }
 
 std::string catalog_request(std::int64_t id) {

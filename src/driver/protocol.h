@@ -35,6 +35,8 @@ struct Reply {
 std::string extract_request(std::int64_t id, const std::string& path, const std::string& label,
                             const std::string& call = "");
 std::string shutdown_request();
+// Where an installed package is (the reply's result: {"path"}).
+std::string locate_package_request(std::int64_t id, const std::string& name);
 std::string catalog_request(std::int64_t id);
 struct SourceItem {
   std::string label;

@@ -17,8 +17,9 @@ std::string failure_stage(CallOutcome::Kind kind) {
   }
 }
 
-Worker::Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout)
-    : command_(std::move(command)), log_(log), startup_timeout_(startup_timeout) {}
+Worker::Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
+               std::size_t max_reply_bytes)
+    : command_(std::move(command)), log_(log), startup_timeout_(startup_timeout), max_reply_bytes_(max_reply_bytes) {}
 
 Worker::~Worker() { shutdown(); }
 
@@ -106,7 +107,13 @@ CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::
     return outcome;
   }
   std::string line;
-  auto status = process_->read_line(line, Subprocess::Clock::now() + timeout);
+  auto status = process_->read_line(line, Subprocess::Clock::now() + timeout, max_reply_bytes_);
+  if (status == Subprocess::ReadStatus::kTooLong) {
+    kill_after_failure();
+    outcome.kind = CallOutcome::Kind::kGarbled;
+    outcome.detail = "reply longer than " + std::to_string(max_reply_bytes_ >> 20) + " MiB; worker stopped";
+    return outcome;
+  }
   if (status == Subprocess::ReadStatus::kTimeout) {
     kill_after_failure();
     outcome.kind = CallOutcome::Kind::kTimeout;

@@ -16,43 +16,30 @@
 #include <nlohmann/json.hpp>
 
 #include "driver/protocol.h"
+#include "driver/worker_connection.h"
 #include "driver/worker_locator.h"
 #include "util/log_file.h"
 #include "util/subprocess.h"
 
 namespace warpsynth {
 
-// The worker could not be started at all (no Python, no Warp, ...): nothing can proceed.
-struct WorkerStartError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-struct CallOutcome {
-  enum class Kind { kOk, kRequestError, kTimeout, kCrashed, kGarbled };
-  Kind kind = Kind::kOk;
-  nlohmann::json result;  // kOk
-  std::string detail;     // why, for every other kind
-};
-
-// The stage name a failed call is reported under: "timeout", "crash", "protocol", "worker".
-std::string failure_stage(CallOutcome::Kind kind);
-
-class Worker {
+class Worker : public WorkerConnection {
  public:
-  Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout);
-  ~Worker();
+  // A reply longer than this is not read to its end: the worker is killed and the call fails.
+  static constexpr std::size_t kDefaultMaxReplyBytes = std::size_t{512} << 20;
 
-  // Starts the process when none runs, without waiting for it to be ready (workers import Warp
-  // side by side); throws WorkerStartError.
-  void launch();
-  // Starts the process when none runs and waits until it is ready; throws WorkerStartError.
-  const protocol::ReadyMessage& ensure_started();
-  CallOutcome call(std::int64_t id, const std::string& request_line, std::chrono::milliseconds timeout);
-  void shutdown();
-  int restarts() const { return restarts_; }
+  Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
+         std::size_t max_reply_bytes = kDefaultMaxReplyBytes);
+  ~Worker() override;
+
+  void launch() override;
+  const protocol::ReadyMessage& ensure_started() override;
+  CallOutcome call(std::int64_t id, const std::string& request_line, std::chrono::milliseconds timeout) override;
+  void shutdown() override;
+  int restarts() const override { return restarts_; }
   // Peak resident memory of the worker processes this object ran, in KiB (VmHWM, sampled after
   // each call and before each shutdown).
-  long peak_rss_kb() const { return peak_rss_kb_; }
+  long peak_rss_kb() const override { return peak_rss_kb_; }
 
  private:
   void kill_after_failure();
@@ -61,6 +48,7 @@ class Worker {
   WorkerCommand command_;
   LogFile& log_;
   std::chrono::milliseconds startup_timeout_;
+  std::size_t max_reply_bytes_;
   std::unique_ptr<Subprocess> process_;
   std::optional<protocol::ReadyMessage> ready_;
   Subprocess::Clock::time_point launched_at_;

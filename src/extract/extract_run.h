@@ -12,11 +12,14 @@ namespace warpsynth {
 
 struct ExtractOptions {
   std::vector<std::string> inputs;
+  std::vector<std::string> packages;  // installed packages by import name, extracted as folders
   std::string out_dir;
   std::chrono::milliseconds file_timeout{120'000};
   std::chrono::milliseconds startup_timeout{120'000};
   bool progress = true;  // a line per file on `log`
   std::string call;      // a function of each file to call after the import (kernels it makes are extracted)
+  int jobs = 1;          // worker processes, each taking files in turn
+  int recycle_after = 100;  // files a worker takes before it is replaced (bounds its memory)
 };
 
 inline constexpr const char* kRecordsFileName = "kernels.jsonl";

@@ -19,6 +19,7 @@
 #include "driver/protocol.h"
 #include "driver/worker.h"
 #include "driver/worker_locator.h"
+#include "driver/worker_pool.h"
 #include "gen/generator.h"
 #include "gen/rng.h"
 #include "generate/shard_assembler.h"
@@ -85,77 +86,40 @@ SampleResult verdict_of(const Pending& p, const nlohmann::json& item) {
   return r;
 }
 
-// Everything the worker threads share.
-struct RunState {
-  RunState(const GenerateOptions& options, const gen::Generator& generator, const RecordContext& context,
-           std::string config_hash, WorkerCommand command, LogFile& log)
+// Generated kernels through the worker pool: a batch of sample indices becomes a request of
+// their sources; each reply item becomes a record, or a failure. Results wait in `results` for
+// the driver's thread, which writes them into their shards.
+class GenerateJob : public BatchJob {
+ public:
+  GenerateJob(const GenerateOptions& options, const gen::Generator& generator, const RecordContext& context,
+              std::string config_hash)
       : preambles(options.out_dir),
-        options(options),
-        generator(generator),
-        context(context),
-        config_hash(std::move(config_hash)),
-        command(std::move(command)),
-        log(log) {}
+        options_(options),
+        generator_(generator),
+        context_(context),
+        config_hash_(std::move(config_hash)) {}
 
-  PreambleStore preambles;  // written as records name them
-  const GenerateOptions& options;
-  const gen::Generator& generator;
-  const RecordContext& context;
-  std::string config_hash;
-  WorkerCommand command;
-  LogFile& log;
-
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<std::pair<std::uint64_t, std::uint64_t>> queue;  // batches: [begin, end)
-  std::uint64_t queued = 0;                                   // samples in the queue
-  int jobs = 1;
-  std::vector<SampleResult> results;                          // finished samples, any order
-  std::uint64_t finished = 0, failed = 0;
-  std::string fatal;  // a worker could not start: stop everything
-  long peak_rss_kb = 0;
-  int restarts = 0;
-};
-
-// The record's JSON line, and its id.
-std::pair<std::string, std::string> make_record(RunState& state, const Pending& p, const nlohmann::json& kernel,
-                                                const nlohmann::json& item) {
-  SyntheticInfo info;
-  info.python = p.kernel.python;
-  info.run_seed = state.options.seed;
-  info.index = p.index;
-  info.sample_seed = gen::sample_seed(state.options.seed, p.index);
-  info.template_name = p.kernel.template_name;
-  info.config_hash = state.config_hash;
-  info.features = p.kernel.features.to_json();
-  info.launch_dims = p.kernel.launch_dims;
-  info.array_shapes = nlohmann::ordered_json::object();
-  for (const auto& a : p.kernel.arrays) info.array_shapes[a.name] = a.shape;
-  nlohmann::ordered_json record = make_synthetic_record(kernel, info, state.context);
-  for (const auto& preamble : record_preambles(kernel)) state.preambles.add(preamble);
-  if (item.contains("verify")) {
-    for (auto it = item["verify"].begin(); it != item["verify"].end(); ++it) record["verify"][it.key()] = *it;
+  std::string request(std::int64_t id, std::span<const std::uint64_t> items) override {
+    std::vector<protocol::SourceItem> sources;
+    for (std::uint64_t index : items) {
+      const gen::GeneratedKernel& kernel = generated(index);
+      sources.push_back({sample_label(index), kernel.python});
+    }
+    return options_.verify == "compile" ? protocol::compile_sources_request(id, sources)
+                                        : protocol::codegen_sources_request(id, sources);
   }
-  return {json_line(record), record["id"].get<std::string>()};
-}
 
-// Sends a batch; when the batch as a whole fails (crash, hang, garbage), it is bisected until the
-// kernels at fault are alone, so only they are lost.
-void process(RunState& state, Worker& worker, std::int64_t& next_id, std::vector<Pending>& batch,
-             std::vector<SampleResult>& out) {
-  std::vector<protocol::SourceItem> items;
-  for (const auto& p : batch) items.push_back({sample_label(p.index), p.kernel.python});
-  std::int64_t id = next_id++;
-  std::string request = state.options.verify == "compile" ? protocol::compile_sources_request(id, items)
-                                                           : protocol::codegen_sources_request(id, items);
-  CallOutcome outcome = worker.call(id, request, state.options.batch_timeout);
-  if (outcome.kind == CallOutcome::Kind::kOk && outcome.result["items"].size() == batch.size()) {
-    for (size_t k = 0; k < batch.size(); ++k) {
-      const auto& item = outcome.result["items"][k];
-      SampleResult r = verdict_of(batch[k], item);
+  bool accept(std::span<const std::uint64_t> items, const nlohmann::json& result) override {
+    const auto& replies = result.value("items", nlohmann::json::array());
+    if (replies.size() != items.size()) return false;
+    std::vector<SampleResult> out;
+    for (size_t k = 0; k < items.size(); ++k) {
+      Pending p{items[k], take(items[k])};
+      const auto& item = replies[k];
+      SampleResult r = verdict_of(p, item);
       if (r.ok) {
         try {
-          std::tie(r.record, r.id) = make_record(state, batch[k], item["kernels"][0], item);
+          std::tie(r.record, r.id) = make_record(p, item["kernels"][0], item);
         } catch (const std::exception& e) {
           r.ok = false;
           r.stage = "record";
@@ -164,83 +128,99 @@ void process(RunState& state, Worker& worker, std::int64_t& next_id, std::vector
       }
       out.push_back(std::move(r));
     }
-    return;
+    deliver(std::move(out));
+    return true;
   }
-  if (batch.size() == 1) {
+
+  void lost(std::uint64_t item, const std::string& stage, const std::string& message) override {
     SampleResult r;
-    r.index = batch[0].index;
-    r.template_name = batch[0].kernel.template_name;
-    r.stage = failure_stage(outcome.kind);
-    r.message = outcome.detail;
-    state.log.line(fmt::format("[driver] sample {} lost: {}: {}", r.index, r.stage, r.message));
-    out.push_back(std::move(r));
-    return;
+    r.index = item;
+    r.template_name = take(item).template_name;
+    r.stage = stage;
+    r.message = message;
+    deliver({std::move(r)});
   }
-  state.log.line(fmt::format("[driver] batch of {} from sample {} failed ({}); bisecting", batch.size(), batch[0].index,
-                             outcome.detail));
-  std::vector<Pending> second(std::make_move_iterator(batch.begin() + batch.size() / 2),
-                              std::make_move_iterator(batch.end()));
-  batch.resize(batch.size() / 2);
-  process(state, worker, next_id, batch, out);
-  process(state, worker, next_id, second, out);
-}
 
-// The next batch, under the lock. Near the end of the queue batches shrink (to a share of what
-// is left, at least an eighth of --batch), so that the workers finish together instead of one
-// finishing a whole batch while the others wait. Batch sizes never change the output.
-std::pair<std::uint64_t, std::uint64_t> take_batch(RunState& state) {
-  auto& front = state.queue.front();
-  std::uint64_t size = front.second - front.first;
-  std::uint64_t floor = std::max<std::uint64_t>(1, state.options.batch / 8);
-  std::uint64_t share = (state.queued + 2 * state.jobs - 1) / (2 * state.jobs);
-  std::uint64_t take = std::min(size, std::max(floor, share));
-  std::pair<std::uint64_t, std::uint64_t> range{front.first, front.first + take};
-  front.first += take;
-  if (front.first == front.second) state.queue.pop_front();
-  state.queued -= take;
-  return range;
-}
+  // The results that arrived since the last call, and the counts so far.
+  std::vector<SampleResult> collect(std::uint64_t& finished, std::uint64_t& failed) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<SampleResult> arrived;
+    arrived.swap(results_);
+    finished = finished_;
+    failed = failed_;
+    return arrived;
+  }
+  void wait_for_results(std::chrono::milliseconds at_most) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait_for(lock, at_most, [this] { return !results_.empty(); });
+  }
 
-void worker_thread(RunState& state, Worker& worker) {
-  std::int64_t next_id = 1;
-  int served = 0;
-  for (;;) {
-    std::pair<std::uint64_t, std::uint64_t> range;
+  PreambleStore preambles;  // written as records name them
+
+ private:
+  // A sample's kernel, generated when its batch is first sent and kept until its result is in
+  // (a bisected batch is sent again in parts).
+  const gen::GeneratedKernel& generated(std::uint64_t index) {
     {
-      std::lock_guard<std::mutex> lock(state.mutex);
-      if (state.queue.empty() || !state.fatal.empty()) break;
-      range = take_batch(state);
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = kernels_.find(index);
+      if (it != kernels_.end()) return it->second;
     }
-    std::vector<Pending> batch;
-    for (std::uint64_t i = range.first; i < range.second; ++i) {
-      batch.push_back({i, state.generator.generate(gen::sample_seed(state.options.seed, i))});
-    }
-    std::vector<SampleResult> out;
-    try {
-      process(state, worker, next_id, batch, out);
-    } catch (const WorkerStartError& e) {
-      std::lock_guard<std::mutex> lock(state.mutex);
-      state.fatal = e.what();
-      state.changed.notify_all();
-      break;
-    }
-    if (++served >= state.options.recycle_after) {
-      worker.shutdown();  // a fresh process for the next batch keeps memory bounded
-      served = 0;
-    }
-    std::lock_guard<std::mutex> lock(state.mutex);
-    for (auto& r : out) {
-      state.failed += !r.ok;
-      ++state.finished;
-      state.results.push_back(std::move(r));
-    }
-    state.changed.notify_all();
+    gen::GeneratedKernel kernel = generator_.generate(gen::sample_seed(options_.seed, index));
+    std::lock_guard<std::mutex> lock(mutex_);
+    return kernels_.emplace(index, std::move(kernel)).first->second;
   }
-  worker.shutdown();
-  std::lock_guard<std::mutex> lock(state.mutex);
-  state.peak_rss_kb = std::max(state.peak_rss_kb, worker.peak_rss_kb());
-  state.restarts += worker.restarts();
-}
+  gen::GeneratedKernel take(std::uint64_t index) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = kernels_.find(index);
+    if (it == kernels_.end()) return generator_.generate(gen::sample_seed(options_.seed, index));
+    gen::GeneratedKernel kernel = std::move(it->second);
+    kernels_.erase(it);
+    return kernel;
+  }
+  void deliver(std::vector<SampleResult> out) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& r : out) {
+      failed_ += !r.ok;
+      ++finished_;
+      results_.push_back(std::move(r));
+    }
+    changed_.notify_all();
+  }
+
+  // The record's JSON line, and its id.
+  std::pair<std::string, std::string> make_record(const Pending& p, const nlohmann::json& kernel,
+                                                  const nlohmann::json& item) {
+    SyntheticInfo info;
+    info.python = p.kernel.python;
+    info.run_seed = options_.seed;
+    info.index = p.index;
+    info.sample_seed = gen::sample_seed(options_.seed, p.index);
+    info.template_name = p.kernel.template_name;
+    info.config_hash = config_hash_;
+    info.features = p.kernel.features.to_json();
+    info.launch_dims = p.kernel.launch_dims;
+    info.array_shapes = nlohmann::ordered_json::object();
+    for (const auto& a : p.kernel.arrays) info.array_shapes[a.name] = a.shape;
+    nlohmann::ordered_json record = make_synthetic_record(kernel, info, context_);
+    for (const auto& preamble : record_preambles(kernel)) preambles.add(preamble);
+    if (item.contains("verify")) {
+      for (auto it = item["verify"].begin(); it != item["verify"].end(); ++it) record["verify"][it.key()] = *it;
+    }
+    return {json_line(record), record["id"].get<std::string>()};
+  }
+
+  const GenerateOptions& options_;
+  const gen::Generator& generator_;
+  const RecordContext& context_;
+  std::string config_hash_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::uint64_t, gen::GeneratedKernel> kernels_;  // sent, result not yet in
+  std::vector<SampleResult> results_;                       // finished samples, any order
+  std::uint64_t finished_ = 0, failed_ = 0;
+};
 
 }  // namespace
 
@@ -326,13 +306,12 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   LogFile worker_log((out_dir / kLogName).string());
 
   // Warp's version and the catalog come from the first worker, which then takes batches too.
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (int j = 0; j < std::max(1, options.jobs); ++j) {
-    workers.push_back(std::make_unique<Worker>(command, worker_log, options.startup_timeout));
-    workers.back()->launch();
-  }
-  std::string warp_version = workers[0]->ensure_started().warp_version;
-  std::string catalog_path = catalog::ensure_cached(*workers[0], options.startup_timeout);
+  PoolOptions pool_options{std::max(1, options.jobs), options.recycle_after, options.batch_timeout};
+  WorkerPool pool([&] { return std::make_unique<Worker>(command, worker_log, options.startup_timeout); },
+                  pool_options, worker_log);
+  pool.launch(pool_options.jobs);
+  std::string warp_version = pool.first().ensure_started().warp_version;
+  std::string catalog_path = catalog::ensure_cached(pool.first(), options.startup_timeout);
   RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
                        options.verify,  options.format, warp_version,       WARPSYNTH_VERSION};
 
@@ -360,45 +339,34 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
 
   catalog::Catalog table = catalog::Catalog::load(catalog_path);
   gen::Generator generator(table, config);
-  RecordContext context{warp_version, WARPSYNTH_VERSION, ""};
-  RunState state(options, generator, context, identity.config_hash, command, worker_log);
+  RecordContext context{warp_version, WARPSYNTH_VERSION, "", nullptr};
+  GenerateJob job(options, generator, context, identity.config_hash);
 
   std::vector<ShardRange> shards = plan_shards(options.count, options.shard_size);
   std::map<int, std::unique_ptr<ShardAssembler>> open_shards;  // opened at their first sample
   std::uint64_t already_done = 0;
+  BatchQueue queue(static_cast<std::uint64_t>(std::max(1, options.batch)));
   for (const auto& shard : shards) {
     if (summary.manifest.shards.count(shard.id)) {
       already_done += shard.end - shard.begin;
       continue;
     }
-    for (std::uint64_t b = shard.begin; b < shard.end; b += options.batch) {
-      state.queue.emplace_back(b, std::min<std::uint64_t>(shard.end, b + options.batch));
-      state.queued += state.queue.back().second - b;
-    }
+    queue.add(shard.begin, shard.end);
   }
-  std::uint64_t to_process = state.queue.empty() ? 0 : options.count - already_done;
+  std::uint64_t to_process = queue.empty() ? 0 : options.count - already_done;
 
   Progress progress(log, options.count, options.progress);
-  std::vector<std::thread> threads;
-  int jobs = static_cast<int>(std::min<size_t>(std::max(1, options.jobs), std::max<size_t>(1, state.queue.size())));
-  state.jobs = jobs;
-  if (!state.queue.empty()) {
-    for (int j = 0; j < jobs; ++j) threads.emplace_back(worker_thread, std::ref(state), std::ref(*workers[j]));
-  }
+  pool.start(queue, job);
 
   std::uint64_t failed_before = 0;
   for (const auto& [id, s] : summary.manifest.shards) failed_before += s.samples - s.records - s.duplicates;
-  std::unique_lock<std::mutex> lock(state.mutex);
+  std::uint64_t finished = 0, failed = 0;
   while (summary.manifest.shards.size() < shards.size()) {  // each complete shard is in the manifest
-    state.changed.wait_for(lock, std::chrono::milliseconds(500));
-    if (!state.fatal.empty()) break;
-    std::vector<SampleResult> arrived;
-    arrived.swap(state.results);
-    std::uint64_t finished = state.finished, failed = state.failed;
-    lock.unlock();
+    job.wait_for_results(std::chrono::milliseconds(500));
+    if (pool.failed()) break;
     // Records are written as they arrive (in index order within a shard) while the workers go on;
     // shards complete in any order, and each complete one is recorded in the manifest.
-    for (auto& r : arrived) {
+    for (auto& r : job.collect(finished, failed)) {
       const ShardRange& shard = shards[r.index / options.shard_size];
       auto& assembler = open_shards[shard.id];
       if (!assembler) assembler = std::make_unique<ShardAssembler>(options.out_dir, shard, format);
@@ -409,23 +377,23 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
       open_shards.erase(shard.id);
     }
     progress.update(already_done + finished, failed_before + failed);
-    lock.lock();
   }
-  lock.unlock();
-  for (auto& t : threads) t.join();
-  if (!state.fatal.empty()) throw std::runtime_error(state.fatal);
-  progress.finish(already_done + state.finished, failed_before + state.failed);
+  pool.wait();  // throws when a worker could not start
+  pool.shutdown();
+  job.collect(finished, failed);
+  progress.finish(already_done + finished, failed_before + failed);
 
   summary.processed_now = to_process;
-  summary.worker_peak_rss_kb = state.peak_rss_kb;
-  summary.worker_restarts = state.restarts;
+  summary.worker_peak_rss_kb = pool.peak_rss_kb();
+  summary.worker_restarts = pool.restarts();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   AtomicFile summary_file((out_dir / kSummaryName).string());
   summary_file.stream() << summary.to_json().dump(2) << '\n';
   summary_file.commit();
   worker_log.line(
       fmt::format("[driver] done: {} processed in {:.1f} s, driver CPU {:.2f} s, worker peak RSS {} KiB, {} restarts",
-                  to_process, summary.seconds, process_cpu_seconds(), state.peak_rss_kb, state.restarts));
+                  to_process, summary.seconds, process_cpu_seconds(), summary.worker_peak_rss_kb,
+                  summary.worker_restarts));
   return summary;
 }
 

@@ -134,7 +134,7 @@ void Subprocess::drain_stderr(bool flush_partial) {
   }
 }
 
-Subprocess::ReadStatus Subprocess::read_line(std::string& line, Clock::time_point deadline) {
+Subprocess::ReadStatus Subprocess::read_line(std::string& line, Clock::time_point deadline, std::size_t max_bytes) {
   char chunk[65536];
   for (;;) {
     auto nl = stdout_buffer_.find('\n', stdout_scanned_);
@@ -145,6 +145,7 @@ Subprocess::ReadStatus Subprocess::read_line(std::string& line, Clock::time_poin
       return ReadStatus::kLine;
     }
     stdout_scanned_ = stdout_buffer_.size();
+    if (stdout_buffer_.size() > max_bytes) return ReadStatus::kTooLong;
     if (stdout_fd_ < 0) {
       drain_stderr(true);
       return ReadStatus::kEof;
@@ -163,6 +164,7 @@ Subprocess::ReadStatus Subprocess::read_line(std::string& line, Clock::time_poin
       ssize_t n = ::read(stdout_fd_, chunk, sizeof chunk);
       if (n > 0) {
         stdout_buffer_.append(chunk, static_cast<size_t>(n));
+        if (stdout_buffer_.size() > max_bytes) break;  // judged above, before more is read
         continue;
       }
       if (n == 0) close_fd(stdout_fd_);

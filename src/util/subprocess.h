@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -24,7 +26,7 @@ struct SpawnOptions {
 class Subprocess {
  public:
   using Clock = std::chrono::steady_clock;
-  enum class ReadStatus { kLine, kTimeout, kEof };
+  enum class ReadStatus { kLine, kTimeout, kEof, kTooLong };
 
   // Starts the child; throws std::runtime_error when it cannot be started.
   explicit Subprocess(const SpawnOptions& options);
@@ -38,8 +40,9 @@ class Subprocess {
   // Writes all of `data` to the child's stdin; false if the child closed it.
   bool write_all(std::string_view data);
 
-  // Reads one line from the child's stdout (without the newline) before `deadline`.
-  ReadStatus read_line(std::string& line, Clock::time_point deadline);
+  // Reads one line from the child's stdout (without the newline) before `deadline`; kTooLong
+  // when more than `max_bytes` arrive without a newline (the rest is not read).
+  ReadStatus read_line(std::string& line, Clock::time_point deadline, std::size_t max_bytes = SIZE_MAX);
 
   // Closes stdin and waits up to `grace` for the child to exit, then kills it.
   void finish(std::chrono::milliseconds grace);

@@ -29,6 +29,9 @@ for line in sys.stdin:
     elif label == "garble":
         print("Module foo load on device 'cpu' took 1.0 ms", flush=True)
         continue
+    elif label == "oversize":
+        print("x" * (3 << 20), flush=True)
+        continue
     elif label == "refuse":
         print(json.dumps({"protocol": 1, "id": request["id"], "ok": False, "error": "ValueError: no"}), flush=True)
         continue
@@ -114,6 +117,16 @@ TEST_F(WorkerTest, GarbageOnStdoutIsAProtocolFailure) {
   EXPECT_EQ(garbled.kind, CallOutcome::Kind::kGarbled);
   EXPECT_NE(garbled.detail.find("not a JSON object"), std::string::npos) << garbled.detail;
   EXPECT_EQ(call(worker, 2, "good").kind, CallOutcome::Kind::kOk);
+  EXPECT_EQ(worker.restarts(), 1);
+}
+
+TEST_F(WorkerTest, AnOversizeReplyIsCutOffAndTheNextCallGetsAFreshWorker) {
+  Worker worker(command(), *log_, 10s, /*max_reply_bytes=*/1 << 20);
+  auto oversize = call(worker, 1, "oversize");
+  EXPECT_EQ(oversize.kind, CallOutcome::Kind::kGarbled);
+  EXPECT_NE(oversize.detail.find("longer than 1 MiB"), std::string::npos) << oversize.detail;
+  auto next = call(worker, 2, "fine");
+  EXPECT_EQ(next.kind, CallOutcome::Kind::kOk) << next.detail;
   EXPECT_EQ(worker.restarts(), 1);
 }
 
