@@ -9,11 +9,14 @@ BUILD       := build
 BIN         := $(BUILD)/warpsynth
 JOBS        ?= $(shell nproc)
 DEMO_OUT    ?= out/demo
+CORPUS_OUT  ?= out/corpus
+CORPUS_STAMP := $(VENV)/.corpus-installed
+WARP_EXAMPLES = $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'examples'))")
 
 APT_PACKAGES := cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev \
                 libxxhash-dev libzstd-dev zstd libsimdjson-dev libgtest-dev libbenchmark-dev
 
-.PHONY: all deps apt build test test-cpp test-python demo clean
+.PHONY: all deps apt build test test-cpp test-python demo corpus clean
 
 all: build
 
@@ -52,9 +55,21 @@ test: test-cpp test-python
 # ship with warp-lang, each with the C++/CUDA code Warp generates for it.
 demo: build
 	@$(BIN) generate --count 200 --seed 0 --out $(DEMO_OUT)/generated --quiet
-	@$(BIN) extract $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'examples'))") \
-	  --out $(DEMO_OUT)/extracted --quiet; status=$$?; \
+	@$(BIN) extract $(WARP_EXAMPLES) --out $(DEMO_OUT)/extracted --quiet; status=$$?; \
 	  echo "records: $(DEMO_OUT)/generated/kernels-*.jsonl and $(DEMO_OUT)/extracted/kernels.jsonl (docs/dataset.md)"; \
+	  [ $$status -le 1 ]
+
+# The packages of real Warp code the corpus is made from (requirements-corpus.txt), installed
+# into .venv with warp-lang kept at the version requirements.txt pins.
+$(CORPUS_STAMP): requirements-corpus.txt $(VENV_STAMP)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-corpus.txt -c requirements.txt
+	@touch $@
+
+# A real corpus: every kernel of warp-lang's examples and of the newton package, each with its
+# self-contained Python, its code and its package's name, version and license.
+corpus: build $(CORPUS_STAMP)
+	@$(BIN) extract $(WARP_EXAMPLES) --package newton --out $(CORPUS_OUT) --quiet; status=$$?; \
+	  echo "records: $(CORPUS_OUT)/kernels.jsonl (docs/dataset.md)"; \
 	  [ $$status -le 1 ]
 
 clean:

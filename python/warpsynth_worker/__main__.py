@@ -5,6 +5,7 @@ Protocol (version in ``protocol.PROTOCOL_VERSION``), one JSON object per line:
   driver -> worker: {"protocol", "id", "op": "extract", "path", "label"}
                   | {"protocol", "id", "op": "codegen_sources" | "compile_sources", "items": [{"label", "source"}, ...]}
                   | {"protocol", "id", "op": "catalog"} | {"protocol", "id", "op": "locate_package", "name"}
+                  | {"protocol", "id", "op": "declared", "path"}
                   | {"op": "shutdown"}
   worker -> driver: {"protocol", "id", "ok": true, "result": {...}} | {"protocol", "id", "ok": false, "error"}
 Anything the worker or imported code prints goes to stderr, which the driver logs.
@@ -47,6 +48,16 @@ def handle(request: dict) -> dict:
 
         with tempfile.TemporaryDirectory(prefix="warpsynth-build-") as build_root:
             return {"items": extract.compile_sources(request["items"], prefix, build_root)}
+    if op == "declared":
+        import ast
+
+        from .extract import declared_kernels
+
+        with open(request["path"], encoding="utf-8") as f:
+            try:
+                return {"declared": declared_kernels(ast.parse(f.read()))}
+            except SyntaxError:
+                return {"declared": []}
     if op == "locate_package":
         return {"path": loader.package_location(request["name"])}
     if op == "catalog":

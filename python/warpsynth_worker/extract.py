@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 import inspect
+import os
+import sys
 import textwrap
 import traceback
 
-from . import loader, warp_bridge
+from . import loader, provenance, self_contained, warp_bridge
 
 
 def _decorator_is_kernel(node: ast.expr) -> bool:
@@ -23,64 +25,6 @@ def declared_kernels(tree: ast.Module) -> list[str]:
         for node in tree.body
         if isinstance(node, ast.FunctionDef) and any(_decorator_is_kernel(d) for d in node.decorator_list)
     ]
-
-
-def _module_imports(tree: ast.Module, source: str) -> list[str]:
-    lines = []
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            lines.append(ast.get_source_segment(source, node))
-    return lines
-
-
-def _source_lines(obj) -> tuple[str, int] | None:
-    """An object's source as written (dedented) and the line of its file it starts on (its first
-    decorator's, as ``inspect.getsourcelines`` and Warp's ``<L n>`` comments count)."""
-    try:
-        lines, first = inspect.getsourcelines(obj)
-    except (OSError, TypeError):
-        return None
-    return textwrap.dedent("".join(lines)).rstrip() + "\n", max(first, 1)
-
-
-def _defined_here(obj, module_name: str) -> bool:
-    """Whether a struct class or ``@wp.func`` was defined by the source loaded as ``module_name``
-    (each source is executed as a module of its own name, so the name says where it came from)."""
-    return getattr(obj, "__module__", None) == module_name
-
-
-def _self_contained_python(kernel, code, imports: list[str], module_name: str) -> tuple[str, list]:
-    """Imports of the file, then the structs and ``@wp.func``s of this file that the kernel uses,
-    then the kernel, each as written. Module-level constants are not included.
-
-    Also the line map: for each part, ``[file, first, last, to]`` says that lines ``first..last``
-    of ``file`` (as Warp names it in its ``// file:line`` comments) are lines ``to..`` of the
-    returned Python, so the driver can renumber Warp's ``<L n>`` comments in the record's terms."""
-    parts = ["\n".join(imports) + "\n"] if imports else []
-    spans = []
-    objects = [o for o in (*code["user_structs"], *code["user_functions"]) if _defined_here(o, module_name)]
-    for obj in (*objects, kernel.func):
-        found = _source_lines(obj)
-        if found is None:
-            if obj is kernel.func:
-                parts.append(kernel.adj.source)
-            continue
-        text, first = found
-        spans.append((len(parts), obj, text, first))
-        parts.append(text)
-    python = "\n\n".join(parts)
-    line_map, line = [], 1
-    offsets = []
-    for part in parts:
-        offsets.append(line)
-        line += part.count("\n") + 2  # the part, then the blank line of the separator
-    for index, obj, text, first in spans:
-        try:
-            filename = inspect.getsourcefile(obj)
-        except TypeError:
-            continue
-        line_map.append([filename, first, first + text.count("\n") - 1, offsets[index]])
-    return python, line_map
 
 
 def _builtins_used(python_source: str) -> list[str]:
@@ -119,14 +63,30 @@ def _find_kernels(loaded: loader.LoadedSource) -> dict:
     found = {}
     candidates = list(loaded.module.__dict__.values()) + warp_bridge.live_kernels(name)
     for obj in candidates:
-        if warp_bridge.is_kernel(obj) and getattr(obj.func, "__module__", None) == name and obj not in found:
+        # An overload of a generic kernel is extracted with its generic kernel (and the other
+        # overloads), as the generic kernel's Python declares it.
+        obj = getattr(obj, "generic_parent", None) or obj
+        if warp_bridge.is_kernel(obj) and _written_in(obj.func, loaded) and obj not in found:
             found[obj] = _def_line(obj)
     for derived in warp_bridge.derived_module_names(name):
+        if derived in sys.modules:
+            continue  # a submodule of a package: a file of its own
         origin = vars(loaded.module).get(derived[len(name) + 1 :].rpartition("_")[0])
         line = _function_def_line(getattr(origin, "func", origin))
         for obj in warp_bridge.live_kernels(derived):
             found.setdefault(obj, line)
     return found
+
+
+def _written_in(function, loaded: loader.LoadedSource) -> bool:
+    """Whether a function's code is in the loaded file (a package may re-export another module's
+    kernels, and give them its own ``__module__``)."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    if code.co_filename == loaded.filename:
+        return True
+    return not code.co_filename.startswith("<") and os.path.realpath(code.co_filename) == os.path.realpath(loaded.filename)
 
 
 def _function_def_line(function) -> int:
@@ -200,11 +160,52 @@ def extract_file(
     try:
         reply = _extract_file(source, label, module_name, real_path, call, generated)
         reply.pop("_kernels", None)
+        # A package's modules stay imported: the package's other files use them.
+        reply.pop("_package_module", None)
         return reply
     finally:
         warp_bridge.config_restore(config)
         _forget(module_name)
         loader.forget_source(label)
+
+
+def _self_contained_check(built, variant, block_dim, module_name: str) -> dict:
+    """Loads a record's ``python`` alone in a fresh module that may import only warp, numpy and
+    math, and generates its kernel again: {"cpu"/"cuda": {"forward", "backward", "names"},
+    "line_map"} for the driver to compare with the record's, or {"error"} with the reason."""
+    name = f"{module_name}_self_contained"
+    label = f"{name}.py"
+    try:
+        # A kernel of a module of its own (``module="unique"``) is found again by its content, so
+        # Warp would hand back the original kernel: its module is out of sight meanwhile.
+        own_module = variant.module.name if variant.module.name != variant.func.__module__ else None
+        with warp_bridge.hidden_module(own_module):
+            loaded = self_contained.load_alone(built.python, name, label)
+            if loaded.error is not None:
+                raise loaded.error
+            again = self_contained.find_variant(loaded.module, variant.key, warp_bridge.argument_types(variant))
+            code = warp_bridge.codegen(again, block_dim)
+    except BaseException as e:  # noqa: BLE001 - the verdict, whatever went wrong
+        reason = "".join(traceback.format_exception_only(type(e), e)).strip().splitlines()[-1]
+        if built.problems:
+            reason += " (unresolved: " + "; ".join(built.problems[:3]) + ")"
+        return {"error": reason[:500]}
+    finally:
+        _forget(name)
+        loader.forget_source(label)
+
+    def functions(target: dict) -> dict:
+        unit = target["module"]
+        piece = lambda span: None if span is None else unit[span[0] : span[1]]  # noqa: E731
+        return {"forward": piece(target["forward"]), "backward": piece(target["backward"]), "names": target["names"]}
+
+    return {
+        "cpu": functions(code["cpu"]),
+        "cuda": functions(code["cuda"]),
+        "line_map": built.warp_line_map(
+            again, again.adj.filename, [[again.adj.filename, 1, built.python.count("\n") + 1, 1]]
+        ),
+    }
 
 
 def _forget(module_name: str) -> None:
@@ -300,16 +301,27 @@ def _extract_file(
 ) -> dict:
     # Generated sources need none of what real files need: declared kernels, imports, launches;
     # nor their syntax tree, which costs more to build than compiling the source.
+    package = None if generated or not real_path else loader.package_module_name(real_path)
     try:
         tree = None if generated else ast.parse(source, filename=label)
         reply = {"declared": [] if generated else declared_kernels(tree), "kernels": [], "errors": []}
-        loaded = loader.load_source(source, module_name, label, real_path)
+        if package:
+            loaded = loader.import_package_module(real_path, *package)
+        else:
+            loaded = loader.load_source(source, module_name, label, real_path)
     except SyntaxError as e:
         return {"declared": [], "kernels": [], "errors": [_error("syntax", e)]}
-    if isinstance(loaded.error, ImportError):
+    if not generated:
+        reply["provenance"] = provenance.provenance(real_path) if real_path else None
+        reply["_package_module"] = loaded.module.__name__ if package else None
+    if isinstance(loaded.error, ImportError) and not str(loaded.error).startswith(f"{package and package[1]} is already"):
         # Optional packages the kernels do not need (USD, torch, PIL, ...): retry with stand-ins,
-        # in a module of another name so the two attempts' kernels stay apart.
-        loaded = loader.load_source(source, module_name + "_stubbed", label, real_path, stub_missing=True)
+        # in a module of another name so the two attempts' kernels stay apart (a package's
+        # module keeps its name: the failed import left nothing of it behind).
+        if package:
+            loaded = loader.import_package_module(real_path, *package, stub_missing=True)
+        else:
+            loaded = loader.load_source(source, module_name + "_stubbed", label, real_path, stub_missing=True)
 
     if call and loaded.error is None:
         call_error = _call(loaded, call)
@@ -323,7 +335,6 @@ def _extract_file(
             error["message"] += f" (the {len(kernels)} kernel(s) defined before the error were extracted)"
         reply["errors"].append(error)
 
-    imports = [] if generated else _module_imports(tree, source)
     block_dims = {} if generated else launch_block_dims(tree, loaded.module.__dict__)
     for kernel in kernels:
         concrete = warp_bridge.concrete_kernels(kernel)
@@ -338,17 +349,22 @@ def _extract_file(
             except Exception as e:  # noqa: BLE001
                 reply["errors"].append(_error("codegen", e, kernel.key))
                 continue
+            check = None
             if generated:
                 # The record's Python is the loaded source itself: its lines are Warp's lines.
-                python, line_map = None, [[variant.adj.filename, 1, source.count("\n") + 1, 1]]
+                python = None
+                line_map = {"kernel_file": variant.adj.filename, "ranges": [[variant.adj.filename, 1, source.count("\n") + 1, 1]]}
             else:
-                python, line_map = _self_contained_python(kernel, code, imports, loaded.module.__name__)
+                built = self_contained.build(kernel, variant)
+                python = built.python
+                line_map = built.warp_line_map(variant, variant.adj.filename, built.line_map)
+                check = _self_contained_check(built, variant, block_dims.get(kernel.key), module_name)
             reply["kernels"].append(
                 {
                     "kernel": kernel.key,
                     "line": def_lines[kernel],
                     "python": python,
-                    "line_map": {"kernel_file": variant.adj.filename, "ranges": line_map},
+                    "line_map": line_map,
                     "arg_types": warp_bridge.argument_types(variant),
                     "builtins": [] if generated else _builtins_used(python),
                     "stubbed_imports": loaded.stubbed_imports,
@@ -357,6 +373,7 @@ def _extract_file(
                     "cpu_blocks": code["cpu_blocks"],
                     "cpu": code["cpu"],
                     "cuda": code["cuda"],
+                    **({"self_contained": check} if check is not None else {}),
                 }
             )
             reply.setdefault("_kernels", []).append(variant)

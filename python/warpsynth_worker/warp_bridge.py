@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import itertools
+import contextlib
 import sys
 from typing import Any
 
@@ -59,6 +60,23 @@ def forget_module(module_name: str) -> None:
     if module is not None:
         module._detach_references()
     sys.modules.pop(module_name, None)
+
+
+@contextlib.contextmanager
+def hidden_module(module_name: str | None):
+    """Takes a Warp module out of the registry for the duration (a module Warp made for one
+    kernel is reused for any kernel of the same content); whatever took its name meanwhile is
+    detached, and the module put back."""
+    original = _context.user_modules.pop(module_name, None) if module_name else None
+    try:
+        yield
+    finally:
+        if module_name:
+            replaced = _context.user_modules.pop(module_name, None)
+            if replaced is not None and replaced is not original:
+                replaced._detach_references()
+            if original is not None:
+                _context.user_modules[module_name] = original
 
 
 def derived_module_names(module_name: str) -> list[str]:
@@ -319,8 +337,6 @@ def _codegen_variant(kernel, block_dims: dict, cuda_arch: int) -> dict:
         }
         result["enable_backward"] = bool((options | kernel.options)["enable_backward"])
     result["cuda_arch"] = cuda_arch
-    result["user_functions"] = [f.func for f in builder.functions if getattr(f, "func", None) is not None]
-    result["user_structs"] = [s.cls for s in builder.structs]
     return result
 
 

@@ -113,23 +113,15 @@ std::string rename_function_identifiers(const std::string& text,
 
 }  // namespace
 
-NameRenames renames_from_worker(const nlohmann::json& names) {
+NameRenames renames_from(const std::pair<std::string, std::string>& kernel, const NamePairs& structs,
+                         const NamePairs& functions) {
   NameRenames renames;
-  if (!names.is_object()) return renames;
-  if (auto kernel = names.find("kernel"); kernel != names.end() && kernel->is_array() && kernel->size() == 2) {
-    renames.hashed.emplace_back((*kernel)[0].get<std::string>(), identifier_safe((*kernel)[1].get<std::string>()));
-  }
-  if (auto structs = names.find("structs"); structs != names.end() && structs->is_array()) {
-    for (const auto& pair : *structs) {
-      renames.hashed.emplace_back(pair[0].get<std::string>(), identifier_safe(pair[1].get<std::string>()));
-    }
-  }
-  if (auto functions = names.find("functions"); functions != names.end() && functions->is_array()) {
-    std::map<std::string, int> next_index;
-    for (const auto& pair : *functions) {
-      std::string key = identifier_safe(pair[1].get<std::string>());
-      renames.functions.emplace_back(pair[0].get<std::string>(), key + "_" + std::to_string(next_index[key]++));
-    }
+  if (!kernel.first.empty()) renames.hashed.emplace_back(kernel.first, identifier_safe(kernel.second));
+  for (const auto& [native, key] : structs) renames.hashed.emplace_back(native, identifier_safe(key));
+  std::map<std::string, int> next_index;
+  for (const auto& [c_name, raw_key] : functions) {
+    std::string key = identifier_safe(raw_key);
+    renames.functions.emplace_back(c_name, key + "_" + std::to_string(next_index[key]++));
   }
   // Longest first, so a name that contains another is replaced before it.
   std::stable_sort(renames.hashed.begin(), renames.hashed.end(),
@@ -142,15 +134,6 @@ int LineMap::map(std::string_view file, int line) const {
     if (r.file == file && line >= r.first && line <= r.last) return r.to + (line - r.first);
   }
   return 0;
-}
-
-LineMap line_map_from_worker(const nlohmann::json& line_map) {
-  LineMap map;
-  map.kernel_file = line_map.at("kernel_file").get<std::string>();
-  for (const auto& r : line_map.at("ranges")) {
-    map.ranges.push_back({r.at(0).get<std::string>(), r.at(1).get<int>(), r.at(2).get<int>(), r.at(3).get<int>()});
-  }
-  return map;
 }
 
 std::string normalize_generated_code(std::string_view code, const NameRenames& renames, const LineMap* lines) {

@@ -22,9 +22,13 @@ struct NameRenames {
   std::vector<std::pair<std::string, std::string>> functions;
 };
 
-// Builds the renames: kernel and struct names lose their hash suffix; functions are numbered
-// from 0 per key in the order Warp built them (`sq_17` -> `sq_0`).
-NameRenames renames_from_worker(const nlohmann::json& names);
+using NamePairs = std::vector<std::pair<std::string, std::string>>;
+
+// Builds the renames from the names Warp generated, each with its key: the kernel's mangled name
+// and struct native names lose their hash suffix; function C names are numbered from 0 per key in
+// the order Warp built them (`sq_17` -> `sq_0`). An empty kernel name is none.
+NameRenames renames_from(const std::pair<std::string, std::string>& kernel, const NamePairs& structs,
+                         const NamePairs& functions);
 
 // Where the lines of Warp's `<L n>` comments are in the record's own Python. Warp numbers them in
 // the file a function came from; a record's Python puts the kernel and its helpers at other lines
@@ -43,9 +47,6 @@ struct LineMap {
   // (a function of Warp's own library, say).
   int map(std::string_view file, int line) const;
 };
-
-// The worker's `line_map` object ({"kernel_file", "ranges": [[file, first, last, to], ...]}).
-LineMap line_map_from_worker(const nlohmann::json& line_map);
 
 // Applies, line by line: drop `// <file>:<line>` comments and `#line` directives (they carry
 // paths); renumber each `<L n>` source-line tag to the record's Python line by `lines` (the file

@@ -13,11 +13,11 @@ namespace fs = std::filesystem;
 
 namespace warpsynth {
 
-UnitPreamble unit_preamble(std::string_view device, const nlohmann::json& target) {
+UnitPreamble unit_preamble(std::string_view device, const protocol::TargetCode& target) {
   UnitPreamble preamble;
-  preamble.text = target.at("preamble").get<std::string>();
+  preamble.text = target.preamble;
   auto hash = static_cast<unsigned long long>(XXH3_64bits(preamble.text.data(), preamble.text.size()));
-  preamble.name = fmt::format("{}-block{}-{:08x}", device, target.at("block_dim").get<int>(), hash >> 32);
+  preamble.name = fmt::format("{}-block{}-{:08x}", device, target.block_dim, hash >> 32);
   return preamble;
 }
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "driver/protocol.h"
 
 namespace warpsynth {
 
@@ -21,9 +21,8 @@ struct UnitPreamble {
   std::string text;
 };
 
-// The preamble of one device's unit, from the worker's reply for that device
-// ({"preamble", "block_dim", ...}).
-UnitPreamble unit_preamble(std::string_view device, const nlohmann::json& target);
+// The preamble of one device's unit.
+UnitPreamble unit_preamble(std::string_view device, const protocol::TargetCode& target);
 
 // The preambles of an output folder, each written once (whole or not at all) when first seen.
 // Safe to call from several threads. A run that resumes finds its files again.

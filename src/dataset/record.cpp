@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <xxhash.h>
 
 #include "dataset/normalize.h"
@@ -11,20 +12,56 @@
 namespace warpsynth {
 namespace {
 
-nlohmann::ordered_json normalized_target(const nlohmann::json& target, const LineMap& lines) {
-  const NameRenames renames = renames_from_worker(target.at("names"));
-  const std::string& unit = target.at("module").get_ref<const std::string&>();
-  auto code = [&](const char* part) -> nlohmann::ordered_json {
-    const auto& piece = target.at(part);
-    if (piece.is_null()) return nullptr;  // Warp generated none (backward disabled)
-    if (piece.is_array()) {               // [start, end) in the unit's text
-      auto start = piece.at(0).get<size_t>(), end = piece.at(1).get<size_t>();
-      if (start > end || end > unit.size()) throw std::out_of_range(std::string("bad offsets for ") + part);
-      return normalize_generated_code(std::string_view(unit).substr(start, end - start), renames, &lines);
+NameRenames renames_of(const protocol::NameTable& names) {
+  return renames_from(names.kernel, names.structs, names.functions);
+}
+
+nlohmann::ordered_json normalized(const std::optional<std::string>& code, const NameRenames& renames,
+                                  const LineMap& lines) {
+  if (!code) return nullptr;  // Warp generated none (backward disabled)
+  return normalize_generated_code(*code, renames, &lines);
+}
+
+nlohmann::ordered_json normalized_target(const protocol::TargetCode& target, const LineMap& lines) {
+  const NameRenames renames = renames_of(target.names);
+  return {{"forward", normalized(target.forward, renames, lines)},
+          {"backward", normalized(target.backward, renames, lines)},
+          {"module", normalize_generated_code(target.module, renames, &lines)}};
+}
+
+// The first line where two texts differ (1-based), 0 when they are equal.
+int first_difference(const std::string& a, const std::string& b) {
+  int line = 1;
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    if (a[i] != b[i]) return line;
+    line += a[i] == '\n';
+  }
+  return a.size() == b.size() ? 0 : line;
+}
+
+// `verify.self_contained`: the worker loaded the record's Python alone and generated the kernel
+// again; it passes when that gives the record's forward and backward code, CPU and CUDA, byte for
+// byte (both normalized the same way, the second with its own names and lines).
+std::string self_contained_verdict(const protocol::SelfContainedCheck& check, const nlohmann::ordered_json& record) {
+  if (!check.error.empty()) return "failed: " + check.error;
+  for (const auto& [device, target] : {std::pair<const char*, const protocol::TargetCode*>{"cpu", &check.cpu},
+                                       std::pair<const char*, const protocol::TargetCode*>{"cuda", &check.cuda}}) {
+    const NameRenames renames = renames_of(target->names);
+    for (const auto& [part, piece] : {std::pair<const char*, const std::optional<std::string>*>{"forward", &target->forward},
+                                      std::pair<const char*, const std::optional<std::string>*>{"backward", &target->backward}}) {
+      const auto& recorded = record[device][part];
+      if (piece->has_value() == recorded.is_null()) {
+        return fmt::format("failed: the Python alone gives {} {} {} code", piece->has_value() ? "some" : "no", device,
+                           part);
+      }
+      if (!piece->has_value()) continue;
+      std::string again = normalize_generated_code(**piece, renames, &check.line_map);
+      if (int line = first_difference(again, recorded.get<std::string>())) {
+        return fmt::format("failed: {} {} differs from line {}", device, part, line);
+      }
     }
-    return normalize_generated_code(piece.get<std::string>(), renames, &lines);
-  };
-  return {{"forward", code("forward")}, {"backward", code("backward")}, {"module", code("module")}};
+  }
+  return "ok";
 }
 
 int count_lines_of(const nlohmann::ordered_json& text) {
@@ -57,30 +94,39 @@ int count_lines(std::string_view text) {
 namespace {
 
 // The fields every record has, from the worker's reply for one kernel and its Python.
-nlohmann::ordered_json base_record(const char* origin, const nlohmann::json& kernel, const std::string& python_text,
-                                   const RecordContext& context) {
-  LineMap lines = line_map_from_worker(kernel.at("line_map"));
+nlohmann::ordered_json base_record(const char* origin, const protocol::KernelCode& kernel,
+                                   const std::string& python_text, const RecordContext& context) {
   std::string python = normalize_python(python_text);
   nlohmann::ordered_json record;
   record["schema_version"] = kSchemaVersion;
   record["id"] = sample_id(python, context.warp_version);
   record["origin"] = origin;
-  record["kernel"] = kernel.at("kernel");
+  record["kernel"] = kernel.kernel;
   record["python"] = python;
-  record["cpu"] = normalized_target(kernel.at("cpu"), lines);
-  record["cuda"] = normalized_target(kernel.at("cuda"), lines);
+  record["cpu"] = normalized_target(kernel.cpu, kernel.line_map);
+  record["cuda"] = normalized_target(kernel.cuda, kernel.line_map);
   return record;
+}
+
+nlohmann::ordered_json arg_types_json(const std::vector<protocol::ArgType>& types) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& t : types) list.push_back({{"name", t.name}, {"type", t.type}});
+  return list;
+}
+
+nlohmann::ordered_json provenance_json(const std::optional<protocol::Provenance>& p) {
+  if (!p) return nullptr;
+  return {{"distribution", p->distribution}, {"version", p->version}, {"license", p->license}, {"file", p->file}};
 }
 
 // How the code was generated: per device the block dim a launch resolves to and the preamble its
 // unit needs (by name: the text is in the dataset's preambles/ folder), and the CUDA architecture.
-void add_build_meta(nlohmann::ordered_json& meta, const nlohmann::json& kernel) {
-  meta["enable_backward"] = kernel.at("enable_backward");
-  meta["block_dim"] = {{"cpu", kernel.at("cpu").at("block_dim")}, {"cuda", kernel.at("cuda").at("block_dim")}};
-  meta["cpu_blocks"] = kernel.at("cpu_blocks");  // CPU code as with wp.config.enable_cpu_blocks
-  meta["cuda_arch"] = kernel.at("cuda_arch");
-  meta["preamble"] = {{"cpu", unit_preamble("cpu", kernel.at("cpu")).name},
-                      {"cuda", unit_preamble("cuda", kernel.at("cuda")).name}};
+void add_build_meta(nlohmann::ordered_json& meta, const protocol::KernelCode& kernel) {
+  meta["enable_backward"] = kernel.enable_backward;
+  meta["block_dim"] = {{"cpu", kernel.cpu.block_dim}, {"cuda", kernel.cuda.block_dim}};
+  meta["cpu_blocks"] = kernel.cpu_blocks;  // CPU code as with wp.config.enable_cpu_blocks
+  meta["cuda_arch"] = kernel.cuda_arch;
+  meta["preamble"] = {{"cpu", unit_preamble("cpu", kernel.cpu).name}, {"cuda", unit_preamble("cuda", kernel.cuda).name}};
 }
 
 nlohmann::ordered_json line_counts(const nlohmann::ordered_json& record) {
@@ -106,28 +152,31 @@ std::string hex64(std::uint64_t value) {
 
 }  // namespace
 
-std::vector<UnitPreamble> record_preambles(const nlohmann::json& kernel) {
-  return {unit_preamble("cpu", kernel.at("cpu")), unit_preamble("cuda", kernel.at("cuda"))};
+std::vector<UnitPreamble> record_preambles(const protocol::KernelCode& kernel) {
+  return {unit_preamble("cpu", kernel.cpu), unit_preamble("cuda", kernel.cuda)};
 }
 
-nlohmann::ordered_json make_extracted_record(const nlohmann::json& kernel, const RecordContext& context) {
-  nlohmann::ordered_json record = base_record("extracted", kernel, kernel.at("python").get<std::string>(), context);
+nlohmann::ordered_json make_extracted_record(const protocol::KernelCode& kernel, const RecordContext& context) {
+  if (!kernel.python) throw std::invalid_argument("an extracted kernel without its Python: " + kernel.kernel);
+  nlohmann::ordered_json record = base_record("extracted", kernel, *kernel.python, context);
   nlohmann::ordered_json meta;
   meta["warp_version"] = context.warp_version;
   meta["warpsynth_version"] = context.warpsynth_version;
-  meta["source"] = {{"file", context.source_file}, {"line", kernel.at("line")}};
-  meta["arg_types"] = kernel.at("arg_types");
+  meta["source"] = {{"file", context.source_file}, {"line", kernel.line}, {"package", provenance_json(context.provenance)}};
+  meta["arg_types"] = arg_types_json(kernel.arg_types);
   meta["launch_dims"] = nullptr;  // not known for code that was extracted, not launched
   add_build_meta(meta, kernel);
-  meta["builtins"] = kernel.at("builtins");
-  meta["stubbed_imports"] = kernel.at("stubbed_imports");
+  meta["builtins"] = kernel.builtins;
+  meta["stubbed_imports"] = kernel.stubbed_imports;
   meta["lines"] = line_counts(record);
   record["meta"] = std::move(meta);
   record["verify"] = codegen_verified();
+  record["verify"]["self_contained"] =
+      kernel.self_contained ? self_contained_verdict(*kernel.self_contained, record) : "skipped";
   return record;
 }
 
-nlohmann::ordered_json make_synthetic_record(const nlohmann::json& kernel, const SyntheticInfo& info,
+nlohmann::ordered_json make_synthetic_record(const protocol::KernelCode& kernel, const SyntheticInfo& info,
                                              const RecordContext& context) {
   nlohmann::ordered_json record = base_record("synthetic", kernel, info.python, context);
   nlohmann::ordered_json meta;
@@ -136,7 +185,7 @@ nlohmann::ordered_json make_synthetic_record(const nlohmann::json& kernel, const
   meta["generator"] = {{"run_seed", info.run_seed},        {"index", info.index},
                        {"seed", hex64(info.sample_seed)},  {"template", info.template_name},
                        {"config_hash", info.config_hash}};
-  meta["arg_types"] = kernel.at("arg_types");
+  meta["arg_types"] = arg_types_json(kernel.arg_types);
   meta["launch_dims"] = info.launch_dims;
   meta["array_shapes"] = info.array_shapes;
   add_build_meta(meta, kernel);
@@ -144,6 +193,8 @@ nlohmann::ordered_json make_synthetic_record(const nlohmann::json& kernel, const
   meta["lines"] = line_counts(record);
   record["meta"] = std::move(meta);
   record["verify"] = codegen_verified();
+  // The Python is the file the worker loaded alone and Warp generated this code from.
+  record["verify"]["self_contained"] = "ok";
   return record;
 }
 

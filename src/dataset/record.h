@@ -1,29 +1,31 @@
 // The sample record: one JSON object per line of a dataset (fields in docs/dataset.md, the
-// generated code in docs/ir-format.md). Built from a worker's raw reply; all generated code is
-// normalized here.
+// generated code in docs/ir-format.md). Built from a worker's typed reply (protocol.h); all
+// generated code is normalized here.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 #include <cstdint>
+#include <optional>
 
 #include <nlohmann/json.hpp>
+
+#include "driver/protocol.h"
 
 namespace warpsynth {
 
 struct UnitPreamble;
 
 // The record format's version; docs/dataset.md keeps the history of what each one changed.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct RecordContext {
   std::string warp_version;
   std::string warpsynth_version;
   std::string source_file;  // label of the file a kernel was extracted from
-  // The installed distribution that ships the file: {distribution, version, license, file}, or
-  // null for a file no installed distribution lists.
-  nlohmann::json provenance;
+  // The installed distribution that ships the file; none for a file no installed distribution lists.
+  std::optional<protocol::Provenance> provenance;
 };
 
 // Stable id: XXH3-128 (hex) of the normalized Python and the Warp version that generated the code.
@@ -32,9 +34,8 @@ std::string sample_id(std::string_view normalized_python, std::string_view warp_
 // Number of lines of a text ("" has 0, "a" and "a\n" have 1).
 int count_lines(std::string_view text);
 
-// `kernel` is one entry of the worker's extract reply (`kernels[i]`). Throws
-// nlohmann::json::exception when the entry lacks a field.
-nlohmann::ordered_json make_extracted_record(const nlohmann::json& kernel, const RecordContext& context);
+// A record of a kernel the worker extracted (it has its Python).
+nlohmann::ordered_json make_extracted_record(const protocol::KernelCode& kernel, const RecordContext& context);
 
 // What the generator knows of a synthetic kernel, beyond what Warp reports.
 struct SyntheticInfo {
@@ -49,11 +50,11 @@ struct SyntheticInfo {
   nlohmann::ordered_json array_shapes;  // parameter name -> shape
 };
 
-nlohmann::ordered_json make_synthetic_record(const nlohmann::json& kernel, const SyntheticInfo& info,
+nlohmann::ordered_json make_synthetic_record(const protocol::KernelCode& kernel, const SyntheticInfo& info,
                                              const RecordContext& context);
 
 // The preambles (CPU, CUDA) of the units of a worker reply's kernel, named as its record names
 // them; a run writes each once into its output folder (PreambleStore).
-std::vector<UnitPreamble> record_preambles(const nlohmann::json& kernel);
+std::vector<UnitPreamble> record_preambles(const protocol::KernelCode& kernel);
 
 }  // namespace warpsynth

@@ -38,6 +38,10 @@ std::string extract_request(std::int64_t id, const std::string& path, const std:
   return to_line(request);
 }
 
+std::string declared_request(std::int64_t id, const std::string& path) {
+  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "declared"}, {"path", path}});
+}
+
 std::string locate_package_request(std::int64_t id, const std::string& name) {
   return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "locate_package"}, {"name", name}});
 }
@@ -91,5 +95,158 @@ Reply parse_reply(const std::string& line) {
   }
   return reply;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Typed replies
+
+namespace {
+
+const nlohmann::json& member(const nlohmann::json& object, const char* name) {
+  auto it = object.find(name);
+  if (!object.is_object() || it == object.end()) {
+    throw ProtocolError(std::string("worker result lacks '") + name + "'");
+  }
+  return *it;
+}
+
+std::string text(const nlohmann::json& object, const char* name) {
+  const auto& value = member(object, name);
+  if (!value.is_string()) throw ProtocolError(std::string("worker result: '") + name + "' is not a string");
+  return value.get<std::string>();
+}
+
+int integer(const nlohmann::json& object, const char* name) {
+  const auto& value = member(object, name);
+  if (!value.is_number_integer()) throw ProtocolError(std::string("worker result: '") + name + "' is not an integer");
+  return value.get<int>();
+}
+
+bool boolean(const nlohmann::json& object, const char* name) {
+  const auto& value = member(object, name);
+  if (!value.is_boolean()) throw ProtocolError(std::string("worker result: '") + name + "' is not a boolean");
+  return value.get<bool>();
+}
+
+std::vector<std::string> strings(const nlohmann::json& list, const char* what) {
+  if (!list.is_array()) throw ProtocolError(std::string("worker result: '") + what + "' is not a list");
+  std::vector<std::string> out;
+  for (const auto& item : list) {
+    if (!item.is_string()) throw ProtocolError(std::string("worker result: '") + what + "' holds a non-string");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::pair<std::string, std::string> name_pair(const nlohmann::json& pair) {
+  if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
+    throw ProtocolError("worker result: a name is not a [generated, key] pair");
+  }
+  return {pair[0].get<std::string>(), pair[1].get<std::string>()};
+}
+
+NameTable names_of(const nlohmann::json& names) {
+  NameTable table;
+  table.kernel = name_pair(member(names, "kernel"));
+  for (const auto& pair : member(names, "structs")) table.structs.push_back(name_pair(pair));
+  for (const auto& pair : member(names, "functions")) table.functions.push_back(name_pair(pair));
+  return table;
+}
+
+// A function of the unit: [start, end) offsets into `module`, its text, or null.
+std::optional<std::string> function_text(const nlohmann::json& piece, const std::string& module, const char* what) {
+  if (piece.is_null()) return std::nullopt;
+  if (piece.is_string()) return piece.get<std::string>();
+  if (piece.is_array() && piece.size() == 2 && piece[0].is_number_unsigned() && piece[1].is_number_unsigned()) {
+    auto start = piece[0].get<std::size_t>(), end = piece[1].get<std::size_t>();
+    if (start <= end && end <= module.size()) return module.substr(start, end - start);
+  }
+  throw ProtocolError(std::string("worker result: bad ") + what + " function");
+}
+
+TargetCode target_of(const nlohmann::json& target) {
+  TargetCode code;
+  if (target.contains("module")) code.module = text(target, "module");
+  if (target.contains("preamble")) code.preamble = text(target, "preamble");
+  code.forward = function_text(member(target, "forward"), code.module, "forward");
+  code.backward = function_text(member(target, "backward"), code.module, "backward");
+  if (target.contains("block_dim")) code.block_dim = integer(target, "block_dim");
+  code.names = names_of(member(target, "names"));
+  return code;
+}
+
+LineMap line_map_of(const nlohmann::json& line_map) {
+  LineMap map;
+  map.kernel_file = text(line_map, "kernel_file");
+  for (const auto& r : member(line_map, "ranges")) {
+    if (!r.is_array() || r.size() != 4 || !r[0].is_string()) throw ProtocolError("worker result: bad line map range");
+    map.ranges.push_back({r[0].get<std::string>(), r[1].get<int>(), r[2].get<int>(), r[3].get<int>()});
+  }
+  return map;
+}
+
+}  // namespace
+
+KernelCode parse_kernel_code(const nlohmann::json& kernel) {
+  KernelCode code;
+  code.kernel = text(kernel, "kernel");
+  code.line = integer(kernel, "line");
+  if (const auto& python = member(kernel, "python"); !python.is_null()) code.python = text(kernel, "python");
+  code.line_map = line_map_of(member(kernel, "line_map"));
+  for (const auto& arg : member(kernel, "arg_types")) code.arg_types.push_back({text(arg, "name"), text(arg, "type")});
+  code.builtins = strings(member(kernel, "builtins"), "builtins");
+  code.stubbed_imports = strings(member(kernel, "stubbed_imports"), "stubbed_imports");
+  code.enable_backward = boolean(kernel, "enable_backward");
+  code.cpu_blocks = boolean(kernel, "cpu_blocks");
+  code.cuda_arch = integer(kernel, "cuda_arch");
+  code.cpu = target_of(member(kernel, "cpu"));
+  code.cuda = target_of(member(kernel, "cuda"));
+  if (auto check = kernel.find("self_contained"); check != kernel.end()) {
+    SelfContainedCheck result;
+    if (check->contains("error")) {
+      result.error = text(*check, "error");
+      if (result.error.empty()) result.error = "no reason given";
+    } else {
+      result.cpu = target_of(member(*check, "cpu"));
+      result.cuda = target_of(member(*check, "cuda"));
+      result.line_map = line_map_of(member(*check, "line_map"));
+    }
+    code.self_contained = std::move(result);
+  }
+  return code;
+}
+
+SourceReply parse_source_reply(const nlohmann::json& result) {
+  if (!result.is_object()) throw ProtocolError("worker result is not an object");
+  SourceReply reply;
+  if (result.contains("declared")) reply.declared = strings(result["declared"], "declared");
+  for (const auto& kernel : member(result, "kernels")) reply.kernels.push_back(parse_kernel_code(kernel));
+  for (const auto& error : member(result, "errors")) {
+    reply.errors.push_back({error.contains("stage") ? text(error, "stage") : "worker", text(error, "message"),
+                            error.contains("kernel") ? text(error, "kernel") : ""});
+  }
+  if (auto p = result.find("provenance"); p != result.end() && !p->is_null()) {
+    reply.provenance = Provenance{text(*p, "distribution"), text(*p, "version"), text(*p, "license"), text(*p, "file")};
+  }
+  if (auto verify = result.find("verify"); verify != result.end()) {
+    if (!verify->is_object()) throw ProtocolError("worker result: 'verify' is not an object");
+    for (auto it = verify->begin(); it != verify->end(); ++it) {
+      if (!it->is_string()) throw ProtocolError("worker result: a verify level is not a string");
+      reply.verify.emplace_back(it.key(), it->get<std::string>());
+    }
+  }
+  return reply;
+}
+
+std::vector<SourceReply> parse_sources_reply(const nlohmann::json& result) {
+  std::vector<SourceReply> replies;
+  for (const auto& item : member(result, "items")) replies.push_back(parse_source_reply(item));
+  return replies;
+}
+
+std::vector<std::string> parse_declared_reply(const nlohmann::json& result) {
+  return strings(member(result, "declared"), "declared");
+}
+
+std::string parse_package_location(const nlohmann::json& result) { return text(result, "path"); }
 
 }  // namespace warpsynth::protocol

@@ -3,11 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "dataset/normalize.h"
 
 namespace warpsynth::protocol {
 
@@ -35,6 +39,8 @@ struct Reply {
 std::string extract_request(std::int64_t id, const std::string& path, const std::string& label,
                             const std::string& call = "");
 std::string shutdown_request();
+// The module-level kernels a file declares, from its source alone (no import): {"declared"}.
+std::string declared_request(std::int64_t id, const std::string& path);
 // Where an installed package is (the reply's result: {"path"}).
 std::string locate_package_request(std::int64_t id, const std::string& name);
 std::string catalog_request(std::int64_t id);
@@ -50,5 +56,85 @@ std::string compile_sources_request(std::int64_t id, const std::vector<SourceIte
 
 ReadyMessage parse_ready(const std::string& line);
 Reply parse_reply(const std::string& line);
+
+// ---------------------------------------------------------------------------------------------
+// Typed replies. The worker's results are parsed here, and only here; every other layer reads
+// these structs. A result of the wrong shape throws ProtocolError.
+
+// Generated identifiers that carry hashes or per-process counters, for the normalizer.
+struct NameTable {
+  std::pair<std::string, std::string> kernel;                    // mangled name, key
+  std::vector<std::pair<std::string, std::string>> structs;      // native name, key
+  std::vector<std::pair<std::string, std::string>> functions;    // C name `{key}_{N}`, key
+};
+
+// One device's code of a kernel.
+struct TargetCode {
+  std::string module;    // the kernel's unit without Warp's preamble ("" where only the functions were sent)
+  std::string preamble;  // Warp's preamble of the unit, exactly
+  std::optional<std::string> forward;   // the kernel's functions, cut from `module`; none where
+  std::optional<std::string> backward;  // Warp generated none (backward disabled)
+  int block_dim = 0;
+  NameTable names;
+};
+
+// The record's Python loaded alone and generated again (`verify.self_contained`).
+struct SelfContainedCheck {
+  std::string error;  // why it could not be done; empty when the code below is there
+  TargetCode cpu, cuda;
+  LineMap line_map;
+};
+
+struct ArgType {
+  std::string name;
+  std::string type;
+};
+
+// One kernel of a source, with its generated code.
+struct KernelCode {
+  std::string kernel;                 // Warp's key
+  int line = 0;                       // the `def` line in its file
+  std::optional<std::string> python;  // the record's Python (extracted); none for a generated source
+  LineMap line_map;
+  std::vector<ArgType> arg_types;
+  std::vector<std::string> builtins;
+  std::vector<std::string> stubbed_imports;
+  bool enable_backward = true;
+  bool cpu_blocks = false;
+  int cuda_arch = 0;
+  TargetCode cpu, cuda;
+  std::optional<SelfContainedCheck> self_contained;
+};
+
+struct WorkerError {
+  std::string stage;    // syntax, import, call, codegen, ...
+  std::string message;
+  std::string kernel;   // empty for an error of the whole source
+};
+
+// The installed distribution that ships a file.
+struct Provenance {
+  std::string distribution, version, license, file;
+};
+
+// The result for one source: an `extract` request's, or one item of a batch.
+struct SourceReply {
+  std::vector<std::string> declared;  // module-level @wp.kernel names, from the source alone
+  std::vector<KernelCode> kernels;
+  std::vector<WorkerError> errors;
+  std::optional<Provenance> provenance;
+  std::vector<std::pair<std::string, std::string>> verify;  // compile_sources: level -> "ok" | "failed: ..."
+};
+
+// `extract`.
+SourceReply parse_source_reply(const nlohmann::json& result);
+// One kernel of a source reply (`kernels[i]`).
+KernelCode parse_kernel_code(const nlohmann::json& kernel);
+// `codegen_sources` / `compile_sources`: one per item, in order.
+std::vector<SourceReply> parse_sources_reply(const nlohmann::json& result);
+// `declared`.
+std::vector<std::string> parse_declared_reply(const nlohmann::json& result);
+// `locate_package`.
+std::string parse_package_location(const nlohmann::json& result);
 
 }  // namespace warpsynth::protocol

@@ -1,5 +1,6 @@
 #include "driver/worker.h"
 
+#include <cstdlib>
 #include <fstream>
 
 namespace warpsynth {
@@ -32,8 +33,12 @@ void Worker::launch() {
 
   SpawnOptions options;
   options.argv = {command_.python, "-u", "-m", "warpsynth_worker"};
-  options.env_overrides["PYTHONPATH"] = command_.python_path;
+  // The worker's package first; the user's own path after it, so their packages import as usual.
+  const char* user_path = std::getenv("PYTHONPATH");
+  options.env_overrides["PYTHONPATH"] =
+      command_.python_path + (user_path && *user_path ? std::string(":") + user_path : std::string());
   options.env_overrides["PYTHONDONTWRITEBYTECODE"] = "1";
+  for (const auto& [name, value] : environment_) options.env_overrides[name] = value;
   try {
     process_ = std::make_unique<Subprocess>(options);
   } catch (const std::exception& e) {
@@ -153,6 +158,18 @@ void Worker::shutdown() {
   process_->finish(std::chrono::milliseconds(5000));
   process_.reset();
   ready_.reset();
+}
+
+WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
+                             std::filesystem::path kernel_cache_root) {
+  const char* shared = std::getenv("WARPSYNTH_KERNEL_CACHE");
+  return [=, &log, next = 0]() mutable {
+    auto worker = std::make_unique<Worker>(command, log, startup_timeout);
+    std::string cache = shared && *shared ? std::string(shared)
+                                          : (kernel_cache_root / ("worker-" + std::to_string(next++))).string();
+    worker->set_environment({{"WARPSYNTH_KERNEL_CACHE", cache}});
+    return worker;
+  };
 }
 
 }  // namespace warpsynth

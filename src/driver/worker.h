@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -30,6 +32,8 @@ class Worker : public WorkerConnection {
 
   Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
          std::size_t max_reply_bytes = kDefaultMaxReplyBytes);
+  // Variables added to the worker's environment.
+  void set_environment(std::map<std::string, std::string> variables) { environment_ = std::move(variables); }
   ~Worker() override;
 
   void launch() override;
@@ -49,6 +53,7 @@ class Worker : public WorkerConnection {
   LogFile& log_;
   std::chrono::milliseconds startup_timeout_;
   std::size_t max_reply_bytes_;
+  std::map<std::string, std::string> environment_;
   std::unique_ptr<Subprocess> process_;
   std::optional<protocol::ReadyMessage> ready_;
   Subprocess::Clock::time_point launched_at_;
@@ -58,5 +63,11 @@ class Worker : public WorkerConnection {
   long peak_rss_kb_ = 0;
   void sample_rss();
 };
+
+// The workers of a pool. Each gets a Warp kernel cache of its own under `kernel_cache_root`:
+// code a file runs at import may compile modules, and two workers compiling the same module into
+// one cache at once break each other. WARPSYNTH_KERNEL_CACHE, when set, names one cache for all.
+WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
+                             std::filesystem::path kernel_cache_root);
 
 }  // namespace warpsynth

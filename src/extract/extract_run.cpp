@@ -16,6 +16,7 @@
 #include "driver/worker_pool.h"
 #include "extract/source_files.h"
 #include "util/atomic_file.h"
+#include "util/temp_dir.h"
 #include "util/json_writer.h"
 #include "util/log_file.h"
 
@@ -40,6 +41,7 @@ struct FileResult {
   int declared = 0;
   int declared_extracted = 0;
   bool failed_whole = false;
+  bool lost = false;  // no reply at all (crash, hang, garbage): `declared` is not known yet
 };
 
 // Files through the worker pool, one file per request (a file's import is what can hang or
@@ -63,13 +65,21 @@ class ExtractJob : public BatchJob {
 
   bool accept(std::span<const std::uint64_t> items, const nlohmann::json& result) override {
     if (items.size() != 1) return false;
-    finish(items[0], from_reply(sources_.files[items[0]], result));
+    protocol::SourceReply reply;
+    try {
+      reply = protocol::parse_source_reply(result);
+    } catch (const protocol::ProtocolError& e) {
+      lost(items[0], "protocol", e.what());
+      return true;
+    }
+    finish(items[0], from_reply(sources_.files[items[0]], reply));
     return true;
   }
 
   void lost(std::uint64_t item, const std::string& stage, const std::string& message) override {
     FileResult out;
     out.failed_whole = true;
+    out.lost = true;
     std::string why = stage == "timeout" ? "import and codegen " + message + "; worker restarted" : message;
     out.failures.push_back({sources_.files[item].label, "", stage, why});
     finish(item, std::move(out));
@@ -78,27 +88,25 @@ class ExtractJob : public BatchJob {
   std::vector<FileResult> results;  // by file number
 
  private:
-  FileResult from_reply(const SourceFile& file, const nlohmann::json& result) {
+  FileResult from_reply(const SourceFile& file, const protocol::SourceReply& reply) {
     FileResult out;
-    std::set<std::string> declared;
-    for (const auto& name : result.value("declared", nlohmann::json::array())) declared.insert(name.get<std::string>());
+    std::set<std::string> declared(reply.declared.begin(), reply.declared.end());
     out.declared = static_cast<int>(declared.size());
-    for (const auto& error : result.value("errors", nlohmann::json::array())) {
-      out.failures.push_back({file.label, error.value("kernel", ""), error.value("stage", "worker"),
-                              error.value("message", "")});
-      if (!error.contains("kernel")) out.failed_whole = true;
+    for (const auto& error : reply.errors) {
+      out.failures.push_back({file.label, error.kernel, error.stage, error.message});
+      if (error.kernel.empty()) out.failed_whole = true;
     }
     RecordContext context = context_;
     context.source_file = file.label;
-    context.provenance = result.contains("provenance") ? result["provenance"] : nlohmann::json();
+    context.provenance = reply.provenance;
     std::set<std::string> extracted_names;
-    for (const auto& kernel : result.value("kernels", nlohmann::json::array())) {
+    for (const auto& kernel : reply.kernels) {
       try {
         out.records.push_back(make_extracted_record(kernel, context));
         for (const auto& preamble : record_preambles(kernel)) preambles_.add(preamble);
-        extracted_names.insert(kernel.at("kernel").get<std::string>());
-      } catch (const nlohmann::json::exception& e) {
-        out.failures.push_back({file.label, kernel.value("kernel", ""), "record", e.what()});
+        extracted_names.insert(kernel.kernel);
+      } catch (const std::exception& e) {
+        out.failures.push_back({file.label, kernel.kernel, "record", e.what()});
       }
     }
     for (const auto& name : declared) out.declared_extracted += extracted_names.count(name);
@@ -139,24 +147,42 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
   fs::remove(out_dir / kLogFileName);
   LogFile worker_log((out_dir / kLogFileName).string());
   PoolOptions pool_options{std::max(1, options.jobs), options.recycle_after, options.file_timeout};
-  WorkerPool pool([&] { return std::make_unique<Worker>(command, worker_log, options.startup_timeout); },
-                  pool_options, worker_log);
+  TempDir scratch("warpsynth-run-");  // the workers' kernel caches
+  WorkerPool pool(worker_factory(command, worker_log, options.startup_timeout, scratch.path()), pool_options,
+                  worker_log);
   const protocol::ReadyMessage& ready = pool.first().ensure_started();
   if (ready.warp_version != ready.pinned_warp_version) {
     log << fmt::format("warning: Warp {} is installed, the worker was written against {}\n", ready.warp_version,
                        ready.pinned_warp_version);
   }
-  RecordContext context{ready.warp_version, WARPSYNTH_VERSION, "", nullptr};
+  RecordContext context{ready.warp_version, WARPSYNTH_VERSION, "", std::nullopt};
   PreambleStore preambles(out_dir);
 
   // --package: the worker finds where the package is installed, as an import would.
   std::vector<std::string> inputs = options.inputs;
+  // Inputs are named in the summary as their labels start (a folder's or a file's own name), so
+  // that the summary holds no absolute path.
+  std::vector<std::string> input_names;
+  for (const auto& input : options.inputs) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(fs::path(input), ec);
+    input_names.push_back(ec || canonical.filename().empty() ? input : canonical.filename().string());
+  }
   std::int64_t id = 1;
   for (const auto& name : options.packages) {
     CallOutcome outcome = pool.first().call(id, protocol::locate_package_request(id, name), options.startup_timeout);
     ++id;
-    if (outcome.kind == CallOutcome::Kind::kOk && outcome.result.contains("path")) {
-      inputs.push_back(outcome.result["path"].get<std::string>());
+    std::string path;
+    if (outcome.kind == CallOutcome::Kind::kOk) {
+      try {
+        path = protocol::parse_package_location(outcome.result);
+      } catch (const protocol::ProtocolError& e) {
+        outcome.detail = e.what();
+      }
+    }
+    if (!path.empty()) {
+      inputs.push_back(path);
+      input_names.push_back("--package " + name);
     } else {
       summary.add_failure({name, "", "input", outcome.detail.empty() ? "no installed package " + name : outcome.detail});
     }
@@ -169,7 +195,27 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
   BatchQueue queue(1);
   queue.add(0, sources.files.size());
   pool.run(queue, job);
+
+  // A file that took its worker down has no count of its kernels: count them from its source
+  // alone (no import), so that they count as missed.
+  for (size_t i = 0; i < sources.files.size(); ++i) {
+    FileResult& result = job.results[i];
+    if (!result.lost) continue;
+    CallOutcome outcome =
+        pool.first().call(id, protocol::declared_request(id, sources.files[i].path), options.startup_timeout);
+    ++id;
+    if (outcome.kind == CallOutcome::Kind::kOk) {
+      try {
+        result.declared = static_cast<int>(protocol::parse_declared_reply(outcome.result).size());
+      } catch (const protocol::ProtocolError&) {
+        // not counted: the summary still names the file as failed
+      }
+    }
+  }
   pool.shutdown();
+
+  summary.by_input.resize(inputs.size());
+  for (size_t k = 0; k < inputs.size(); ++k) summary.by_input[k].input = input_names[k];
 
   // Put together in file order: the same output for any number of workers.
   std::vector<nlohmann::ordered_json> records;
@@ -180,6 +226,10 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
     ++summary.files;
     summary.declared += result.declared;
     summary.declared_extracted += result.declared_extracted;
+    InputCoverage& coverage = summary.by_input[file.input];
+    ++coverage.files;
+    coverage.declared += result.declared;
+    coverage.declared_extracted += result.declared_extracted;
     summary.kernels_extracted += static_cast<int>(result.records.size());
     for (auto& failure : result.failures) summary.add_failure(std::move(failure));
     if (!result.records.empty()) {

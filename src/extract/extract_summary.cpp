@@ -15,6 +15,13 @@ nlohmann::ordered_json ExtractSummary::to_json() const {
   for (const auto& f : failures) {
     failure_list.push_back({{"file", f.file}, {"kernel", f.kernel}, {"stage", f.stage}, {"message", f.message}});
   }
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
+  for (const auto& c : by_input) {
+    inputs.push_back({{"input", c.input},
+                      {"files", c.files},
+                      {"declared_module_level_kernels", c.declared},
+                      {"declared_module_level_extracted", c.declared_extracted}});
+  }
   return {
       {"files", files},
       {"files_with_kernels", files_with_kernels},
@@ -24,6 +31,7 @@ nlohmann::ordered_json ExtractSummary::to_json() const {
       {"kernels_extracted", kernels_extracted},
       {"duplicates_dropped", duplicates},
       {"records", records},
+      {"by_input", inputs},
       {"failures_by_stage", failures_by_stage()},
       {"failures", failure_list},
   };
@@ -32,8 +40,15 @@ nlohmann::ordered_json ExtractSummary::to_json() const {
 void ExtractSummary::print(std::ostream& out) const {
   out << fmt::format("files: {} read, {} with kernels, {} without\n", files, files_with_kernels,
                      files_without_kernels);
-  out << fmt::format("module-level @wp.kernel: {} of {} extracted ({:.1f}%)\n", declared_extracted, declared,
-                     100.0 * declared_fraction());
+  out << fmt::format("module-level @wp.kernel: {} of {} extracted ({:.1f}%); a kernel of a file that failed counts "
+                     "as missed\n",
+                     declared_extracted, declared, 100.0 * declared_fraction());
+  if (by_input.size() > 1) {
+    for (const auto& c : by_input) {
+      out << fmt::format("  {}: {} of {} ({:.1f}%) in {} files\n", c.input, c.declared_extracted, c.declared,
+                         100.0 * c.fraction(), c.files);
+    }
+  }
   out << fmt::format("kernels extracted: {} (factory-made and overloads included); {} duplicates dropped; "
                      "{} records written\n",
                      kernels_extracted, duplicates, records);

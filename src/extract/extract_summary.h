@@ -17,6 +17,15 @@ struct ExtractFailure {
   std::string message;
 };
 
+// The module-level kernels of one input (a PATH, or an installed package).
+struct InputCoverage {
+  std::string input;
+  int files = 0;
+  int declared = 0;            // counted from each file's source, whether its import worked or not
+  int declared_extracted = 0;
+  double fraction() const { return declared ? static_cast<double>(declared_extracted) / declared : 1.0; }
+};
+
 struct ExtractSummary {
   int files = 0;
   int files_with_kernels = 0;
@@ -27,6 +36,7 @@ struct ExtractSummary {
   int duplicates = 0;          // records dropped because an identical one was already kept
   int records = 0;             // written to kernels.jsonl
   std::vector<ExtractFailure> failures;
+  std::vector<InputCoverage> by_input;  // in the order given
 
   void add_failure(ExtractFailure failure) { failures.push_back(std::move(failure)); }
   std::map<std::string, int> failures_by_stage() const;

@@ -21,14 +21,16 @@ bool skipped_folder(const fs::path& p) {
 SourceList collect_sources(const std::vector<std::string>& inputs) {
   SourceList list;
   std::set<std::string> seen;
+  std::size_t input_index = 0;
   auto add = [&](const fs::path& path, std::string label, bool explicit_file) {
     std::error_code ec;
     std::string canonical = fs::canonical(path, ec).string();
     if (ec || !seen.insert(canonical).second) return;
-    list.files.push_back({canonical, std::move(label), explicit_file});
+    list.files.push_back({canonical, std::move(label), explicit_file, input_index});
   };
 
-  for (const auto& input : inputs) {
+  for (; input_index < inputs.size(); ++input_index) {
+    const std::string& input = inputs[input_index];
     fs::path path(input);
     std::error_code ec;
     auto status = fs::status(path, ec);

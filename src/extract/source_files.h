@@ -1,6 +1,7 @@
 // Which Python files an extraction reads, and the stable labels they get in the output.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@ struct SourceFile {
   std::string path;        // absolute
   std::string label;       // path shown in records: `<folder name>/<relative path>` or the file name
   bool named_explicitly;   // given on the command line (not found by walking a folder)
+  std::size_t input = 0;   // which of the inputs it was found under
 };
 
 struct InputProblem {

@@ -24,6 +24,7 @@
 #include "gen/rng.h"
 #include "generate/shard_assembler.h"
 #include "util/atomic_file.h"
+#include "util/temp_dir.h"
 #include "util/json_writer.h"
 #include "util/log_file.h"
 #include "util/progress.h"
@@ -57,30 +58,25 @@ struct Pending {
 };
 
 // What the worker said of one item of a batch.
-SampleResult verdict_of(const Pending& p, const nlohmann::json& item) {
+SampleResult verdict_of(const Pending& p, const protocol::SourceReply& item) {
   SampleResult r;
   r.index = p.index;
   r.template_name = p.kernel.template_name;
-  const auto& errors = item.value("errors", nlohmann::json::array());
-  const auto& kernels = item.value("kernels", nlohmann::json::array());
-  if (!errors.empty()) {
-    r.stage = errors[0].value("stage", "codegen");
-    r.message = errors[0].value("message", "");
-  } else if (kernels.size() != 1) {
+  if (!item.errors.empty()) {
+    r.stage = item.errors[0].stage;
+    r.message = item.errors[0].message;
+  } else if (item.kernels.size() != 1) {
     r.stage = "codegen";
-    r.message = fmt::format("expected one kernel, Warp found {}", kernels.size());
+    r.message = fmt::format("expected one kernel, Warp found {}", item.kernels.size());
   } else {
     r.ok = true;
   }
-  if (r.ok && item.contains("verify")) {
-    for (const char* level : {"cpu_compile", "cuda_ptx"}) {
-      std::string v = item["verify"].value(level, "ok");
-      if (v != "ok") {
-        r.ok = false;
-        r.stage = level;
-        r.message = v.substr(v.find(':') == std::string::npos ? 0 : v.find(':') + 2);
-        break;
-      }
+  for (const auto& [level, v] : item.verify) {
+    if (!r.ok) break;
+    if ((level == "cpu_compile" || level == "cuda_ptx") && v != "ok") {
+      r.ok = false;
+      r.stage = level;
+      r.message = v.substr(v.find(':') == std::string::npos ? 0 : v.find(':') + 2);
     }
   }
   return r;
@@ -110,7 +106,12 @@ class GenerateJob : public BatchJob {
   }
 
   bool accept(std::span<const std::uint64_t> items, const nlohmann::json& result) override {
-    const auto& replies = result.value("items", nlohmann::json::array());
+    std::vector<protocol::SourceReply> replies;
+    try {
+      replies = protocol::parse_sources_reply(result);
+    } catch (const protocol::ProtocolError&) {
+      return false;  // bisected: the item whose reply is malformed is reported alone
+    }
     if (replies.size() != items.size()) return false;
     std::vector<SampleResult> out;
     for (size_t k = 0; k < items.size(); ++k) {
@@ -119,7 +120,7 @@ class GenerateJob : public BatchJob {
       SampleResult r = verdict_of(p, item);
       if (r.ok) {
         try {
-          std::tie(r.record, r.id) = make_record(p, item["kernels"][0], item);
+          std::tie(r.record, r.id) = make_record(p, item.kernels[0], item);
         } catch (const std::exception& e) {
           r.ok = false;
           r.stage = "record";
@@ -189,8 +190,8 @@ class GenerateJob : public BatchJob {
   }
 
   // The record's JSON line, and its id.
-  std::pair<std::string, std::string> make_record(const Pending& p, const nlohmann::json& kernel,
-                                                  const nlohmann::json& item) {
+  std::pair<std::string, std::string> make_record(const Pending& p, const protocol::KernelCode& kernel,
+                                                  const protocol::SourceReply& item) {
     SyntheticInfo info;
     info.python = p.kernel.python;
     info.run_seed = options_.seed;
@@ -204,9 +205,7 @@ class GenerateJob : public BatchJob {
     for (const auto& a : p.kernel.arrays) info.array_shapes[a.name] = a.shape;
     nlohmann::ordered_json record = make_synthetic_record(kernel, info, context_);
     for (const auto& preamble : record_preambles(kernel)) preambles.add(preamble);
-    if (item.contains("verify")) {
-      for (auto it = item["verify"].begin(); it != item["verify"].end(); ++it) record["verify"][it.key()] = *it;
-    }
+    for (const auto& [level, verdict] : item.verify) record["verify"][level] = verdict;
     return {json_line(record), record["id"].get<std::string>()};
   }
 
@@ -307,8 +306,9 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
 
   // Warp's version and the catalog come from the first worker, which then takes batches too.
   PoolOptions pool_options{std::max(1, options.jobs), options.recycle_after, options.batch_timeout};
-  WorkerPool pool([&] { return std::make_unique<Worker>(command, worker_log, options.startup_timeout); },
-                  pool_options, worker_log);
+  TempDir scratch("warpsynth-run-");  // the workers' kernel caches
+  WorkerPool pool(worker_factory(command, worker_log, options.startup_timeout, scratch.path()), pool_options,
+                  worker_log);
   pool.launch(pool_options.jobs);
   std::string warp_version = pool.first().ensure_started().warp_version;
   std::string catalog_path = catalog::ensure_cached(pool.first(), options.startup_timeout);
@@ -339,7 +339,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
 
   catalog::Catalog table = catalog::Catalog::load(catalog_path);
   gen::Generator generator(table, config);
-  RecordContext context{warp_version, WARPSYNTH_VERSION, "", nullptr};
+  RecordContext context{warp_version, WARPSYNTH_VERSION, "", std::nullopt};
   GenerateJob job(options, generator, context, identity.config_hash);
 
   std::vector<ShardRange> shards = plan_shards(options.count, options.shard_size);

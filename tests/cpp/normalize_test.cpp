@@ -7,11 +7,8 @@ using namespace warpsynth;
 namespace {
 
 NameRenames saxpy_renames() {
-  return renames_from_worker(nlohmann::json::parse(R"({
-    "kernel": ["saxpy_34cfbf96", "saxpy"],
-    "structs": [["Params_42ba4f6f", "Params"]],
-    "functions": [["sq_17", "sq"], ["sq_3", "sq"], ["cube_9", "cube"]]
-  })"));
+  return renames_from({"saxpy_34cfbf96", "saxpy"}, {{"Params_42ba4f6f", "Params"}},
+                      {{"sq_17", "sq"}, {"sq_3", "sq"}, {"cube_9", "cube"}});
 }
 
 }  // namespace
@@ -60,13 +57,13 @@ TEST(Normalize, RenumbersFunctionsPerKeyAsWholeIdentifiers) {
 
 TEST(Normalize, RenamingIsSimultaneous) {
   // sq_3 -> sq_1 and sq_1 would not be renamed again even if it were in the table.
-  auto renames = renames_from_worker(nlohmann::json::parse(R"({"functions": [["f_1", "f"], ["f_0", "f"]]})"));
+  auto renames = renames_from({}, {}, {{"f_1", "f"}, {"f_0", "f"}});
   EXPECT_EQ(normalize_generated_code("f_1(); f_0();\n", renames), "f_0(); f_1();\n");
 }
 
 TEST(Normalize, SameKernelFromTwoProcessesGivesSameText) {
-  auto first = renames_from_worker(nlohmann::json::parse(R"({"kernel":["k_aaaaaaaa","k"],"functions":[["g_5","g"]]})"));
-  auto second = renames_from_worker(nlohmann::json::parse(R"({"kernel":["k_bbbbbbbb","k"],"functions":[["g_912","g"]]})"));
+  auto first = renames_from({"k_aaaaaaaa", "k"}, {}, {{"g_5", "g"}});
+  auto second = renames_from({"k_bbbbbbbb", "k"}, {}, {{"g_912", "g"}});
   EXPECT_EQ(normalize_generated_code("// /a/x.py:3\nvoid k_aaaaaaaa() { g_5(); }  <L 4>\n", first),
             normalize_generated_code("// /b/y.py:9\nvoid k_bbbbbbbb() { g_912(); }  <L 4>\n", second));
 }
@@ -80,10 +77,10 @@ TEST(Normalize, PythonLineEndingsAndTrailingSpace) {
 namespace {
 
 LineMap two_file_map() {
-  return line_map_from_worker(nlohmann::json::parse(R"({
-    "kernel_file": "<warpsynth:k.py>",
-    "ranges": [["<warpsynth:k.py>", 20, 25, 9], ["/lib/helpers.py", 3, 5, 2]]
-  })"));
+  LineMap map;
+  map.kernel_file = "<warpsynth:k.py>";
+  map.ranges = {{"<warpsynth:k.py>", 20, 25, 9}, {"/lib/helpers.py", 3, 5, 2}};
+  return map;
 }
 
 }  // namespace

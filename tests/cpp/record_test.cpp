@@ -7,7 +7,7 @@ using namespace warpsynth;
 
 namespace {
 
-nlohmann::json worker_kernel() {
+nlohmann::json worker_kernel_json() {
   return nlohmann::json::parse(R"J({
     "kernel": "add", "line": 4,
     "python": "import warp as wp\n\n@wp.kernel\ndef add(a: wp.array(dtype=float)):\n    a[wp.tid()] += 1.0\n",
@@ -24,10 +24,13 @@ nlohmann::json worker_kernel() {
   })J");
 }
 
+protocol::KernelCode worker_kernel() { return protocol::parse_kernel_code(worker_kernel_json()); }
+protocol::KernelCode parsed(const nlohmann::json& kernel) { return protocol::parse_kernel_code(kernel); }
+
 }  // namespace
 
 TEST(Record, HasTheDesignFieldsInOrder) {
-  auto record = make_extracted_record(worker_kernel(), {"1.19.0", "0.1.0", "examples/add.py"});
+  auto record = make_extracted_record(worker_kernel(), {"1.19.0", "0.1.0", "examples/add.py", std::nullopt});
   std::vector<std::string> keys;
   for (auto it = record.begin(); it != record.end(); ++it) keys.push_back(it.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"schema_version", "id", "origin", "kernel", "python", "cpu", "cuda",
@@ -55,24 +58,24 @@ TEST(Record, HasTheDesignFieldsInOrder) {
 }
 
 TEST(Record, IdDependsOnPythonAndWarpVersionOnly) {
-  auto a = make_extracted_record(worker_kernel(), {"1.19.0", "0.1.0", "a.py"});
-  auto b = make_extracted_record(worker_kernel(), {"1.19.0", "9.9.9", "b.py"});
-  auto c = make_extracted_record(worker_kernel(), {"1.18.0", "0.1.0", "a.py"});
+  auto a = make_extracted_record(worker_kernel(), {"1.19.0", "0.1.0", "a.py", std::nullopt});
+  auto b = make_extracted_record(worker_kernel(), {"1.19.0", "9.9.9", "b.py", std::nullopt});
+  auto c = make_extracted_record(worker_kernel(), {"1.18.0", "0.1.0", "a.py", std::nullopt});
   EXPECT_EQ(a["id"], b["id"]);
   EXPECT_NE(a["id"], c["id"]);
-  auto changed = worker_kernel();
+  auto changed = worker_kernel_json();
   changed["python"] = changed["python"].get<std::string>() + "# another line\n";
-  EXPECT_NE(make_extracted_record(changed, {"1.19.0", "0.1.0", "a.py"})["id"], a["id"]);
+  EXPECT_NE(make_extracted_record(parsed(changed), {"1.19.0", "0.1.0", "a.py", std::nullopt})["id"], a["id"]);
   // Trailing whitespace is normalized away before hashing.
-  auto spaced = worker_kernel();
+  auto spaced = worker_kernel_json();
   spaced["python"] = "import warp as wp   \n\n@wp.kernel\ndef add(a: wp.array(dtype=float)):\n    a[wp.tid()] += 1.0\n\n";
-  EXPECT_EQ(make_extracted_record(spaced, {"1.19.0", "0.1.0", "a.py"})["id"], a["id"]);
+  EXPECT_EQ(make_extracted_record(parsed(spaced), {"1.19.0", "0.1.0", "a.py", std::nullopt})["id"], a["id"]);
 }
 
 TEST(Record, MissingFieldThrows) {
-  auto broken = worker_kernel();
+  auto broken = worker_kernel_json();
   broken.erase("cpu");
-  EXPECT_THROW(make_extracted_record(broken, {"1.19.0", "0.1.0", "a.py"}), nlohmann::json::exception);
+  EXPECT_THROW(parsed(broken), protocol::ProtocolError);
 }
 
 TEST(Record, CountLines) {

@@ -71,7 +71,7 @@ def test_good_file_gives_a_full_record_and_exit_0(warpsynth_bin, tmp_path):
         assert "scale_" + target + "_kernel_forward" in record[target]["forward"]
         assert "scale_" + target + "_kernel_backward" in record[target]["backward"]
         assert "scaled_0(" in record[target]["module"]  # @wp.func normalized to {key}_0
-    assert record["meta"]["source"] == {"file": "good.py", "line": 9}  # the kernel's `def`
+    assert record["meta"]["source"] == {"file": "good.py", "line": 9, "package": None}  # the kernel's `def`
     assert record["meta"]["arg_types"] == [
         {"name": "a", "type": "array(ndim=1, dtype=float32)"},
         {"name": "s", "type": "float32"},
