@@ -214,6 +214,27 @@ def _module_assignment(module: types.ModuleType, name: str) -> str | None:
     return found
 
 
+def _literal_as_written(name: str, value, module_name: str | None) -> str | None:
+    """A module-level constant's literal as its module writes it (``EPS = 1.0e-6`` stays
+    ``1.0e-6``, not ``1e-06``), when the module binds the name to exactly that value."""
+    module = sys.modules.get(module_name or "")
+    if module is None or type(value) not in (int, float, bool, str) or vars(module).get(name) is not value:
+        return None
+    statement = _module_assignment(module, name)
+    if statement is None:
+        return None
+    text = statement.split("=", 1)[1].strip()
+    literal = text
+    node = ast.parse(text, mode="eval").body
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "wp.constant" and len(node.args) == 1 and not node.keywords:
+        literal = ast.get_source_segment(text, node.args[0])  # ``wp.constant(1.0e12)``, as written
+    try:
+        written = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, TypeError):
+        return None
+    return text if type(written) is type(value) and written == value else None
+
+
 class _Part:
     def __init__(self, kind: str, obj, text: str, filename: str | None, first: int):
         self.kind, self.obj, self.text, self.filename, self.first = kind, obj, text, filename, first
@@ -333,7 +354,7 @@ class _Builder:
                 self._namespace_path(chain, value)
             return
         try:
-            text = render_value(value, self.include)
+            text = _literal_as_written(name, value, env_module) or render_value(value, self.include)
         except Unresolved as e:
             if not self._copy_assignment(name, value, env_module):
                 self.problems.append(f"{name}: {e}")
