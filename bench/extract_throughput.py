@@ -13,6 +13,7 @@ import filecmp
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,8 +64,12 @@ def main() -> int:
                 out = reference if not reference.exists() else scratch / f"r{round_}-j{jobs}"
                 seconds = extract(args.package, jobs, out)
                 times[jobs].append(seconds)
-                if out != reference:
-                    identical &= same_output(reference, out)
+                if out != reference and not same_output(reference, out):
+                    identical = False
+                    kept = Path(tempfile.mkdtemp(prefix="extract-differs-"))
+                    shutil.copytree(reference, kept / "reference")
+                    shutil.copytree(out, kept / out.name)
+                    print(f"outputs differ: both kept in {kept}", flush=True)
                 print(f"round {round_ + 1}, --jobs {jobs}: {seconds:.1f} s", flush=True)
         summary = json.loads((reference / "summary.json").read_text())
     jobs1, jobs2 = min(times[1]), min(times[2])

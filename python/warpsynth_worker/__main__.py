@@ -5,7 +5,7 @@ Protocol (version in ``protocol.PROTOCOL_VERSION``), one JSON object per line:
   driver -> worker: {"protocol", "id", "op": "extract", "path", "label"}
                   | {"protocol", "id", "op": "codegen_sources" | "compile_sources", "items": [{"label", "source"}, ...]}
                   | {"protocol", "id", "op": "catalog"} | {"protocol", "id", "op": "locate_package", "name"}
-                  | {"protocol", "id", "op": "declared", "path"}
+                  | {"protocol", "id", "op": "declared", "path"} | {"protocol", "id", "op": "preload", "paths"}
                   | {"op": "shutdown"}
   worker -> driver: {"protocol", "id", "ok": true, "result": {...}} | {"protocol", "id", "ok": false, "error"}
 Anything the worker or imported code prints goes to stderr, which the driver logs.
@@ -48,6 +48,10 @@ def handle(request: dict) -> dict:
 
         with tempfile.TemporaryDirectory(prefix="warpsynth-build-") as build_root:
             return {"items": extract.compile_sources(request["items"], prefix, build_root)}
+    if op == "preload":
+        from .extract import preload
+
+        return preload(request["paths"])
     if op == "declared":
         import ast
 

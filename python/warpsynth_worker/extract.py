@@ -174,7 +174,8 @@ def _self_contained_check(built, variant, block_dim, module_name: str) -> dict:
     math, and generates its kernel again: {"cpu"/"cuda": {"forward", "backward", "names"},
     "line_map"} for the driver to compare with the record's, or {"error"} with the reason."""
     name = f"{module_name}_self_contained"
-    label = f"{name}.py"
+    # The label names the Python in Warp's error messages: the same in every run and worker.
+    label = f"self_contained/{variant.key}.py"
     try:
         # A kernel of a module of its own (``module="unique"``) is found again by its content, so
         # Warp would hand back the original kernel: its module is out of sight meanwhile.
@@ -186,7 +187,7 @@ def _self_contained_check(built, variant, block_dim, module_name: str) -> dict:
             again = self_contained.find_variant(loaded.module, variant.key, warp_bridge.argument_types(variant))
             code = warp_bridge.codegen(again, block_dim)
     except BaseException as e:  # noqa: BLE001 - the verdict, whatever went wrong
-        reason = "".join(traceback.format_exception_only(type(e), e)).strip().splitlines()[-1]
+        reason = "".join(traceback.format_exception_only(type(e), e)).strip().splitlines()[-1].replace(name, "record")
         if built.problems:
             reason += " (unresolved: " + "; ".join(built.problems[:3]) + ")"
         return {"error": reason[:500]}
@@ -206,6 +207,29 @@ def _self_contained_check(built, variant, block_dim, module_name: str) -> dict:
             again, again.adj.filename, [[again.adj.filename, 1, built.python.count("\n") + 1, 1]]
         ),
     }
+
+
+def preload(paths: list) -> dict:
+    """Imports every file of ``paths`` that belongs to a package, in that order, as ``extract``
+    would (with stand-ins for missing optional packages), so that every worker of a run holds the
+    same modules whatever files it takes later: a module's import can change another module's
+    kernels (overloads declared, factories called). Settings a module changes in ``wp.config``
+    are undone after it."""
+    imported = failed = 0
+    for path in paths:
+        package = loader.package_module_name(path)
+        if package is None:
+            continue
+        config = warp_bridge.config_snapshot()
+        loaded = loader.import_package_module(path, *package)
+        if isinstance(loaded.error, ImportError) and not str(loaded.error).startswith(f"{package[1]} is already"):
+            loaded = loader.import_package_module(path, *package, stub_missing=True)
+        warp_bridge.config_restore(config)
+        if loaded.error is None:
+            imported += 1
+        else:
+            failed += 1
+    return {"imported": imported, "failed": failed}
 
 
 def _forget(module_name: str) -> None:

@@ -38,6 +38,10 @@ std::string extract_request(std::int64_t id, const std::string& path, const std:
   return to_line(request);
 }
 
+std::string preload_request(std::int64_t id, const std::vector<std::string>& paths) {
+  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "preload"}, {"paths", paths}});
+}
+
 std::string declared_request(std::int64_t id, const std::string& path) {
   return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "declared"}, {"path", path}});
 }

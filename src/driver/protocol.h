@@ -39,6 +39,9 @@ struct Reply {
 std::string extract_request(std::int64_t id, const std::string& path, const std::string& label,
                             const std::string& call = "");
 std::string shutdown_request();
+// Set-up of a worker for an extraction: import, in the order given, every file of `paths` that
+// belongs to a package, so that every worker holds the same modules whatever files it then takes.
+std::string preload_request(std::int64_t id, const std::vector<std::string>& paths);
 // The module-level kernels a file declares, from its source alone (no import): {"declared"}.
 std::string declared_request(std::int64_t id, const std::string& path);
 // Where an installed package is (the reply's result: {"path"}).

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <fmt/format.h>
+
 namespace warpsynth {
 
 namespace {
@@ -38,6 +40,10 @@ void Worker::launch() {
   options.env_overrides["PYTHONPATH"] =
       command_.python_path + (user_path && *user_path ? std::string(":") + user_path : std::string());
   options.env_overrides["PYTHONDONTWRITEBYTECODE"] = "1";
+  // Warp emits some statements in the order of a Python set of names (the copies of loop-carried
+  // variables), which string hashing randomizes per process: fixed, so that every worker emits the
+  // same code (seen: --jobs 1 and --jobs 2 differing in 3 of newton's 2,005 units).
+  options.env_overrides["PYTHONHASHSEED"] = "0";
   for (const auto& [name, value] : environment_) options.env_overrides[name] = value;
   try {
     process_ = std::make_unique<Subprocess>(options);
@@ -74,7 +80,42 @@ const protocol::ReadyMessage& Worker::ensure_started() {
   }
   log_.line("[driver] worker " + std::to_string(pid) + " ready: warp " + ready_->warp_version + ", worker " +
             ready_->worker_version);
+  if (!run_setup()) return ensure_started();  // a fresh process, without set-up
   return *ready_;
+}
+
+bool Worker::run_setup() {
+  if (!setup_ || setup_->request_line.empty() || setup_->failed) return true;
+  pid_t pid = process_->pid();
+  std::string why;
+  std::string line;
+  if (!process_->write_all(setup_->request_line)) {
+    why = "the worker closed its input";
+  } else {
+    auto status = process_->read_line(line, Subprocess::Clock::now() + setup_->timeout, max_reply_bytes_);
+    if (status == Subprocess::ReadStatus::kTimeout) {
+      why = fmt::format("no reply in {:.1f} s", setup_->timeout.count() / 1000.0);
+    } else if (status != Subprocess::ReadStatus::kLine) {
+      why = "the worker died (" + process_->exit_description() + ")";
+    } else {
+      try {
+        protocol::Reply reply = protocol::parse_reply(line);
+        if (reply.ok) {
+          log_.line("[driver] worker " + std::to_string(pid) + " set up: " + reply.result.dump());
+          return true;
+        }
+        why = reply.error;
+      } catch (const protocol::ProtocolError& e) {
+        why = e.what();
+      }
+    }
+  }
+  setup_->failed = true;
+  log_.line("[driver] worker " + std::to_string(pid) + " set-up failed (" + why + "); workers go on without it");
+  process_->kill();
+  process_.reset();
+  ready_.reset();
+  return false;
 }
 
 std::string Worker::recent_stderr() const {
@@ -162,12 +203,18 @@ void Worker::shutdown() {
 
 WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
                              std::filesystem::path kernel_cache_root) {
+  return worker_factory(std::move(command), log, startup_timeout, std::move(kernel_cache_root), nullptr);
+}
+
+WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
+                             std::filesystem::path kernel_cache_root, std::shared_ptr<const WorkerSetup> setup) {
   const char* shared = std::getenv("WARPSYNTH_KERNEL_CACHE");
   return [=, &log, next = 0]() mutable {
     auto worker = std::make_unique<Worker>(command, log, startup_timeout);
     std::string cache = shared && *shared ? std::string(shared)
                                           : (kernel_cache_root / ("worker-" + std::to_string(next++))).string();
     worker->set_environment({{"WARPSYNTH_KERNEL_CACHE", cache}});
+    worker->set_setup(setup);
     return worker;
   };
 }

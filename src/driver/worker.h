@@ -5,6 +5,7 @@
 // an outcome; the next call starts a fresh worker.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -25,6 +26,8 @@
 
 namespace warpsynth {
 
+struct WorkerSetup;
+
 class Worker : public WorkerConnection {
  public:
   // A reply longer than this is not read to its end: the worker is killed and the call fails.
@@ -34,6 +37,12 @@ class Worker : public WorkerConnection {
          std::size_t max_reply_bytes = kDefaultMaxReplyBytes);
   // Variables added to the worker's environment.
   void set_environment(std::map<std::string, std::string> variables) { environment_ = std::move(variables); }
+  // A request sent to every process this object starts, once it is ready and before any call, so
+  // that every worker of a run is in the same state (extract: the run's package modules
+  // imported). When it fails (an error, a crash, a hang past `timeout`), `setup_failed` is set,
+  // the process is replaced, and this and every worker sharing the flag go on without set-up.
+  // The set-up is read when a process starts, so it can be given after the object is made.
+  void set_setup(std::shared_ptr<const struct WorkerSetup> setup) { setup_ = std::move(setup); }
   ~Worker() override;
 
   void launch() override;
@@ -54,6 +63,8 @@ class Worker : public WorkerConnection {
   std::chrono::milliseconds startup_timeout_;
   std::size_t max_reply_bytes_;
   std::map<std::string, std::string> environment_;
+  std::shared_ptr<const struct WorkerSetup> setup_;
+  bool run_setup();
   std::unique_ptr<Subprocess> process_;
   std::optional<protocol::ReadyMessage> ready_;
   Subprocess::Clock::time_point launched_at_;
@@ -69,5 +80,15 @@ class Worker : public WorkerConnection {
 // one cache at once break each other. WARPSYNTH_KERNEL_CACHE, when set, names one cache for all.
 WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
                              std::filesystem::path kernel_cache_root);
+
+// What every worker of a run does before its first call (Worker::set_setup; empty: nothing), and
+// whether it failed in one of them (then none does it any more).
+struct WorkerSetup {
+  std::string request_line;
+  std::chrono::milliseconds timeout{0};
+  mutable std::atomic<bool> failed{false};
+};
+WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
+                             std::filesystem::path kernel_cache_root, std::shared_ptr<const WorkerSetup> setup);
 
 }  // namespace warpsynth

@@ -148,7 +148,8 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
   LogFile worker_log((out_dir / kLogFileName).string());
   PoolOptions pool_options{std::max(1, options.jobs), options.recycle_after, options.file_timeout};
   TempDir scratch("warpsynth-run-");  // the workers' kernel caches
-  WorkerPool pool(worker_factory(command, worker_log, options.startup_timeout, scratch.path()), pool_options,
+  auto setup = std::make_shared<WorkerSetup>();  // given once the files are known
+  WorkerPool pool(worker_factory(command, worker_log, options.startup_timeout, scratch.path(), setup), pool_options,
                   worker_log);
   const protocol::ReadyMessage& ready = pool.first().ensure_started();
   if (ready.warp_version != ready.pinned_warp_version) {
@@ -189,6 +190,23 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
   }
   SourceList sources = collect_sources(inputs);
   for (const auto& problem : sources.problems) summary.add_failure({problem.input, "", "input", problem.message});
+
+  // A package's modules import each other, and what one imports can change another's kernels
+  // (overloads declared elsewhere, factories called elsewhere). So that a file's records do not
+  // depend on which files its worker took before (nor on --jobs), every worker first imports the
+  // run's package files, in one order; the first worker, started before the files were known,
+  // starts again for that.
+  bool any_package_file = std::any_of(sources.files.begin(), sources.files.end(), [](const SourceFile& f) {
+    return fs::exists(fs::path(f.path).parent_path() / "__init__.py");
+  });
+  if (any_package_file) {
+    std::vector<std::string> paths;
+    for (const auto& f : sources.files) paths.push_back(f.path);
+    std::sort(paths.begin(), paths.end());
+    setup->request_line = protocol::preload_request(0, paths);
+    setup->timeout = options.preload_timeout;
+    pool.first().shutdown();
+  }
 
   pool.launch(static_cast<int>(std::min<std::size_t>(sources.files.size(), pool_options.jobs)));
   ExtractJob job(sources, options, context, preambles, log);

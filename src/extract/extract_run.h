@@ -16,10 +16,11 @@ struct ExtractOptions {
   std::string out_dir;
   std::chrono::milliseconds file_timeout{120'000};
   std::chrono::milliseconds startup_timeout{120'000};
+  std::chrono::milliseconds preload_timeout{600'000};  // a worker importing the run's package files
   bool progress = true;  // a line per file on `log`
   std::string call;      // a function of each file to call after the import (kernels it makes are extracted)
   int jobs = 1;          // worker processes, each taking files in turn
-  int recycle_after = 100;  // files a worker takes before it is replaced (bounds its memory)
+  int recycle_after = 250;  // files a worker takes before it is replaced (bounds its memory)
 };
 
 inline constexpr const char* kRecordsFileName = "kernels.jsonl";

@@ -130,6 +130,33 @@ TEST_F(WorkerTest, AnOversizeReplyIsCutOffAndTheNextCallGetsAFreshWorker) {
   EXPECT_EQ(worker.restarts(), 1);
 }
 
+TEST_F(WorkerTest, EveryStartedProcessIsSetUpFirst) {
+  auto setup = std::make_shared<WorkerSetup>();
+  setup->request_line = protocol::extract_request(0, "/dev/null", "setup");
+  setup->timeout = 10s;
+  Worker worker(command(), *log_, 10s);
+  worker.set_setup(setup);
+  EXPECT_EQ(call(worker, 1, "crash").kind, CallOutcome::Kind::kCrashed);
+  EXPECT_EQ(call(worker, 2, "fine").kind, CallOutcome::Kind::kOk);
+  std::string log = log_text();
+  size_t first = log.find("set up: {\"label\":\"setup\""), second = log.rfind("set up: {\"label\":\"setup\"");
+  EXPECT_NE(first, std::string::npos) << log;
+  EXPECT_NE(first, second) << "the process started after the crash is set up too";
+  EXPECT_FALSE(setup->failed);
+}
+
+TEST_F(WorkerTest, ASetUpThatHangsIsDroppedAndTheWorkGoesOn) {
+  auto setup = std::make_shared<WorkerSetup>();
+  setup->request_line = protocol::extract_request(0, "/dev/null", "hang");
+  setup->timeout = 300ms;
+  Worker worker(command(), *log_, 10s);
+  worker.set_setup(setup);
+  auto outcome = call(worker, 1, "fine");
+  EXPECT_EQ(outcome.kind, CallOutcome::Kind::kOk) << outcome.detail;
+  EXPECT_TRUE(setup->failed);
+  EXPECT_NE(log_text().find("set-up failed (no reply in 0.3 s); workers go on without it"), std::string::npos) << log_text();
+}
+
 TEST_F(WorkerTest, StartFailureSaysWhy) {
   fs::remove(root_ / "pkg" / "warpsynth_worker" / "__main__.py");
   std::ofstream(root_ / "pkg" / "warpsynth_worker" / "__main__.py") << "raise ImportError('No module named warp')\n";
