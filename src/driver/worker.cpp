@@ -35,6 +35,7 @@ void Worker::launch() {
 
   SpawnOptions options;
   options.argv = {command_.python, "-u", "-m", "warpsynth_worker"};
+  options.die_with_parent = true;  // no worker outlives the driver, even after kill -9
   // The worker's package first; the user's own path after it, so their packages import as usual.
   const char* user_path = std::getenv("PYTHONPATH");
   options.env_overrides["PYTHONPATH"] =

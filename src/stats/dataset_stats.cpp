@@ -122,7 +122,7 @@ void DatasetStats::print(std::ostream& out) const {
     for (const auto& [level, outcomes] : verify) {
       std::string text;
       for (const auto& [outcome, n] : outcomes) text += fmt::format(" {}={}", outcome, n);
-      out << fmt::format("  {:<12}{}\n", level, text);
+      out << fmt::format("  {:<15}{}\n", level, text);
     }
   }
   if (!mean_lines.empty()) {

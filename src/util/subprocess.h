@@ -21,6 +21,9 @@ namespace warpsynth {
 struct SpawnOptions {
   std::vector<std::string> argv;                      // argv[0] is looked up on PATH
   std::map<std::string, std::string> env_overrides;   // added to (or replacing) the environment
+  // The child is killed when the thread that started it ends, the driver included, however it
+  // ends (kill -9 too): Linux's PR_SET_PDEATHSIG. The thread must outlive the child's use.
+  bool die_with_parent = false;
 };
 
 class Subprocess {

@@ -257,3 +257,37 @@ def test_a_crashing_file_counts_its_kernels_as_missed(warpsynth_bin, tmp_path):
     s = summary(tmp_path / "o")
     assert s["declared_module_level_kernels"] == 1 and s["declared_module_level_extracted"] == 0
     assert "(0.0%); a kernel of a file that failed counts as missed" in result.stdout
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM", "SIGINT"])
+def test_no_worker_outlives_the_driver(warpsynth_bin, tmp_path, signal_name):
+    import os
+    import re
+    import signal
+    import time
+
+    src = write(tmp_path / "src", "slow.py", "import time\ntime.sleep(60)\n")
+    out = tmp_path / "o"
+    driver = subprocess.Popen([str(warpsynth_bin), "extract", str(src), "--out", str(out), "--quiet"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pids = []
+    deadline = time.time() + 60
+    while not pids and time.time() < deadline:  # the worker is ready and importing the file
+        time.sleep(0.2)
+        log = out / "warpsynth.log"
+        pids = [int(p) for p in re.findall(r"\[driver\] worker (\d+) ready", log.read_text())] if log.exists() else []
+    assert pids, "the worker never got ready"
+    time.sleep(0.5)
+    driver.send_signal(getattr(signal, signal_name))
+    driver.wait(timeout=30)
+    time.sleep(1.0)
+    alive = []
+    for pid in pids:
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split()[2] != "Z":  # a zombie has ended
+                    alive.append(pid)
+        except (ProcessLookupError, FileNotFoundError):
+            pass
+    assert alive == [], f"workers {alive} outlived the driver ({signal_name}) by 1 s"
