@@ -11,6 +11,7 @@ stand-ins so the kernels can still be defined; the names stubbed are reported to
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -89,6 +90,25 @@ class _StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             self.stubbed.append(top)
 
 
+@contextlib.contextmanager
+def _stand_ins(enabled: bool):
+    """While enabled, imports no finder can satisfy get inert stand-ins; yields the list of the
+    top-level names stubbed. The stand-ins do not outlive the block."""
+    if not enabled:
+        yield []
+        return
+    finder = _StubFinder()
+    sys.meta_path.append(finder)
+    before = set(sys.modules)
+    try:
+        yield finder.stubbed
+    finally:
+        sys.meta_path.remove(finder)
+        for name in set(sys.modules) - before:
+            if isinstance(sys.modules[name], _StubModule):
+                del sys.modules[name]
+
+
 def forget_source(label: str) -> None:
     """Drops a loaded source's text from linecache once nothing needs to read it again."""
     linecache.cache.pop(pseudo_filename(label), None)
@@ -129,23 +149,13 @@ def load_source(
         module.__dict__["__builtins__"] = builtins_dict
     sys.modules[module_name] = module
 
-    finder = _StubFinder() if stub_missing else None
-    if finder is not None:
-        sys.meta_path.append(finder)
-        # Stubs must not outlive this load: remember what was imported before.
-        before = set(sys.modules)
     error = None
-    try:
-        exec(code, module.__dict__)
-    except BaseException as e:  # noqa: BLE001 - whatever user code raises is reported, not raised
-        error = e
-    finally:
-        if finder is not None:
-            sys.meta_path.remove(finder)
-            for name in set(sys.modules) - before:
-                if isinstance(sys.modules[name], _StubModule):
-                    del sys.modules[name]
-    return LoadedSource(module, filename, finder.stubbed if finder else [], error)
+    with _stand_ins(stub_missing) as stubbed:
+        try:
+            exec(code, module.__dict__)
+        except BaseException as e:  # noqa: BLE001 - whatever user code raises is reported, not raised
+            error = e
+    return LoadedSource(module, filename, stubbed, error)
 
 
 def package_module_name(path: str) -> tuple[str, str] | None:
@@ -180,21 +190,12 @@ def import_package_module(path: str, root: str, dotted: str, stub_missing: bool 
     and other files of the package imported later share it). The module stays imported."""
     if root not in sys.path:
         sys.path.insert(0, root)
-    finder = _StubFinder() if stub_missing else None
-    if finder is not None:
-        sys.meta_path.append(finder)
-        before = set(sys.modules)
     error, module = None, None
-    try:
-        module = importlib.import_module(dotted)
-    except BaseException as e:  # noqa: BLE001 - whatever user code raises is reported, not raised
-        error = e
-    finally:
-        if finder is not None:
-            sys.meta_path.remove(finder)
-            for name in set(sys.modules) - before:
-                if isinstance(sys.modules[name], _StubModule):
-                    del sys.modules[name]
+    with _stand_ins(stub_missing) as stubbed:
+        try:
+            module = importlib.import_module(dotted)
+        except BaseException as e:  # noqa: BLE001 - whatever user code raises is reported, not raised
+            error = e
     if module is None:
         # What was executed before the error is in the module object Python made for it.
         module = sys.modules.get(dotted) or types.ModuleType(dotted)
@@ -202,7 +203,7 @@ def import_package_module(path: str, root: str, dotted: str, stub_missing: bool 
         error = ImportError(
             f"{dotted} is already imported from {module.__file__}, not from {path} (another copy of the package)"
         )
-    return LoadedSource(module, path, finder.stubbed if finder else [], error)
+    return LoadedSource(module, path, stubbed, error)
 
 
 def package_location(name: str) -> str:

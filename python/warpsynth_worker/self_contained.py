@@ -574,45 +574,35 @@ def _import_order(builder):
     return lambda name: (0 if builder.imports[name].startswith("import ") else 1, builder.imports[name])
 
 
-def _value_order(values: dict) -> list:
-    """Values that name other values come after them."""
-    order, placed = [], set()
-    pending = sorted(values)
+def _dependency_order(items: list, name_of, reads_of) -> list:
+    """``items`` with each after the items whose names it reads (in their first order otherwise;
+    a cycle keeps the rest as it is)."""
+    names = {name_of(item) for item in items}
+    order, placed, pending = [], set(), list(items)
     while pending:
         progress = False
-        for name in list(pending):
-            deps = {n.id for n in ast.walk(ast.parse(values[name])) if isinstance(n, ast.Name)} & set(values)
-            if deps - placed - {name}:
+        for item in list(pending):
+            if (reads_of(item) & names) - placed - {name_of(item)}:
                 continue
-            order.append(name)
-            placed.add(name)
-            pending.remove(name)
+            order.append(item)
+            placed.add(name_of(item))
+            pending.remove(item)
             progress = True
         if not progress:
-            order.extend(pending)
-            break
+            return order + pending
     return order
+
+
+def _value_order(values: dict) -> list:
+    """Values that name other values come after them."""
+    return _dependency_order(
+        sorted(values), lambda name: name, lambda name: {n.id for n in ast.walk(ast.parse(values[name])) if isinstance(n, ast.Name)}
+    )
 
 
 def _ordered_structs(structs: list) -> list:
     """Structs after the structs their fields name (a class body is evaluated when defined)."""
-    names = {p.obj.__name__ for p in structs}
-    order, placed = [], set()
-    pending = list(structs)
-    while pending:
-        progress = False
-        for part in list(pending):
-            loads, _ = _chains(ast.parse(part.text))
-            if (loads & names) - placed - {part.obj.__name__}:
-                continue
-            order.append(part)
-            placed.add(part.obj.__name__)
-            pending.remove(part)
-            progress = True
-        if not progress:
-            order.extend(pending)
-            break
-    return order
+    return _dependency_order(structs, lambda part: part.obj.__name__, lambda part: _chains(ast.parse(part.text))[0])
 
 
 def _namespace_refs(namespaces: dict) -> str:
