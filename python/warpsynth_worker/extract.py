@@ -209,27 +209,37 @@ def _self_contained_check(built, variant, block_dim, module_name: str) -> dict:
     }
 
 
+_run_files: list = []  # the files of this worker's run, sorted (``preload``)
+_packages_imported: set = set()  # top-level packages whose run files this worker imported
+
+
 def preload(paths: list) -> dict:
-    """Imports every file of ``paths`` that belongs to a package, in that order, as ``extract``
-    would (with stand-ins for missing optional packages), so that every worker of a run holds the
-    same modules whatever files it takes later: a module's import can change another module's
-    kernels (overloads declared, factories called). Settings a module changes in ``wp.config``
-    are undone after it."""
-    imported = failed = 0
-    for path in paths:
+    """Keeps the run's files. Before this worker extracts the first file of a package, it imports
+    every file of the run that belongs to that package, in this order (``_import_package``), so
+    that every worker holds the same modules of the package whatever files it takes: a module's
+    import can change another module's kernels (overloads declared, factories called). Files that
+    are not in a package are left alone, and a package's modules are imported only once the worker
+    comes to the package (a script that compiles every loaded module, ``wp.force_load``, does not
+    compile a package's)."""
+    global _run_files
+    _run_files = list(paths)
+    _packages_imported.clear()
+    return {"files": len(_run_files)}
+
+
+def _import_package(top: str) -> None:
+    if top in _packages_imported:
+        return
+    _packages_imported.add(top)
+    for path in _run_files:
         package = loader.package_module_name(path)
-        if package is None:
+        if package is None or package[1].split(".")[0] != top:
             continue
         config = warp_bridge.config_snapshot()
         loaded = loader.import_package_module(path, *package)
         if isinstance(loaded.error, ImportError) and not str(loaded.error).startswith(f"{package[1]} is already"):
-            loaded = loader.import_package_module(path, *package, stub_missing=True)
+            loader.import_package_module(path, *package, stub_missing=True)
         warp_bridge.config_restore(config)
-        if loaded.error is None:
-            imported += 1
-        else:
-            failed += 1
-    return {"imported": imported, "failed": failed}
 
 
 def _forget(module_name: str) -> None:
@@ -330,6 +340,7 @@ def _extract_file(
         tree = None if generated else ast.parse(source, filename=label)
         reply = {"declared": [] if generated else declared_kernels(tree), "kernels": [], "errors": []}
         if package:
+            _import_package(package[1].split(".")[0])
             loaded = loader.import_package_module(real_path, *package)
         else:
             loaded = loader.load_source(source, module_name, label, real_path)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 
@@ -58,13 +59,19 @@ class ExtractJob : public BatchJob {
         preambles_(preambles),
         log_(log) {}
 
+  // The queue's items are positions in `order`, which lists the files that are not in a package
+  // first: a worker holds a package's modules only once it has come to the package's files, so a
+  // script never runs next to them (one that compiles every loaded module would compile them).
+  void set_order(std::vector<std::size_t> order) { order_ = std::move(order); }
+
   std::string request(std::int64_t id, std::span<const std::uint64_t> items) override {
-    const SourceFile& file = sources_.files[items[0]];
+    const SourceFile& file = sources_.files[order_[items[0]]];
     return protocol::extract_request(id, file.path, file.label, options_.call);
   }
 
   bool accept(std::span<const std::uint64_t> items, const nlohmann::json& result) override {
     if (items.size() != 1) return false;
+    std::size_t index = order_[items[0]];
     protocol::SourceReply reply;
     try {
       reply = protocol::parse_source_reply(result);
@@ -72,17 +79,18 @@ class ExtractJob : public BatchJob {
       lost(items[0], "protocol", e.what());
       return true;
     }
-    finish(items[0], from_reply(sources_.files[items[0]], reply));
+    finish(index, from_reply(sources_.files[index], reply));
     return true;
   }
 
   void lost(std::uint64_t item, const std::string& stage, const std::string& message) override {
+    std::size_t index = order_[item];
     FileResult out;
     out.failed_whole = true;
     out.lost = true;
     std::string why = stage == "timeout" ? "import and codegen " + message + "; worker restarted" : message;
-    out.failures.push_back({sources_.files[item].label, "", stage, why});
-    finish(item, std::move(out));
+    out.failures.push_back({sources_.files[index].label, "", stage, why});
+    finish(index, std::move(out));
   }
 
   std::vector<FileResult> results;  // by file number
@@ -133,6 +141,7 @@ class ExtractJob : public BatchJob {
   const RecordContext& context_;
   PreambleStore& preambles_;
   std::ostream& log_;
+  std::vector<std::size_t> order_;
   std::mutex mutex_;
   size_t done_ = 0;
 };
@@ -193,12 +202,15 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
 
   // A package's modules import each other, and what one imports can change another's kernels
   // (overloads declared elsewhere, factories called elsewhere). So that a file's records do not
-  // depend on which files its worker took before (nor on --jobs), every worker first imports the
-  // run's package files, in one order; the first worker, started before the files were known,
-  // starts again for that.
-  bool any_package_file = std::any_of(sources.files.begin(), sources.files.end(), [](const SourceFile& f) {
-    return fs::exists(fs::path(f.path).parent_path() / "__init__.py");
-  });
+  // depend on which files its worker took before (nor on --jobs), each worker is told the run's
+  // files (a set-up request) and imports all of a package's, in one order, before it extracts
+  // the package's first file; the first worker, started before the files were known, starts again.
+  // Files that are not in a package go first.
+  auto in_package = [](const SourceFile& f) { return fs::exists(fs::path(f.path).parent_path() / "__init__.py"); };
+  std::vector<std::size_t> order(sources.files.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return !in_package(sources.files[i]); });
+  bool any_package_file = std::any_of(sources.files.begin(), sources.files.end(), in_package);
   if (any_package_file) {
     std::vector<std::string> paths;
     for (const auto& f : sources.files) paths.push_back(f.path);
@@ -210,6 +222,7 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
 
   pool.launch(static_cast<int>(std::min<std::size_t>(sources.files.size(), pool_options.jobs)));
   ExtractJob job(sources, options, context, preambles, log);
+  job.set_order(std::move(order));
   BatchQueue queue(1);
   queue.add(0, sources.files.size());
   pool.run(queue, job);
