@@ -227,6 +227,15 @@ def preload(paths: list) -> dict:
     return {"files": len(_run_files)}
 
 
+def _import_package_file(path: str, package: tuple) -> loader.LoadedSource:
+    """A package's file imported as its module; where an optional package it imports is missing
+    (USD, torch, ...), again with stand-ins (a failed import leaves nothing of the module behind)."""
+    loaded = loader.import_package_module(path, *package)
+    if isinstance(loaded.error, ImportError) and not str(loaded.error).startswith(f"{package[1]} is already"):
+        loaded = loader.import_package_module(path, *package, stub_missing=True)
+    return loaded
+
+
 def _import_package(top: str) -> None:
     if top in _packages_imported:
         return
@@ -236,9 +245,7 @@ def _import_package(top: str) -> None:
         if package is None or package[1].split(".")[0] != top:
             continue
         config = warp_bridge.config_snapshot()
-        loaded = loader.import_package_module(path, *package)
-        if isinstance(loaded.error, ImportError) and not str(loaded.error).startswith(f"{package[1]} is already"):
-            loader.import_package_module(path, *package, stub_missing=True)
+        _import_package_file(path, package)
         warp_bridge.config_restore(config)
 
 
@@ -341,7 +348,7 @@ def _extract_file(
         reply = {"declared": [] if generated else declared_kernels(tree), "kernels": [], "errors": []}
         if package:
             _import_package(package[1].split(".")[0])
-            loaded = loader.import_package_module(real_path, *package)
+            loaded = _import_package_file(real_path, package)
         else:
             loaded = loader.load_source(source, module_name, label, real_path)
     except SyntaxError as e:
@@ -349,14 +356,10 @@ def _extract_file(
     if not generated:
         reply["provenance"] = provenance.provenance(real_path) if real_path else None
         reply["_package_module"] = loaded.module.__name__ if package else None
-    if isinstance(loaded.error, ImportError) and not str(loaded.error).startswith(f"{package and package[1]} is already"):
+    if not package and isinstance(loaded.error, ImportError):
         # Optional packages the kernels do not need (USD, torch, PIL, ...): retry with stand-ins,
-        # in a module of another name so the two attempts' kernels stay apart (a package's
-        # module keeps its name: the failed import left nothing of it behind).
-        if package:
-            loaded = loader.import_package_module(real_path, *package, stub_missing=True)
-        else:
-            loaded = loader.load_source(source, module_name + "_stubbed", label, real_path, stub_missing=True)
+        # in a module of another name so the two attempts' kernels stay apart.
+        loaded = loader.load_source(source, module_name + "_stubbed", label, real_path, stub_missing=True)
 
     if call and loaded.error is None:
         call_error = _call(loaded, call)

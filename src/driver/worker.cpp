@@ -88,32 +88,17 @@ const protocol::ReadyMessage& Worker::ensure_started() {
 bool Worker::run_setup() {
   if (!setup_ || setup_->request_line.empty() || setup_->failed) return true;
   pid_t pid = process_->pid();
-  std::string why;
-  std::string line;
-  if (!process_->write_all(setup_->request_line)) {
-    why = "the worker closed its input";
-  } else {
-    auto status = process_->read_line(line, Subprocess::Clock::now() + setup_->timeout, max_reply_bytes_);
-    if (status == Subprocess::ReadStatus::kTimeout) {
-      why = fmt::format("no reply in {:.1f} s", setup_->timeout.count() / 1000.0);
-    } else if (status != Subprocess::ReadStatus::kLine) {
-      why = "the worker died (" + process_->exit_description() + ")";
-    } else {
-      try {
-        protocol::Reply reply = protocol::parse_reply(line);
-        if (reply.ok) {
-          log_.line("[driver] worker " + std::to_string(pid) + " set up: " + reply.result.dump());
-          return true;
-        }
-        why = reply.error;
-      } catch (const protocol::ProtocolError& e) {
-        why = e.what();
-      }
-    }
+  CallOutcome outcome = call(0, setup_->request_line, setup_->timeout);  // ready: call() starts nothing
+  if (outcome.kind == CallOutcome::Kind::kOk) {
+    log_.line("[driver] worker " + std::to_string(pid) + " set up: " + outcome.result.dump());
+    return true;
   }
+  std::string why = outcome.kind == CallOutcome::Kind::kTimeout
+                        ? fmt::format("no reply in {:.1f} s", setup_->timeout.count() / 1000.0)
+                        : outcome.detail;
   setup_->failed = true;
   log_.line("[driver] worker " + std::to_string(pid) + " set-up failed (" + why + "); workers go on without it");
-  process_->kill();
+  kill_after_failure();
   process_.reset();
   ready_.reset();
   return false;
