@@ -9,7 +9,7 @@ import sys
 import textwrap
 import traceback
 
-from . import loader, provenance, self_contained, warp_bridge
+from . import loader, provenance, quality, self_contained, warp_bridge
 
 
 def _decorator_is_kernel(node: ast.expr) -> bool:
@@ -40,6 +40,13 @@ def _builtins_used(python_source: str) -> list[str]:
                 if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "wp":
                     names.add(func.attr)
     return sorted(names)
+
+
+def _quality(python: str, key: str) -> dict | None:
+    try:
+        return quality.measure(python, key)
+    except (SyntaxError, ValueError):
+        return None  # the record says no measures rather than wrong ones
 
 
 def _def_line(kernel) -> int:
@@ -405,6 +412,7 @@ def _extract_file(
                     "line_map": line_map,
                     "arg_types": warp_bridge.argument_types(variant),
                     "builtins": [] if generated else _builtins_used(python),
+                    "quality": _quality(python if python is not None else source, kernel.key),
                     "stubbed_imports": loaded.stubbed_imports,
                     "enable_backward": code["enable_backward"],
                     "cuda_arch": code["cuda_arch"],

@@ -168,6 +168,7 @@ nlohmann::ordered_json make_extracted_record(const protocol::KernelCode& kernel,
   add_build_meta(meta, kernel);
   meta["builtins"] = kernel.builtins;
   meta["stubbed_imports"] = kernel.stubbed_imports;
+  meta["quality"] = kernel.quality;
   meta["lines"] = line_counts(record);
   record["meta"] = std::move(meta);
   record["verify"] = codegen_verified();
@@ -188,8 +189,10 @@ nlohmann::ordered_json make_synthetic_record(const protocol::KernelCode& kernel,
   meta["arg_types"] = arg_types_json(kernel.arg_types);
   meta["launch_dims"] = info.launch_dims;
   meta["array_shapes"] = info.array_shapes;
+  meta["launch"] = info.launch;
   add_build_meta(meta, kernel);
   meta["features"] = info.features;
+  meta["quality"] = kernel.quality;
   meta["lines"] = line_counts(record);
   record["meta"] = std::move(meta);
   record["verify"] = codegen_verified();

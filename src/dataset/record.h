@@ -18,7 +18,7 @@ namespace warpsynth {
 struct UnitPreamble;
 
 // The record format's version; docs/dataset.md keeps the history of what each one changed.
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct RecordContext {
   std::string warp_version;
@@ -48,6 +48,7 @@ struct SyntheticInfo {
   nlohmann::ordered_json features;  // builtins, types, constructs
   std::vector<int> launch_dims;
   nlohmann::ordered_json array_shapes;  // parameter name -> shape
+  nlohmann::ordered_json launch;        // how the kernel is launched: function, block_dim, host objects
 };
 
 nlohmann::ordered_json make_synthetic_record(const protocol::KernelCode& kernel, const SyntheticInfo& info,

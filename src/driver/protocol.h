@@ -102,6 +102,9 @@ struct KernelCode {
   std::vector<ArgType> arg_types;
   std::vector<std::string> builtins;
   std::vector<std::string> stubbed_imports;
+  // The quality measures of the record's Python (python/warpsynth_worker/quality.py), as the worker
+  // wrote them; null where the worker could not measure.
+  nlohmann::json quality;
   bool enable_backward = true;
   bool cpu_blocks = false;
   int cuda_arch = 0;

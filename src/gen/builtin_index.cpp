@@ -1,6 +1,7 @@
 #include "gen/builtin_index.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace warpsynth::gen {
@@ -67,6 +68,23 @@ BuiltinIndex::BuiltinIndex(const catalog::Catalog& catalog, const GeneratorConfi
     keys.insert(sig.key);
   }
   usable_keys_.assign(keys.begin(), keys.end());
+  for (const auto& [type, groups] : by_return_) {
+    std::vector<double> weights;
+    for (const auto& k : groups) {
+      auto it = config.builtin_usage.find(k.key);
+      double uses = it == config.builtin_usage.end() ? 0.0 : std::max(it->second, 0.0);
+      weights.push_back(std::pow(1.0 + uses, config.builtin_usage_exponent));
+    }
+    by_return_weights_.push_back(std::move(weights));
+  }
+}
+
+const std::vector<double>& BuiltinIndex::producing_weights(const Type& type) const {
+  static const std::vector<double> kNone;
+  for (size_t i = 0; i < by_return_.size(); ++i) {
+    if (by_return_[i].first == type) return by_return_weights_[i];
+  }
+  return kNone;
 }
 
 bool BuiltinIndex::usable(const catalog::Signature& sig, const GeneratorConfig& config) const {

@@ -41,6 +41,8 @@ class BuiltinIndex {
   const catalog::Catalog& catalog() const { return catalog_; }
   // Keys (with overloads) that return `type`, in catalog order; empty when none.
   const std::vector<KeyOverloads>& producing(const model::Type& type) const;
+  // Per key of producing(type): its weight, from how often real code calls it (config builtin_usage).
+  const std::vector<double>& producing_weights(const model::Type& type) const;
   // Python operator of an operator builtin ("+" for add), or "" when the key is a function.
   static std::string binary_operator(const std::string& key);
   static std::string unary_operator(const std::string& key);
@@ -63,6 +65,7 @@ class BuiltinIndex {
 
   const catalog::Catalog& catalog_;
   std::vector<std::pair<model::Type, std::vector<KeyOverloads>>> by_return_;
+  std::vector<std::vector<double>> by_return_weights_;  // parallel to by_return_
   std::vector<KeyOverloads> multi_result_;
   std::vector<KeyOverloads> in_place_;
   std::vector<model::Type> local_types_;

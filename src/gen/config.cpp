@@ -6,22 +6,31 @@
 
 #include <xxhash.h>
 
+#include "gen/builtin_usage.h"
+
 namespace warpsynth::gen {
 
 GeneratorConfig GeneratorConfig::defaults() {
   GeneratorConfig c;
   for (const char* name : {"map", "map_nd", "stencil", "reduction", "histogram", "prefix_window", "particles",
                            "springs", "rigid_transform", "matrix_math", "ray_geometry", "random_sampling",
-                           "struct_params", "free_form"}) {
+                           "struct_params", "free_form", "tile_rows", "tile_gemm", "mesh_query", "bvh_query",
+                           "hash_grid", "volume_sample"}) {
     c.templates[name] = 1.0;
   }
+  // Tile kernels vary less (a few shapes, one data flow): fewer of them keeps near-duplicates rare.
+  c.templates["tile_rows"] = 0.6;
+  c.templates["tile_gemm"] = 0.3;
+  // Weights near how often real kernels hold each type (float32 and vec3 first; doubles, halves,
+  // 4x4 and spatial types rare): every wp.float64(...) or wp.quat(...) written is a call in the
+  // histogram `stats --against` compares with real code.
   c.local_types = {
-      {"float32", 8},   {"vec3f", 5},     {"int32", 3},      {"vec2f", 1.5},  {"vec4f", 1},
-      {"mat33f", 1.5},  {"mat22f", 0.6},  {"mat44f", 0.6},   {"quatf", 1.5},  {"transformf", 1},
-      {"spatial_vectorf", 0.5}, {"spatial_matrixf", 0.1},    {"bool", 1},     {"float64", 1},
-      {"vec3d", 0.5},   {"vec2d", 0.2},   {"vec4d", 0.2},    {"mat33d", 0.3}, {"mat22d", 0.1},
-      {"mat44d", 0.1},  {"quatd", 0.3},   {"transformd", 0.2}, {"spatial_vectord", 0.1},
-      {"float16", 0.3}, {"vec3h", 0.15},  {"vec2h", 0.05},   {"uint32", 0.4}, {"int64", 0.2},
+      {"float32", 8},   {"vec3f", 5},     {"int32", 3},      {"vec2f", 1.5},  {"vec4f", 0.5},
+      {"mat33f", 1.5},  {"mat22f", 0.6},  {"mat44f", 0.3},   {"quatf", 0.8},  {"transformf", 1},
+      {"spatial_vectorf", 0.2}, {"spatial_matrixf", 0.03},   {"bool", 1},     {"float64", 0.2},
+      {"vec3d", 0.1},   {"vec2d", 0.04},  {"vec4d", 0.04},   {"mat33d", 0.08}, {"mat22d", 0.03},
+      {"mat44d", 0.03}, {"quatd", 0.08},  {"transformd", 0.05}, {"spatial_vectord", 0.03},
+      {"float16", 0.1}, {"vec3h", 0.05},  {"vec2h", 0.03},   {"uint32", 0.4}, {"int64", 0.2},
       {"uint64", 0.1},  {"int8", 0.1},    {"uint8", 0.1},    {"int16", 0.1},  {"uint16", 0.1},
       {"vec3i", 0.3},   {"vec2i", 0.2},   {"vec4i", 0.1},    {"vec3ui", 0.05},
   };
@@ -30,6 +39,7 @@ GeneratorConfig GeneratorConfig::defaults() {
       {"if", 1.6},          {"for", 1.2},      {"while", 0.5},    {"atomic", 0.6},
       {"early_return", 0.3}, {"func_call", 0.6},    {"unpack", 0.3},     {"in_place", 0.3},
   };
+  c.builtin_usage = newton_builtin_usage();
   c.exclude_builtins = {"breakpoint", "expect_near", "expect_eq", "expect_neq", "print", "printf", "tid", "pos",
                         // type constructors: written as wp.vec3(...), wp.quat(...), ... (kConstruct)
                         "vector", "matrix", "quaternion", "transformation", "spatial_vector", "spatial_matrix",
@@ -77,6 +87,18 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   read(overrides, "p_component", c.p_component);
   read(overrides, "p_cast", c.p_cast);
   read(overrides, "p_func_call", c.p_func_call);
+  read(overrides, "p_prefer_unread", c.p_prefer_unread);
+  read(overrides, "p_compare_literal", c.p_compare_literal);
+  read(overrides, "p_docstring", c.p_docstring);
+  read(overrides, "max_consumed", c.max_consumed);
+  read(overrides, "min_computations", c.min_computations);
+  read(overrides, "p_consume_multiply", c.p_consume_multiply);
+  read(overrides, "w_leaf_variable", c.w_leaf_variable);
+  read(overrides, "w_leaf_load", c.w_leaf_load);
+  read(overrides, "w_leaf_field", c.w_leaf_field);
+  read(overrides, "w_leaf_literal", c.w_leaf_literal);
+  read(overrides, "w_leaf_component", c.w_leaf_component);
+  read(overrides, "builtin_usage_exponent", c.builtin_usage_exponent);
   // Tables given are merged over the defaults: a file can change one weight.
   auto merge = [&](const char* key, std::map<std::string, double>& table) {
     std::map<std::string, double> given;
@@ -91,6 +113,11 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   merge("templates", c.templates);
   merge("local_types", c.local_types);
   merge("statements", c.statements);
+  {
+    std::map<std::string, double> given;  // any key: a builtin the table does not list may get a weight
+    read(overrides, "builtin_usage", given);
+    for (const auto& [name, weight] : given) c.builtin_usage[name] = weight;
+  }
   read(overrides, "exclude_builtins", c.exclude_builtins);
   read(overrides, "exclude_prefixes", c.exclude_prefixes);
   read(overrides, "exclude_groups", c.exclude_groups);
@@ -122,7 +149,13 @@ nlohmann::ordered_json GeneratorConfig::to_json() const {
       {"p_struct", p_struct},             {"p_operator_form", p_operator_form},
       {"p_leaf", p_leaf},                 {"p_ternary", p_ternary},
       {"p_component", p_component},       {"p_cast", p_cast},
-      {"p_func_call", p_func_call},       {"templates", templates},
+      {"p_func_call", p_func_call},       {"p_prefer_unread", p_prefer_unread},
+      {"p_compare_literal", p_compare_literal}, {"p_docstring", p_docstring},
+      {"min_computations", min_computations}, {"max_consumed", max_consumed},     {"p_consume_multiply", p_consume_multiply},
+      {"w_leaf_variable", w_leaf_variable}, {"w_leaf_load", w_leaf_load},
+      {"w_leaf_field", w_leaf_field},     {"w_leaf_literal", w_leaf_literal},
+      {"w_leaf_component", w_leaf_component}, {"builtin_usage_exponent", builtin_usage_exponent},
+      {"builtin_usage", builtin_usage},   {"templates", templates},
       {"local_types", local_types},       {"statements", statements},
       {"exclude_builtins", exclude_builtins}, {"exclude_prefixes", exclude_prefixes},
       {"exclude_groups", exclude_groups},

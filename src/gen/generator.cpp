@@ -1,6 +1,9 @@
 #include "gen/generator.h"
 
+#include "gen/prune.h"
 #include "gen/templates.h"
+#include "gen/warp_quirks.h"
+#include "model/features.h"
 #include "model/printer.h"
 
 namespace warpsynth::gen {
@@ -13,21 +16,79 @@ Generator::Generator(const catalog::Catalog& catalog, GeneratorConfig config)
   }
 }
 
+namespace {
+
+int computations(const model::Expr& e) {
+  int n = 0;
+  switch (e.kind) {
+    case model::ExprKind::kCall:
+    case model::ExprKind::kBinary:
+    case model::ExprKind::kUnary:
+    case model::ExprKind::kFuncCall:
+    case model::ExprKind::kCompare:
+    case model::ExprKind::kTernary: n = 1; break;
+    default: break;
+  }
+  for (const auto& a : e.args) n += computations(*a);
+  return n;
+}
+
+int computations(const model::Block& block) {
+  int n = 0;
+  for (const auto& s : block) {
+    for (const model::Expr* e : {s.target.get(), s.value.get()}) {
+      if (e) n += computations(*e);
+    }
+    n += computations(s.body) + computations(s.orelse);
+    for (const auto& e : s.elifs) n += computations(*e.condition) + computations(e.body);
+  }
+  return n;
+}
+
+}  // namespace
+
 GeneratedKernel Generator::generate(std::uint64_t seed) const {
+  // A kernel that dead-code elimination left with almost nothing to compute (`out[i] = x[i] * 2.0`)
+  // is drawn again from a seed derived from this one: the sample stays a function of its seed.
+  std::uint64_t draw = seed;
+  for (int attempt = 0;; ++attempt) {
+    bool clean = true;
+    GeneratedKernel k = generate_once(draw, clean);
+    if (attempt >= 8 || (clean && computations(k.program.kernel.body) >= config_.min_computations)) {
+      k.seed = seed;
+      return k;
+    }
+    draw = splitmix64(draw ^ 0xA5A5A5A5ull);
+  }
+}
+
+GeneratedKernel Generator::generate_once(std::uint64_t seed, bool& clean) const {
   Synth synth(seed, index_, config_);
   int which = synth.rng().weighted(template_weights_);
   if (which < 0) which = 0;
   const Template& t = all_templates()[which];
   t.build(synth);
+  std::vector<ArrayParam> arrays = synth.arrays();
+  clean = prune(synth.program(), arrays);
+  work_around_warp_quirks(synth.program());
 
   GeneratedKernel out;
   out.seed = seed;
   out.template_name = t.name;
   out.python = model::print_python(synth.program());
   out.program = std::move(synth.program());
-  out.features = std::move(synth.features());
+  out.features = model::collect_features(out.program, index_.catalog());
   out.launch_dims = synth.launch_dims();
-  out.arrays = synth.arrays();
+  out.arrays = std::move(arrays);
+  out.launch = {{"function", synth.tiled_block_dim() ? "wp.launch_tiled" : "wp.launch"}};
+  if (synth.tiled_block_dim()) out.launch["block_dim"] = synth.tiled_block_dim();
+  nlohmann::ordered_json objects = nlohmann::ordered_json::object();
+  for (const auto& [arg, what] : synth.host_objects()) {
+    for (const auto& p : out.program.kernel.params) {
+      if (p.name == arg) objects[arg] = what;  // unless pruned
+    }
+  }
+  out.launch["host_objects"] = std::move(objects);
   return out;
 }
 

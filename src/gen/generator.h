@@ -10,7 +10,7 @@
 #include "catalog/catalog.h"
 #include "gen/builtin_index.h"
 #include "gen/config.h"
-#include "gen/features.h"
+#include "model/features.h"
 #include "gen/synth.h"
 #include "model/ast.h"
 
@@ -21,9 +21,11 @@ struct GeneratedKernel {
   std::string template_name;
   model::Program program;
   std::string python;
-  Features features;
+  model::Features features;  // read from the finished program
   std::vector<int> launch_dims;
   std::vector<ArrayParam> arrays;  // array parameters with the shapes the launch gives them
+  // {"function": "wp.launch" | "wp.launch_tiled", "block_dim" (tiled), "host_objects": {arg: what}}
+  nlohmann::ordered_json launch;
 };
 
 class Generator {
@@ -35,6 +37,8 @@ class Generator {
   const BuiltinIndex& index() const { return index_; }
 
  private:
+  GeneratedKernel generate_once(std::uint64_t seed, bool& clean) const;
+
   GeneratorConfig config_;
   BuiltinIndex index_;
   std::vector<double> template_weights_;

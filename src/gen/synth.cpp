@@ -1,5 +1,9 @@
 #include "gen/synth.h"
 
+#include <functional>
+
+#include "model/liveness.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -52,7 +56,7 @@ const std::vector<std::string> kFuncNames = {"falloff", "blend", "apply_gain", "
                                              "shade", "attenuate", "integrate_step", "penalty"};
 
 bool is_numeric_value(const Type& t) {
-  if (t.is_array() || t.kind == Kind::kStruct || t.kind == Kind::kVoid) return false;
+  if (t.is_array() || t.kind == Kind::kStruct || t.kind == Kind::kVoid || t.kind == Kind::kOpaque) return false;
   return !(t.is_scalar() && t.is_bool());
 }
 
@@ -128,7 +132,6 @@ void Synth::begin_kernel(const std::string& name, std::vector<int> launch_dims) 
 void Synth::add_param(const std::string& name, const Type& type) {
   program_.kernel.params.push_back({name, type});
   used_names_[name] = std::max(used_names_[name], 1);
-  features_.type(type);
   if (!type.is_array()) declare(name, type, false);
 }
 
@@ -136,6 +139,12 @@ void Synth::add_array(const std::string& name, const Type& type, bool per_thread
   add_param(name, type);
   if (per_thread) shape = launch_dims_;
   arrays_.push_back({name, type, per_thread, std::move(shape)});
+}
+
+void Synth::add_output(const std::string& name, const Type& type, bool per_thread, std::vector<int> shape) {
+  add_array(name, type, per_thread, std::move(shape));
+  arrays_.back().output = true;
+  unread_.erase(name);
 }
 
 void Synth::emit_tid(Block& out, std::vector<std::string> names) {
@@ -150,9 +159,7 @@ void Synth::emit_tid(Block& out, std::vector<std::string> names) {
   } else {
     s.kind = StmtKind::kUnpack;
     s.names = names;
-    features_.construct("tid_nd");
   }
-  features_.builtins.insert("tid");
   out.push_back(std::move(s));
   for (const auto& n : names) declare(n, kInt, false);
   tid_ = names;
@@ -173,7 +180,6 @@ int Synth::add_struct_param(const std::string& name) {
     used.push_back(field);
     Type t = i == 0 ? kFloat : pick_local_type();
     def.fields.push_back({field, t});
-    features_.type(t);
   }
   program_.structs.push_back(std::move(def));
   int id = static_cast<int>(program_.structs.size()) - 1;
@@ -195,7 +201,6 @@ void Synth::make_func(const std::string& name, const std::vector<Type>& param_ty
     std::string p = fresh(param_names[(i + rng_.uniform(0, 6)) % 7]);
     f.params.push_back({p, param_types[i]});
     declare(p, param_types[i], false);
-    features_.type(param_types[i]);
   }
   bool was_in_kernel = in_kernel_;
   in_kernel_ = false;
@@ -203,13 +208,46 @@ void Synth::make_func(const std::string& name, const std::vector<Type>& param_ty
   statements(f.body, rng_.uniform(0, 2), config_.max_nesting - 1);
   Stmt ret;
   ret.kind = StmtKind::kReturn;
-  ret.value = expr(returns, 0);
+  // The result reads every parameter: a helper that ignores its inputs computes a constant.
+  ret.value = consume(expr(returns, 0), f.body);
   f.body.push_back(std::move(ret));
   in_kernel_ = was_in_kernel;
   scopes_ = std::move(saved_scopes);
   used_names_ = std::move(saved_names);
   used_names_[name] = 1;
   program_.funcs.push_back(std::move(f));
+}
+
+int Synth::add_helper_func(const std::vector<Type>& params, const Type& returns) {
+  std::string name;
+  for (int attempt = 0; attempt < 8 && (name.empty() || used_names_.count(name)); ++attempt) name = rng_.pick(kFuncNames);
+  if (used_names_.count(name)) name = fresh(name);
+  used_names_[name] = 1;
+  make_func(name, params, returns);
+  func_limit_ = static_cast<int>(program_.funcs.size());
+  return func_limit_ - 1;
+}
+
+ExprPtr Synth::family_call(const char* name, const Type& result, std::vector<ExprPtr> args) {
+  auto e = model::make_expr(ExprKind::kCall, result, name, -1);
+  e->args = std::move(args);
+  return e;
+}
+
+ExprPtr Synth::keyword(const char* name, ExprPtr value) {
+  auto e = model::make_expr(ExprKind::kKeyword, value->type, name);
+  e->args.push_back(std::move(value));
+  return e;
+}
+
+ExprPtr Synth::int_tuple(std::vector<ExprPtr> items) {
+  auto e = model::make_expr(ExprKind::kTuple, Type::opaque_of(model::Opaque::kTuple));
+  e->args = std::move(items);
+  return e;
+}
+
+ExprPtr Synth::func_ref(const std::string& text, int func) {
+  return model::make_expr(ExprKind::kFuncRef, Type::void_type(), text, func);
 }
 
 void Synth::make_funcs() {
@@ -232,7 +270,6 @@ void Synth::make_funcs() {
       for (int attempt = 0; attempt < 8 && other[0].kind == params[0].kind; ++attempt) other[0] = pick_local_type();
       if (other[0].kind != params[0].kind && !other[0].is_bool()) {
         make_func(name, other, rng_.chance(0.5) ? returns : pick_numeric_type());
-        features_.construct("func_overload");
       }
     }
   }
@@ -246,7 +283,7 @@ void Synth::pop_scope() { scopes_.pop_back(); }
 
 void Synth::declare(const std::string& name, const Type& type, bool assignable) {
   scopes_.back()[name] = {name, type, assignable};
-  features_.type(type);
+  unread_.insert(name);
 }
 
 std::vector<const Variable*> Synth::visible(const Type& type) const {
@@ -271,12 +308,93 @@ std::vector<const Variable*> Synth::assignable_where(bool (*pred)(const Type&)) 
 
 // ---------------------------------------------------------------- expressions
 
+bool Synth::tid_names(const std::string& name) const { return std::find(tid_.begin(), tid_.end(), name) != tid_.end(); }
+
+const Variable* Synth::find_variable(const std::string& name) const {
+  for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+    auto found = it->find(name);
+    if (found != it->end()) return &found->second;
+  }
+  return nullptr;
+}
+
 ExprPtr Synth::var(const std::string& name) {
   for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
     auto found = it->find(name);
-    if (found != it->end()) return model::make_var(name, found->second.type);
+    if (found != it->end()) {
+      unread_.erase(name);
+      return model::make_var(name, found->second.type);
+    }
+  }
+  if (const ArrayParam* a = array(name)) {
+    unread_.erase(name);
+    return model::make_var(name, a->type);
   }
   return nullptr;
+}
+
+const Variable* Synth::pick_var(const std::vector<const Variable*>& vars) {
+  // Values not read yet first: what is computed should be used (dead code is pruned anyway).
+  std::vector<const Variable*> unread;
+  for (const auto* v : vars) {
+    if (unread_.count(v->name)) unread.push_back(v);
+  }
+  const Variable* v = !unread.empty() && rng_.chance(config_.p_prefer_unread) ? rng_.pick(unread) : rng_.pick(vars);
+  unread_.erase(v->name);
+  return v;
+}
+
+bool Synth::is_constant(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kLiteral: return true;
+    case ExprKind::kCast:
+    case ExprKind::kConstruct:
+    case ExprKind::kUnary:
+      return std::all_of(e.args.begin(), e.args.end(), [](const ExprPtr& a) { return is_constant(*a); });
+    default: return false;
+  }
+}
+
+ExprPtr Synth::live_value(const Type& want) {
+  if (ExprPtr e = nonliteral_leaf(want)) return e;
+  // Built from a live value of another type: float(i), wp.vec3(x, 0.0, 0.0), wp.diag(v), ...
+  if (want.is_scalar() && !want.is_bool()) {
+    if (auto c = component(want, config_.max_expr_depth); c && !is_constant(*c->args[0])) return c;
+    auto ints = visible(kInt);
+    if (!ints.empty()) {
+      ExprPtr i = model::make_var(pick_var(ints)->name, kInt);
+      if (want == kInt) return i;
+      auto c = model::make_expr(ExprKind::kCast, want);
+      c->args.push_back(std::move(i));
+      return c;
+    }
+  }
+  Type comp = want.is_scalar() ? want : want.component();
+  int n = want.kind == Kind::kVector ? want.rows : want.kind == Kind::kQuat ? 4 : want.kind == Kind::kSpatialVector ? 6 : 0;
+  if (n > 0) {
+    ExprPtr first = live_value(comp);
+    if (!is_constant(*first)) {
+      auto c = construct_node(want);
+      c->args.push_back(std::move(first));
+      for (int i = 1; i < n; ++i) c->args.push_back(literal(comp));
+      return c;
+    }
+  }
+  if (want.kind == Kind::kTransform) {
+    auto c = construct_node(want);
+    c->args.push_back(live_value(Type::vector_of(3, want.scalar)));
+    c->args.push_back(literal(Type::quat_of(want.scalar)));
+    return c;
+  }
+  if (want.kind == Kind::kMatrix && want.rows == want.cols) {
+    Type diagonal = Type::vector_of(want.rows, want.scalar);
+    if (auto sig = index_.find("diag", {diagonal}); sig && index_.catalog()[*sig].returns == want) {
+      auto e = model::make_expr(ExprKind::kCall, want, "diag", *sig);
+      e->args.push_back(live_value(diagonal));
+      return e;
+    }
+  }
+  return literal(want);
 }
 
 ExprPtr Synth::int_literal(int value) { return model::make_literal(std::to_string(value), kInt); }
@@ -313,7 +431,6 @@ ExprPtr Synth::literal(const Type& want) {
   auto make = [&](int count) {
     auto e = construct_node(want);
     for (int i = 0; i < count; ++i) e->args.push_back(literal(component));
-    features_.type(want);
     return e;
   };
   switch (want.kind) {
@@ -336,8 +453,7 @@ ExprPtr Synth::literal(const Type& want) {
       if (want.rows <= 3 && rng_.chance(0.3)) return make(want.rows * want.cols);
       if (auto sig = index_.find("diag", {diagonal}); sig && index_.catalog()[*sig].returns == want) {
         auto e = model::make_expr(ExprKind::kCall, want, "diag", *sig);
-        e->args.push_back(literal(diagonal));
-        features_.builtins.insert("diag");
+        e->args.push_back(live_value(diagonal));  // wp.diag of constants would be a constant
         return e;
       }
       return make(want.rows * want.cols);
@@ -346,15 +462,21 @@ ExprPtr Synth::literal(const Type& want) {
       Type sv = Type::spatial_vector_of(want.scalar);
       if (auto sig = index_.find("outer", {sv, sv}); sig && index_.catalog()[*sig].returns == want) {
         auto e = model::make_expr(ExprKind::kCall, want, "outer", *sig);
+        e->args.push_back(live_value(sv));
         e->args.push_back(literal(sv));
-        e->args.push_back(literal(sv));
-        features_.builtins.insert("outer");
         return e;
       }
       return make(36);
     }
     default: return nullptr;
   }
+}
+
+ExprPtr Synth::plain_literal(const Type& want) {
+  if (want.kind != Kind::kMatrix) return literal(want);
+  auto e = construct_node(want);  // components, not wp.diag(...) of a value
+  for (int i = 0; i < want.rows * want.cols; ++i) e->args.push_back(literal(want.component()));
+  return e;
 }
 
 ExprPtr Synth::load(const ArrayParam& array) {
@@ -399,12 +521,18 @@ const ArrayParam* Synth::array(const std::string& name) const {
 
 ExprPtr Synth::leaf(const Type& want) {
   if (want.is_bool()) return condition(config_.max_expr_depth);
+  if (force_live_) return live_value(want);
+  if (ExprPtr e = nonliteral_leaf(want, config_.w_leaf_literal)) return e;
+  return literal(want);
+}
+
+ExprPtr Synth::nonliteral_leaf(const Type& want, double literal_weight) {
   std::vector<double> weights(5, 0.0);
   auto vars = visible(want);
   std::vector<const ArrayParam*> loads;
   if (in_kernel_ && !tid_.empty()) {
     for (const auto& a : arrays_) {
-      if (a.per_thread && a.type.element() == want && a.type.array_ndim == tid_.size()) loads.push_back(&a);
+      if (a.per_thread && !a.output && a.type.element() == want && a.type.array_ndim == tid_.size()) loads.push_back(&a);
     }
   }
   std::vector<std::pair<std::string, const model::Param*>> fields;
@@ -416,25 +544,32 @@ ExprPtr Synth::leaf(const Type& want) {
       }
     }
   }
-  weights[0] = vars.empty() ? 0 : 4;
-  weights[1] = loads.empty() ? 0 : 3;
-  weights[2] = fields.empty() ? 0 : 3;
-  weights[3] = 1.2;  // literal
-  weights[4] = want.is_scalar() ? 0.5 : 0;  // component of something
+  weights[0] = vars.empty() ? 0 : config_.w_leaf_variable;
+  weights[1] = loads.empty() ? 0 : config_.w_leaf_load;
+  weights[2] = fields.empty() ? 0 : config_.w_leaf_field;
+  weights[3] = literal_weight;  // drawn: the caller writes the literal
+  weights[4] = want.is_scalar() ? config_.w_leaf_component : 0;
   switch (rng_.weighted(weights)) {
-    case 0: return model::make_var(rng_.pick(vars)->name, want);
-    case 1: return load(*rng_.pick(loads));
+    case 0: return model::make_var(pick_var(vars)->name, want);
+    case 1: {
+      std::vector<const ArrayParam*> unread;
+      for (const auto* a : loads) {
+        if (unread_.count(a->name)) unread.push_back(a);
+      }
+      const ArrayParam* a = !unread.empty() && rng_.chance(config_.p_prefer_unread) ? rng_.pick(unread) : rng_.pick(loads);
+      unread_.erase(a->name);
+      return load(*a);
+    }
     case 2: {
       const auto& [owner, field] = rng_.pick(fields);
       auto e = model::make_expr(ExprKind::kField, want, field->name);
       e->args.push_back(var(owner));
-      features_.construct("struct_field");
       return e;
     }
     case 4:
       if (auto c = component(want, config_.max_expr_depth)) return c;
-      [[fallthrough]];
-    default: return literal(want);
+      return nullptr;
+    default: return nullptr;  // a literal, or nothing live of this type in scope
   }
 }
 
@@ -459,24 +594,10 @@ ExprPtr Synth::apply(int signature, std::vector<ExprPtr> args, bool allow_operat
     e = model::make_expr(ExprKind::kCall, sig.returns, sig.key, signature);
   }
   e->args = std::move(args);
-  features_.builtins.insert(sig.key);
-  features_.type(sig.returns);
   return e;
 }
 
 ExprPtr Synth::construct_node(const Type& t) {
-  // wp.vec3(...), wp.mat33(...), wp.quat(...), wp.transform(...), wp.spatial_vector(...) call
-  // Warp's constructor builtins of these names.
-  switch (t.kind) {
-    case Kind::kVector: features_.builtins.insert("vector"); break;
-    case Kind::kMatrix: features_.builtins.insert("matrix"); break;
-    case Kind::kQuat: features_.builtins.insert("quaternion"); break;
-    case Kind::kTransform: features_.builtins.insert("transformation"); break;
-    case Kind::kSpatialVector: features_.builtins.insert("spatial_vector"); break;
-    case Kind::kSpatialMatrix: features_.builtins.insert("spatial_matrix"); break;
-    default: break;
-  }
-  features_.type(t);
   return model::make_expr(ExprKind::kConstruct, t);
 }
 
@@ -497,16 +618,45 @@ ExprPtr Synth::clamp_to(ExprPtr x, double low, double high) {
   return call("clamp", std::move(args));
 }
 
-ExprPtr Synth::random_state(int depth) {
+ExprPtr Synth::random_state(int /*depth*/) {
+  // Per-thread random state as real code makes it: `state = wp.rand_init(seed, tid)` once at the
+  // top of the kernel, `seed` an argument, so each launch and each thread draws other numbers.
   const Type state_type = Type::scalar_of(Scalar::kUInt32);
   auto states = visible(state_type);
   for (const auto* v : states) {
-    if (v->name.rfind("state", 0) == 0 || v->name.rfind("rng", 0) == 0) return model::make_var(v->name, state_type);
+    if (v->name.rfind("state", 0) == 0 || v->name.rfind("rng", 0) == 0) return var(v->name);
   }
-  std::vector<ExprPtr> seed;
-  seed.push_back(expr(kInt, depth + 1));
-  if (auto e = call("rand_init", std::move(seed))) return e;
-  return literal(state_type);
+  if (!in_kernel_ || tid_.empty()) return literal(state_type);
+  std::string seed;
+  for (const auto& p : program_.kernel.params) {
+    if (p.type == kInt && (p.name == "seed" || p.name.rfind("seed", 0) == 0)) seed = p.name;
+  }
+  if (seed.empty()) {
+    seed = fresh("seed");
+    program_.kernel.params.push_back({seed, kInt});
+  }
+  std::vector<ExprPtr> args;
+  args.push_back(model::make_var(seed, kInt));
+  args.push_back(model::make_var(tid_[0], kInt));
+  std::string name = fresh("state");
+  Stmt init;
+  init.kind = StmtKind::kAssign;
+  init.declares = true;
+  init.name = name;
+  init.value = call("rand_init", std::move(args), false);
+  prologue_.push_back(std::move(init));
+  scopes_.front()[name] = {name, state_type, false};
+  return model::make_var(name, state_type);
+}
+
+void Synth::insert_prologue(Block& body) {
+  if (prologue_.empty()) return;
+  // after the thread index, which the prologue reads
+  size_t at = 0;
+  while (at < body.size() && !(body[at].value && body[at].value->text == "tid")) ++at;
+  at = at < body.size() ? at + 1 : 0;
+  body.insert(body.begin() + long(at), std::make_move_iterator(prologue_.begin()), std::make_move_iterator(prologue_.end()));
+  prologue_.clear();
 }
 
 ExprPtr Synth::guarded(const std::string& key, int arg, const model::Param& param, int depth) {
@@ -518,6 +668,11 @@ ExprPtr Synth::guarded(const std::string& key, int arg, const model::Param& para
     e->args.push_back(scalar_literal(type.component(), rng_.uniform(1, 8)));
     return e;
   };
+  // The value a guard wraps is live: wp.sqrt(wp.abs(3.0)) is a constant.
+  auto inner = [&] {
+    ExprPtr e = expr(type, depth + 1);
+    return is_constant(*e) ? live_value(type) : std::move(e);
+  };
   switch (g) {
     case Guard::kNone: return expr(type, depth + 1);
     case Guard::kRandomState: return random_state(depth);
@@ -527,7 +682,7 @@ ExprPtr Synth::guarded(const std::string& key, int arg, const model::Param& para
       return positive_literal();
     case Guard::kNormalized: {
       std::vector<ExprPtr> a;
-      a.push_back(expr(type, depth + 1));
+      a.push_back(inner());
       if (auto e = call("normalize", std::move(a))) return e;
       return literal(type);
     }
@@ -535,7 +690,7 @@ ExprPtr Synth::guarded(const std::string& key, int arg, const model::Param& para
     case Guard::kPositive: {
       if (!model::is_float(type.scalar)) return positive_literal();
       std::vector<ExprPtr> a;
-      a.push_back(expr(type, depth + 1));
+      a.push_back(inner());
       auto abs = call("abs", std::move(a));
       if (!abs) return positive_literal();
       if (g == Guard::kNonNegative) return abs;
@@ -545,10 +700,10 @@ ExprPtr Synth::guarded(const std::string& key, int arg, const model::Param& para
       if (auto e = call("add", std::move(sum))) return e;
       return positive_literal();
     }
-    case Guard::kUnit: return clamp_to(expr(type, depth + 1), -1.0, 1.0);
-    case Guard::kOpenUnit: return clamp_to(expr(type, depth + 1), -0.99, 0.99);
-    case Guard::kOpenTwo: return clamp_to(expr(type, depth + 1), 0.01, 1.99);
-    case Guard::kBounded: return clamp_to(expr(type, depth + 1), type.is_int() ? 0 : -8.0, 8.0);
+    case Guard::kUnit: return clamp_to(inner(), -1.0, 1.0);
+    case Guard::kOpenUnit: return clamp_to(inner(), -0.99, 0.99);
+    case Guard::kOpenTwo: return clamp_to(inner(), 0.01, 1.99);
+    case Guard::kBounded: return clamp_to(inner(), type.is_int() ? 0 : -8.0, 8.0);
   }
   return expr(type, depth + 1);
 }
@@ -562,8 +717,43 @@ int Synth::pick_overload(const KeyOverloads& key) {
 ExprPtr Synth::builtin(int signature, int depth, bool allow_operator) {
   const auto& sig = index_.catalog()[signature];
   std::vector<ExprPtr> args;
-  for (size_t i = 0; i < sig.args.size(); ++i) args.push_back(guarded(sig.key, int(i), sig.args[i], depth));
+  for (size_t i = 0; i < sig.args.size(); ++i) {
+    if (!in_kernel_ && index_.guard(sig.key, int(i), sig.args[i].name, sig.args[i].type) == Guard::kRandomState) {
+      return live_value(sig.returns);  // random state is made once per thread, from a seed argument
+    }
+    args.push_back(guarded(sig.key, int(i), sig.args[i], depth));
+  }
+  // The condition of wp.where is data, never a constant.
+  if ((sig.key == "where" || sig.key == "select") && !args.empty() && is_constant(*args[0])) args[0] = live_value(args[0]->type);
+  // A computing builtin takes at least one live value: wp.sin(2.0) is a constant, not code.
+  bool all_constant = !args.empty() && std::all_of(args.begin(), args.end(), [](const ExprPtr& a) { return is_constant(*a); });
+  if (all_constant) {
+    std::vector<size_t> open;
+    for (size_t i = 0; i < args.size(); ++i) {
+      Guard g = index_.guard(sig.key, int(i), sig.args[i].name, sig.args[i].type);
+      if (g != Guard::kSmallLiteral && g != Guard::kShiftAmount && g != Guard::kRandomState) open.push_back(i);
+    }
+    if (!open.empty()) {
+      size_t k = rng_.pick(open);
+      bool saved = force_live_;
+      force_live_ = true;
+      args[k] = guarded(sig.key, int(k), sig.args[k], config_.max_expr_depth);
+      force_live_ = saved;
+    }
+  }
+  avoid_trivial(sig.key, args);
   return apply(signature, std::move(args), allow_operator);
+}
+
+void Synth::avoid_trivial(const std::string& key, std::vector<ExprPtr>& args) {
+  // a - a, a / a, a % a, a ^ a, wp.where(c, a, a): the result does not depend on a.
+  size_t x = 0, y = 1;
+  if (key == "where" || key == "select") x = 1, y = 2;
+  else if (key != "sub" && key != "div" && key != "mod" && key != "bit_xor" && key != "floordiv" && key != "div_approx")
+    return;
+  if (args.size() <= y) return;
+  for (int attempt = 0; attempt < 3 && model::same_expr(*args[x], *args[y]); ++attempt) args[y] = live_value(args[y]->type);
+  if (model::same_expr(*args[x], *args[y])) args[y] = plain_literal(args[y]->type);
 }
 
 ExprPtr Synth::component(const Type& want, int depth) {
@@ -595,7 +785,6 @@ ExprPtr Synth::component(const Type& want, int depth) {
   } else {
     e->args.push_back(int_literal(rng_.uniform(0, t.length() - 1)));
   }
-  features_.construct("component_read");
   return e;
 }
 
@@ -609,7 +798,6 @@ ExprPtr Synth::cast(const Type& want, int depth) {
   if (from == want) from = model::is_float(want.scalar) ? kInt : Type::scalar_of(Scalar::kInt64);
   auto e = model::make_expr(ExprKind::kCast, want);
   e->args.push_back(expr(from, depth + 1));
-  features_.construct("cast");
   return e;
 }
 
@@ -622,7 +810,10 @@ ExprPtr Synth::func_call(const Type& want, int depth) {
   int f = rng_.pick(candidates);
   auto e = model::make_expr(ExprKind::kFuncCall, want, program_.funcs[f].name, f);
   for (const auto& p : program_.funcs[f].params) e->args.push_back(expr(p.type, depth + 1));
-  features_.construct("func_call");
+  if (!e->args.empty() && std::all_of(e->args.begin(), e->args.end(), [](const ExprPtr& a) { return is_constant(*a); })) {
+    size_t k = size_t(rng_.uniform(0, int(e->args.size()) - 1));
+    e->args[k] = live_value(e->args[k]->type);  // a helper called on constants computes a constant
+  }
   return e;
 }
 
@@ -648,17 +839,14 @@ ExprPtr Synth::compare(int depth) {
   int op = model::is_float(t.scalar) ? rng_.uniform(0, 3) : rng_.uniform(0, 5);
   auto e = model::make_expr(ExprKind::kCompare, kBool, kOps[op]);
   // The left side is computed (a literal there reads as a mistake), the right side differs.
+  // The left side is a live value (a condition on constants is decided before the kernel runs).
   ExprPtr lhs = expr(t, depth + 1);
-  for (int attempt = 0; attempt < 3 && lhs->kind == ExprKind::kLiteral; ++attempt) lhs = expr(t, depth + 1);
-  if (lhs->kind == ExprKind::kLiteral) {
-    auto vars = visible(t);
-    if (!vars.empty()) lhs = model::make_var(rng_.pick(vars)->name, t);
-  }
-  ExprPtr rhs = rng_.chance(0.5) ? literal(t) : expr(t, depth + 1);
-  if (rhs->kind == lhs->kind && rhs->text == lhs->text && rhs->args.empty()) rhs = literal(t);
+  for (int attempt = 0; attempt < 3 && is_constant(*lhs); ++attempt) lhs = expr(t, depth + 1);
+  if (is_constant(*lhs)) lhs = live_value(t);
+  ExprPtr rhs = rng_.chance(config_.p_compare_literal) ? literal(t) : expr(t, depth + 1);
+  if (model::same_expr(*rhs, *lhs)) rhs = literal(t);
   e->args.push_back(std::move(lhs));
   e->args.push_back(std::move(rhs));
-  features_.construct("compare");
   return e;
 }
 
@@ -669,13 +857,11 @@ ExprPtr Synth::condition(int depth) {
       auto e = model::make_expr(ExprKind::kBoolOp, kBool, rng_.chance(0.5) ? "and" : "or");
       e->args.push_back(compare(depth + 1));
       e->args.push_back(compare(depth + 1));
-      features_.construct("bool_op");
       return e;
     }
     if (r < 0.16) {
       auto e = model::make_expr(ExprKind::kNot, kBool);
       e->args.push_back(compare(depth + 1));
-      features_.construct("bool_op");
       return e;
     }
     if (r < 0.22) {
@@ -704,7 +890,7 @@ ExprPtr Synth::expr(const Type& want, int depth) {
     for (int attempt = 0; attempt < 3 && model::same_expr(*e->args[1], *e->args[2]); ++attempt) {
       e->args[2] = expr(want, depth + 1);  // two equal branches read as a mistake
     }
-    features_.construct("ternary");
+    if (model::same_expr(*e->args[1], *e->args[2])) return std::move(e->args[1]);
     return e;
   }
   if (want.is_scalar() && rng_.chance(config_.p_component)) {
@@ -713,7 +899,7 @@ ExprPtr Synth::expr(const Type& want, int depth) {
   if (want.is_scalar() && rng_.chance(config_.p_cast)) return cast(want, depth);
   const auto& producers = index_.producing(want);
   if (producers.empty() || (!want.is_scalar() && rng_.chance(0.08))) return construct(want, depth);
-  return builtin(pick_overload(rng_.pick(producers)), depth);
+  return builtin(pick_overload(producers[size_t(rng_.weighted(index_.producing_weights(want)))]), depth);
 }
 
 // ---------------------------------------------------------------- statements
@@ -739,8 +925,191 @@ std::string Synth::local(Block& out, const std::string& base, ExprPtr value, boo
   s.value = std::move(value);
   out.push_back(std::move(s));
   declare(name, t, assignable);
-  features_.construct("local");
   return name;
+}
+
+ExprPtr Synth::convert(ExprPtr value, const Type& want) {
+  const Type from = value->type;
+  if (from == want) return value;
+  auto cast = [](ExprPtr v, const Type& to) {
+    auto c = model::make_expr(ExprKind::kCast, to);
+    c->args.push_back(std::move(v));
+    return c;
+  };
+  if (want.is_scalar() && model::is_float(want.scalar)) {
+    if (from.is_scalar()) return from.is_bool() ? nullptr : cast(std::move(value), want);
+    ExprPtr scalar;
+    if (from.kind == Kind::kVector && model::is_float(from.scalar)) {
+      std::vector<ExprPtr> a;
+      a.push_back(std::move(value));
+      scalar = call(rng_.chance(0.5) ? "length" : "length_sq", std::move(a), false);
+    } else if (from.is_vector_like() || from.is_matrix_like()) {
+      auto c = model::make_expr(ExprKind::kComponent, from.component());
+      c->args.push_back(std::move(value));
+      if (from.is_matrix_like()) {
+        c->args.push_back(int_literal(rng_.uniform(0, from.rows - 1)));
+        c->args.push_back(int_literal(rng_.uniform(0, from.cols - 1)));
+      } else {
+        c->args.push_back(int_literal(rng_.uniform(0, from.length() - 1)));
+      }
+      scalar = std::move(c);
+    }
+    if (!scalar || scalar->type.is_bool()) return nullptr;
+    return scalar->type == want ? std::move(scalar) : convert(std::move(scalar), want);
+  }
+  if (want.is_scalar() && model::is_integer(want.scalar) && !want.is_bool()) {
+    if (from.is_scalar() && !from.is_bool()) return cast(std::move(value), want);
+    if (from.is_vector_like() && !from.is_bool()) {
+      auto c = model::make_expr(ExprKind::kComponent, from.component());
+      c->args.push_back(std::move(value));
+      c->args.push_back(int_literal(rng_.uniform(0, from.length() - 1)));
+      return convert(std::move(c), want);
+    }
+    return nullptr;
+  }
+  if (want.kind == Kind::kVector) {
+    ExprPtr scalar = convert(std::move(value), Type::scalar_of(want.scalar));
+    if (!scalar) return nullptr;
+    auto splat = construct_node(Type::vector_of(want.rows, want.scalar));  // wp.vec3(s)
+    splat->args.push_back(std::move(scalar));
+    return splat;
+  }
+  return nullptr;
+}
+
+ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
+  // Every value the kernel computed that would reach no output joins the result (ldrgen's idea:
+  // code is there for its output), brought to the result's type. Which ones: the liveness of the
+  // body so far, with the result's own reads live at its end; and arrays and parameters nothing
+  // reads.
+  const Type t = value->type;
+  if (!is_numeric_value(t) || t.kind == Kind::kTransform) return value;
+  // Matrices and quaternions take other values as a scale factor; the rest by + (or * for scalars).
+  const bool scales = t.kind == Kind::kQuat || t.is_matrix_like();
+  std::vector<std::string> reads_now;
+  model::names_read(*value, reads_now);
+  std::set<std::string> read_anywhere(reads_now.begin(), reads_now.end());
+  std::vector<std::string> locals;
+  for (const auto& scope : scopes_) {
+    for (const auto& [name, v] : scope) {
+      if (!v.type.is_array() && !v.type.is_struct()) locals.push_back(name);
+    }
+  }
+  model::Liveness live = model::analyze_liveness(body, locals, in_kernel_);
+  std::function<void(const Block&)> collect_reads = [&](const Block& b) {
+    for (const auto& st : b) {
+      if (live.dead.count(&st) || live.useless_loops.count(&st)) continue;
+      std::vector<std::string> r;
+      for (const model::Expr* e : {st.target.get(), st.value.get()}) {
+        if (e) model::names_read(*e, r);
+      }
+      for (const auto& x : st.range) model::names_read(*x, r);
+      for (const auto& e : st.elifs) model::names_read(*e.condition, r);
+      if (st.kind == StmtKind::kAugAssign) r.push_back(st.name);
+      read_anywhere.insert(r.begin(), r.end());
+      collect_reads(st.body);
+      for (const auto& e : st.elifs) collect_reads(e.body);
+      collect_reads(st.orelse);
+    }
+  };
+  collect_reads(body);
+  std::vector<std::pair<std::string, Type>> pending;
+  std::set<std::string> seen;
+  for (const auto& st : body) {  // top-level definitions whose value reaches nothing
+    bool dead = live.dead.count(&st) > 0;
+    if (st.kind == StmtKind::kAssign && st.declares && dead && !read_anywhere.count(st.name) && seen.insert(st.name).second) {
+      if (const Variable* v = find_variable(st.name)) pending.emplace_back(st.name, v->type);
+    }
+  }
+  for (const auto& scope : scopes_) {  // parameters and struct parameters nothing reads
+    if (!inputs_too) break;
+    for (const auto& [name, v] : scope) {
+      if (!v.assignable && !read_anywhere.count(name) && !seen.count(name) && !tid_names(name) &&
+          !host_objects_.count(name)) {  // a mesh or volume id is a handle, not a number
+        pending.emplace_back(name, v.type);
+        seen.insert(name);
+      }
+    }
+  }
+  for (const auto& a : arrays_) {
+    if (inputs_too && in_kernel_ && !read_anywhere.count(a.name) && a.per_thread && !a.output && a.type.array_ndim == tid_.size()) pending.emplace_back(a.name, a.type);
+  }
+  int taken = 0;
+  for (const auto& [name, type] : pending) {
+    if (taken >= config_.max_consumed) break;
+    ExprPtr term;
+    if (type.is_array()) {
+      term = load(*array(name));
+    } else if (type.is_struct()) {
+      // a field of the parameter struct that converts to the result
+      for (const auto& f : program_.structs[size_t(type.struct_id)].fields) {
+        if (f.type.is_bool() || f.type.kind == Kind::kTransform || f.type.kind == Kind::kQuat) continue;
+        term = model::make_expr(ExprKind::kField, f.type, f.name);
+        term->args.push_back(model::make_var(name, type));
+        break;
+      }
+      if (!term) continue;
+    } else {
+      term = var(name);
+    }
+    unread_.erase(name);
+    term = convert(std::move(term), scales ? Type::scalar_of(t.scalar) : t);
+    if (!term) continue;
+    std::vector<ExprPtr> args;
+    args.push_back(std::move(value));
+    args.push_back(std::move(term));
+    bool multiply = scales || (model::is_float(t.scalar) && t.is_scalar() && rng_.chance(config_.p_consume_multiply));
+    ExprPtr combined = call(multiply ? "mul" : "add", std::move(args));
+    if (!combined) break;
+    value = std::move(combined);
+    ++taken;
+  }
+  return value;
+}
+
+void Synth::store_consuming(Block& out, ExprPtr target, ExprPtr value) {
+  if (is_constant(*value)) value = live_value(value->type);  // an output is computed, not a constant
+  value = consume(std::move(value), out);
+  // out[i] = x[i] copies: the value a kernel stores is computed from what it reads.
+  for (int attempt = 0; attempt < 3 && is_leaf_like(*value); ++attempt) {
+    const Type t = value->type;
+    std::vector<std::string> keys;
+    if (is_numeric_value(t) && t.kind != Kind::kQuat && t.kind != Kind::kTransform) keys = {"add", "sub", "mul"};
+    else if (t.kind == Kind::kQuat || t.kind == Kind::kTransform) keys = {"mul"};
+    if (keys.empty()) break;
+    std::vector<ExprPtr> args;
+    args.push_back(std::move(value));
+    args.push_back(expr(t, 1));
+    const std::string& key = rng_.pick(keys);
+    std::vector<Type> types = {args[0]->type, args[1]->type};
+    if (key == "mul" && t.is_vector_like() && t.kind != Kind::kQuat && t.kind != Kind::kTransform) {
+      args[1] = live_value(Type::scalar_of(t.scalar));  // a vector is scaled
+    }
+    avoid_trivial(key, args);
+    Type first = args[0]->type;
+    ExprPtr combined = call(key, std::move(args));
+    if (!combined) {
+      value = live_value(first);
+      break;
+    }
+    value = std::move(combined);
+  }
+  store(out, std::move(target), std::move(value));
+}
+
+bool Synth::is_leaf_like(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kVar:
+    case ExprKind::kIndex:
+    case ExprKind::kField:
+    case ExprKind::kLiteral:
+    case ExprKind::kComponent: return true;
+    case ExprKind::kCast:
+    case ExprKind::kConstruct:
+    case ExprKind::kUnary:
+      return std::all_of(e.args.begin(), e.args.end(), [](const ExprPtr& a) { return is_leaf_like(*a); });
+    default: return false;
+  }
 }
 
 void Synth::store(Block& out, ExprPtr target, ExprPtr value) {
@@ -749,7 +1118,6 @@ void Synth::store(Block& out, ExprPtr target, ExprPtr value) {
   s.kind = StmtKind::kStore;
   s.target = std::move(target);
   s.value = std::move(value);
-  features_.construct(s.target->kind == ExprKind::kIndex ? "array_store" : "component_store");
   out.push_back(std::move(s));
 }
 
@@ -758,7 +1126,6 @@ Stmt Synth::if_stmt(ExprPtr condition, Block body) {
   s.kind = StmtKind::kIf;
   s.value = std::move(condition);
   s.body = std::move(body);
-  features_.construct("if");
   return s;
 }
 
@@ -778,9 +1145,7 @@ void Synth::atomic(Block& out, const ArrayParam& array, ExprPtr index, ExprPtr v
     call->args.push_back(std::move(value));
     s.kind = StmtKind::kExpr;
     s.value = std::move(call);
-    features_.builtins.insert(key);
   }
-  features_.construct("atomic");
   out.push_back(std::move(s));
 }
 
@@ -790,7 +1155,6 @@ model::Stmt Synth::loop_exit(bool allow_continue) {
   Stmt s;
   s.kind = is_continue ? StmtKind::kContinue : StmtKind::kBreak;
   inner.push_back(std::move(s));
-  features_.construct(is_continue ? "continue" : "break");
   return if_stmt(condition(1), std::move(inner));
 }
 
@@ -821,7 +1185,6 @@ void Synth::for_loop(Block& out, int nesting) {
     s.range.push_back(int_literal(start));
     s.range.push_back(int_literal(stop));
     s.range.push_back(int_literal(step));
-    features_.construct("for_range_step");
   } else {
     // Dynamic bounds: a window starting at a thread index or an int local, always `trip` long.
     auto ints = visible(kInt);
@@ -837,7 +1200,6 @@ void Synth::for_loop(Block& out, int nesting) {
   declare(s.name, kInt, false);
   loop_body(s.body, nesting, true);
   pop_scope();
-  features_.construct("for_range");
   out.push_back(std::move(s));
 }
 
@@ -858,7 +1220,6 @@ void Synth::while_loop(Block& out, int nesting) {
   inc.op = "+=";
   inc.value = int_literal(1);
   s.body.push_back(std::move(inc));
-  features_.construct("while");
   out.push_back(std::move(s));
 }
 
@@ -919,8 +1280,11 @@ void Synth::statements(Block& out, int count, int nesting) {
         s.name = v->name;
         s.op = op;
         s.value = t.is_int() ? (rng_.chance(0.5) ? literal(t) : leaf(t)) : expr(t, 1);
+        // x += x doubles x, x -= x zeroes it: an update reads another value
+        for (int attempt = 0; attempt < 3 && s.value->kind == ExprKind::kVar && s.value->text == v->name; ++attempt)
+          s.value = live_value(t);
+        if (s.value->kind == ExprKind::kVar && s.value->text == v->name) break;
         out.push_back(std::move(s));
-        features_.construct("aug_assign");
         break;
       }
       case 2: {
@@ -929,8 +1293,8 @@ void Synth::statements(Block& out, int count, int nesting) {
         s.kind = StmtKind::kAssign;
         s.name = v->name;
         s.value = mutable_value(expr(v->type, 0));
+        if (s.value->kind == ExprKind::kVar && s.value->text == v->name) break;  // x = x
         out.push_back(std::move(s));
-        features_.construct("reassign");
         break;
       }
       case 3: {
@@ -954,13 +1318,11 @@ void Synth::statements(Block& out, int count, int nesting) {
           statements(e.body, 1, nesting + 1);
           pop_scope();
           s.elifs.push_back(std::move(e));
-          features_.construct("elif");
         }
         if (rng_.chance(0.5)) {
           push_scope();
           statements(s.orelse, rng_.uniform(1, 2), nesting + 1);
           pop_scope();
-          features_.construct("else");
         }
         out.push_back(std::move(s));
         break;
@@ -986,8 +1348,6 @@ void Synth::statements(Block& out, int count, int nesting) {
           st.kind = StmtKind::kExpr;
           st.value = std::move(call);
           out.push_back(std::move(st));
-          features_.builtins.insert(key);
-          features_.construct("atomic");
         } else {
           atomic(out, *a, std::move(index), expr(e, 1), key);
         }
@@ -999,7 +1359,6 @@ void Synth::statements(Block& out, int count, int nesting) {
         r.kind = StmtKind::kReturn;
         inner.push_back(std::move(r));
         out.push_back(if_stmt(condition(1), std::move(inner)));
-        features_.construct("early_return");
         break;
       }
       case 9: {
@@ -1007,7 +1366,6 @@ void Synth::statements(Block& out, int count, int nesting) {
         const auto& fd = program_.funcs[f];
         auto call = model::make_expr(ExprKind::kFuncCall, fd.returns, fd.name, f);
         for (const auto& p : fd.params) call->args.push_back(expr(p.type, 1));
-        features_.construct("func_call");
         local(out, base_name_for(fd.returns), std::move(call));
         break;
       }
@@ -1021,7 +1379,6 @@ void Synth::statements(Block& out, int count, int nesting) {
         st.value = std::move(call);
         for (const Type& t : index_.catalog()[sig].results) st.names.push_back(fresh(base_name_for(t)));
         for (size_t i = 0; i < st.names.size(); ++i) declare(st.names[i], index_.catalog()[sig].results[i], true);
-        features_.construct("tuple_unpack");
         out.push_back(std::move(st));
         break;
       }

@@ -6,12 +6,12 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "gen/builtin_index.h"
 #include "gen/config.h"
-#include "gen/features.h"
 #include "gen/rng.h"
 #include "model/ast.h"
 
@@ -22,6 +22,7 @@ struct ArrayParam {
   model::Type type;       // the array type
   bool per_thread;        // same shape as the launch: indexed by the thread's tid variables
   std::vector<int> shape;
+  bool output = false;    // written by the kernel, never read as an input
 };
 
 struct Variable {
@@ -38,7 +39,6 @@ class Synth {
   const GeneratorConfig& config() const { return config_; }
   const BuiltinIndex& index() const { return index_; }
   model::Program& program() { return program_; }
-  Features& features() { return features_; }
   const std::vector<int>& launch_dims() const { return launch_dims_; }
   const std::vector<ArrayParam>& arrays() const { return arrays_; }
 
@@ -56,12 +56,36 @@ class Synth {
   // Adds a kernel parameter; arrays are recorded with their shape for the launch.
   void add_param(const std::string& name, const model::Type& type);
   void add_array(const std::string& name, const model::Type& type, bool per_thread, std::vector<int> shape = {});
+  // An array the kernel writes: leaves never load from it (out[i] = out[i] computes nothing).
+  void add_output(const std::string& name, const model::Type& type, bool per_thread, std::vector<int> shape = {});
+  // `target = value` where value also folds in the values of the scope nothing has read yet (each
+  // brought to the target's type), so that what the kernel computed reaches its output.
+  void store_consuming(model::Block& out, model::ExprPtr target, model::ExprPtr value);
+  // `body`: the block the value is computed in (its dead definitions are folded in); with
+  // inputs_too, also the kernel's parameters and arrays nothing reads (for the top-level block).
+  model::ExprPtr consume(model::ExprPtr value, const model::Block& body, bool inputs_too = true);
+  const Variable* find_variable(const std::string& name) const;
+  bool tid_names(const std::string& name) const;  // a thread index variable
   // Emits `i = wp.tid()` or `i, j = wp.tid()` and remembers the thread index variables.
   void emit_tid(model::Block& out, std::vector<std::string> names);
   const std::vector<std::string>& tid() const { return tid_; }
   // A @wp.struct of 2-5 parameters passed to the kernel as `name`; returns its struct id.
   int add_struct_param(const std::string& name);
   void make_funcs();
+  // One @wp.func of these parameter types (a float -> float op for wp.tile_map); its index.
+  int add_helper_func(const std::vector<model::Type>& params, const model::Type& returns);
+
+  // --- API families (tiles, queries): calls the catalog cannot list, and the host side of a launch
+  // wp.<name>(args) with the result type the template knows (model/family_builtins.h).
+  model::ExprPtr family_call(const char* name, const model::Type& result, std::vector<model::ExprPtr> args);
+  static model::ExprPtr keyword(const char* name, model::ExprPtr value);
+  static model::ExprPtr int_tuple(std::vector<model::ExprPtr> items);
+  static model::ExprPtr func_ref(const std::string& text, int func = -1);
+  // What the launch needs besides arrays and scalars: `arg` gets the id of `object` (wp.Mesh, ...).
+  void host_object(const std::string& arg, const std::string& object) { host_objects_[arg] = object; }
+  const std::map<std::string, std::string>& host_objects() const { return host_objects_; }
+  void launch_tiled(int block_dim) { tiled_block_dim_ = block_dim; }
+  int tiled_block_dim() const { return tiled_block_dim_; }
 
   // --- scopes
   void push_scope();
@@ -71,8 +95,18 @@ class Synth {
 
   // --- expressions
   model::ExprPtr expr(const model::Type& want, int depth = 0);
+  // A value that is not a constant (a variable, a load, a field, or built from one: float(i)),
+  // preferring values not read yet; a literal only when the scope has nothing of the kind.
+  model::ExprPtr live_value(const model::Type& want);
+  // A literal, or a constructor, cast or sign of literals.
+  static bool is_constant(const model::Expr& e);
+  // A variable, element, field, literal or component, or a cast or constructor of those: no computation.
+  static bool is_leaf_like(const model::Expr& e);
+  // Statements the kernel needs at its top (the random state): inserted after the thread index.
+  void insert_prologue(model::Block& body);
   model::ExprPtr leaf(const model::Type& want);
   model::ExprPtr literal(const model::Type& want);
+  model::ExprPtr plain_literal(const model::Type& want);  // literal components only
   model::ExprPtr condition(int depth = 1);
   model::ExprPtr var(const std::string& name);
   model::ExprPtr int_literal(int value);
@@ -119,15 +153,27 @@ class Synth {
   model::Stmt loop_exit(bool allow_continue);
   void loop_body(model::Block& body, int nesting, bool allow_continue);
   int pick_overload(const KeyOverloads& key);
+  const Variable* pick_var(const std::vector<const Variable*>& vars);
+  // A variable, load, field or component of the wanted type (a literal drawn with literal_weight
+  // gives nullptr, as does a scope with nothing of the type).
+  model::ExprPtr nonliteral_leaf(const model::Type& want, double literal_weight = 0.0);
+  // `value` of another type brought to `want` (length of a vector, float(k), v * s...), or nullptr.
+  model::ExprPtr convert(model::ExprPtr value, const model::Type& want);
+  // Replaces an operand of a - a, a / a, wp.where(c, a, a) by another value.
+  void avoid_trivial(const std::string& key, std::vector<model::ExprPtr>& args);
   void make_func(const std::string& name, const std::vector<model::Type>& param_types, const model::Type& returns);
 
   Rng rng_;
   const BuiltinIndex& index_;
   const GeneratorConfig& config_;
   model::Program program_;
-  Features features_;
   std::vector<std::map<std::string, Variable>> scopes_;
   std::map<std::string, int> used_names_;
+  std::set<std::string> unread_;  // declared values and arrays nothing has read yet
+  bool force_live_ = false;       // leaves may not be literals (live_value)
+  model::Block prologue_;
+  std::map<std::string, std::string> host_objects_;
+  int tiled_block_dim_ = 0;  // launched with wp.launch_tiled at this block dim; 0: wp.launch
   std::vector<ArrayParam> arrays_;
   std::vector<std::string> tid_;
   std::vector<int> launch_dims_;

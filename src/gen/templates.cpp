@@ -1,5 +1,7 @@
 #include "gen/templates.h"
 
+#include "gen/family_templates.h"
+
 namespace warpsynth::gen {
 namespace {
 
@@ -65,12 +67,23 @@ void maybe_scalar_params(Synth& s) {
 
 int body_statements(Synth& s) { return s.rng().uniform(1, s.config().max_block_statements); }
 
-void finish(Synth& s, Block& body) { s.program().kernel.body = std::move(body); }
+void finish(Synth& s, Block& body) {
+  s.insert_prologue(body);
+  s.program().kernel.body = std::move(body);
+}
+
+// A one-line docstring that says what the kernel computes (real kernels have one more often than
+// not); each template's lines are true of every kernel it makes.
+void describe(Synth& s, std::initializer_list<const char*> lines) {
+  if (!s.rng().chance(s.config().p_docstring)) return;
+  std::vector<std::string> v(lines.begin(), lines.end());
+  s.program().kernel.doc = s.rng().pick(v);
+}
 
 // out[i] = <expression of the output type>, the last statement of per-thread kernels.
 void store_output(Synth& s, Block& body, const char* array_name) {
   const ArrayParam* out = s.array(array_name);
-  s.store(body, s.load(*out), s.expr(out->type.element()));
+  s.store_consuming(body, s.load(*out), s.expr(out->type.element()));
 }
 
 // ---------------------------------------------------------------------------- templates
@@ -80,14 +93,15 @@ void map_template(Synth& s) {
   int n = s.config().array_length;
   s.begin_kernel(pick_name(s, {"scale_values", "apply_map", "compute_output", "update_field", "evaluate",
                                "transform_elements", "saxpy_like", "elementwise"}), {n});
+  describe(s, {"Compute each element of out from the inputs at the same index.", "Element-wise map of the inputs into out."});
   s.add_array("x", array1d(data_type(s)), true);
   if (s.rng().chance(0.5)) s.add_array("y", array1d(data_type(s)), true);
   maybe_scalar_params(s);
   maybe_struct(s);
-  s.add_array("out", array1d(data_type(s)), true);
+  s.add_output("out", array1d(data_type(s)), true);
   Block body;
   s.emit_tid(body, {"i"});
-  if (s.rng().chance(0.6)) s.local(body, "xi", s.load(*s.array("x")));
+  s.local(body, "xi", s.load(*s.array("x")));
   s.statements(body, body_statements(s), 0);
   store_output(s, body, "out");
   finish(s, body);
@@ -99,11 +113,12 @@ void map_nd_template(Synth& s) {
   bool three = s.rng().chance(0.35);
   std::vector<int> dims = three ? std::vector<int>{g, g, g} : std::vector<int>{g, g};
   s.begin_kernel(pick_name(s, {"update_grid", "apply_field", "volume_map", "image_op", "grid_transform"}), dims);
+  describe(s, {"Update each grid cell of result from the field value at the same cell.", "Per-cell map of field into result."});
   int ndim = static_cast<int>(dims.size());
   s.add_array("field", Type::array_of(data_type(s), ndim), true);
   maybe_scalar_params(s);
   maybe_struct(s);
-  s.add_array("result", Type::array_of(data_type(s), ndim), true);
+  s.add_output("result", Type::array_of(data_type(s), ndim), true);
   Block body;
   s.emit_tid(body, three ? std::vector<std::string>{"i", "j", "k"} : std::vector<std::string>{"i", "j"});
   s.local(body, "value", s.load(*s.array("field")));
@@ -116,9 +131,10 @@ void stencil_template(Synth& s) {
   s.make_funcs();
   int g = s.config().grid_side;
   s.begin_kernel(pick_name(s, {"diffuse", "laplacian", "blur", "smooth_field", "heat_step", "jacobi_iteration"}), {g, g});
+  describe(s, {"Diffusion step: u_new from u and its 5-point Laplacian.", "Explicit update of u with a 5-point Laplacian stencil."});
   Type t = s.rng().chance(0.65) ? kFloat : s.rng().chance(0.5) ? Type::vector_of(s.rng().uniform(2, 3), Scalar::kFloat32) : Type::scalar_of(Scalar::kFloat64);
   s.add_array("u", Type::array_of(t, 2), true);
-  s.add_array("u_new", Type::array_of(t, 2), true);
+  s.add_output("u_new", Type::array_of(t, 2), true);
   if (s.rng().chance(0.7)) s.add_param("k", Type::scalar_of(t.scalar));
   maybe_struct(s);
   const ArrayParam& u = *s.array("u");
@@ -151,7 +167,7 @@ void stencil_template(Synth& s) {
   auto step = op(s, "add", s.var(center), op(s, "mul", s.var(lap), s.expr(Type::scalar_of(t.scalar), 1)));
   if (s.rng().chance(0.4)) step = op(s, "add", std::move(step), s.expr(t, 1));
   auto target = s.load(*s.array("u_new"));
-  s.store(body, std::move(target), std::move(step));
+  s.store_consuming(body, std::move(target), std::move(step));
   finish(s, body);
 }
 
@@ -159,16 +175,17 @@ void reduction_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"reduce_sum", "accumulate", "compute_total", "sum_energy", "gather_stats"}),
                  {s.config().array_length});
+  describe(s, {"Accumulate a per-element contribution into total with atomics.", "Reduce the values into total."});
   Type t = s.rng().chance(0.6) ? kFloat : s.rng().chance(0.5) ? kVec3 : kInt;
   s.add_array("values", array1d(data_type(s)), true);
   maybe_scalar_params(s);
   maybe_struct(s);
-  s.add_array("total", array1d(t), false, {s.config().table_length});
+  s.add_output("total", array1d(t), false, {s.config().table_length});
   Block body;
   s.emit_tid(body, {"i"});
   s.local(body, "v", s.load(*s.array("values")));
   s.statements(body, body_statements(s), 0);
-  std::string contrib = s.local(body, "contrib", s.expr(t, 0));
+  std::string contrib = s.local(body, "contrib", s.consume(s.expr(t, 0), body));
   const ArrayParam& total = *s.array("total");
   s.atomic(body, total, s.int_literal(0), s.var(contrib));
   if (t.is_scalar() && s.rng().chance(0.5)) {
@@ -180,10 +197,11 @@ void reduction_template(Synth& s) {
 void histogram_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"histogram", "bin_values", "count_cells", "build_histogram"}), {s.config().array_length});
+  describe(s, {"Count samples into bins after mapping each one to [0, 1].", "Build a histogram of the samples."});
   s.add_array("samples", array1d(s.rng().chance(0.7) ? kFloat : kVec3), true);
   maybe_scalar_params(s);
   maybe_struct(s);
-  s.add_array("bins", array1d(kInt), false, {s.config().table_length});
+  s.add_output("bins", array1d(kInt), false, {s.config().table_length});
   const ArrayParam& bins = *s.array("bins");
   Block body;
   s.emit_tid(body, {"i"});
@@ -191,7 +209,7 @@ void histogram_template(Synth& s) {
   s.statements(body, body_statements(s) - 1, 0);
   std::string nbins = s.local(body, "nbins", s.shape(bins, 0), false);
   // A value mapped to [0, 1], then to a bin: the float is clamped before it becomes an int.
-  auto unit = s.call("clamp", list(s.expr(kFloat, 0), s.float_literal("0.0", kFloat), s.float_literal("1.0", kFloat)));
+  auto unit = s.call("clamp", list(s.consume(s.expr(kFloat, 0), body), s.float_literal("0.0", kFloat), s.float_literal("1.0", kFloat)));
   std::string frac = s.local(body, "frac", std::move(unit));
   auto scaled = op(s, "mul", s.var(frac), [&] {
     auto c = model::make_expr(ExprKind::kCast, kFloat);
@@ -209,9 +227,10 @@ void prefix_window_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"window_sum", "running_mean", "prefix_window", "causal_filter", "moving_average"}),
                  {s.config().array_length});
+  describe(s, {"Sum x over a trailing window ending at each index.", "Windowed running sum of x."});
   Type t = s.rng().chance(0.6) ? kFloat : s.rng().chance(0.6) ? kVec3 : Type::scalar_of(Scalar::kFloat64);
   s.add_array("x", array1d(t), true);
-  s.add_array("y", array1d(t), true);
+  s.add_output("y", array1d(t), true);
   maybe_scalar_params(s);
   Block body;
   s.emit_tid(body, {"i"});
@@ -244,14 +263,12 @@ void prefix_window_template(Synth& s) {
   add.op = "+=";
   add.value = std::move(xk);
   loop.body.push_back(std::move(add));
-  s.features().construct("aug_assign");
   if (s.rng().chance(0.4)) s.statements(loop.body, 1, 1);
   s.pop_scope();
-  s.features().construct("for_range");
   body.push_back(std::move(loop));
   s.statements(body, body_statements(s) - 1, 0);
   auto result = s.rng().chance(0.5) ? s.var(acc) : op(s, "add", s.var(acc), s.expr(t, 1));
-  s.store(body, s.load(*s.array("y")), std::move(result));
+  s.store_consuming(body, s.load(*s.array("y")), std::move(result));
   finish(s, body);
 }
 
@@ -259,6 +276,7 @@ void particles_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"integrate_particles", "advect", "step_particles", "apply_forces", "update_bodies"}),
                  {s.config().array_length});
+  describe(s, {"Integrate particle velocities and positions over one time step.", "Semi-implicit Euler step of the particles."});
   s.add_array("positions", array1d(kVec3), true);
   s.add_array("velocities", array1d(kVec3), true);
   if (s.rng().chance(0.5)) s.add_array("inv_mass", array1d(kFloat), true);
@@ -277,9 +295,8 @@ void particles_template(Synth& s) {
     st.name = name;
     st.value = std::move(value);
     body.push_back(std::move(st));
-    s.features().construct("reassign");
   };
-  assign(v, op(s, "add", s.var(v), op(s, "mul", s.var(f), s.var("dt"))));
+  assign(v, op(s, "add", s.var(v), op(s, "mul", s.consume(s.var(f), body), s.var("dt"))));
   assign(p, op(s, "add", s.var(p), op(s, "mul", s.var(v), s.var("dt"))));
   if (s.rng().chance(0.5)) {
     // Ground contact: a component test and component stores.
@@ -289,8 +306,6 @@ void particles_template(Synth& s) {
     py->args.push_back(s.int_literal(1));
     below->args.push_back(std::move(py));
     below->args.push_back(s.float_literal("0.0", kFloat));
-    s.features().construct("compare");
-    s.features().construct("component_read");
     Block contact;
     auto comp = [&](const std::string& name) {
       auto c = model::make_expr(ExprKind::kComponent, kFloat);
@@ -311,6 +326,7 @@ void springs_template(Synth& s) {
   s.make_funcs();
   int n = s.config().array_length;
   s.begin_kernel(pick_name(s, {"eval_springs", "spring_forces", "compute_constraints", "solve_distance"}), {n});
+  describe(s, {"Accumulate spring forces between particle pairs into f.", "Evaluate Hooke springs and scatter their forces."});
   s.add_array("x", array1d(kVec3), false, {n});
   s.add_array("spring_i", array1d(kInt), true);
   s.add_array("spring_j", array1d(kInt), true);
@@ -318,7 +334,7 @@ void springs_template(Synth& s) {
   s.add_param("ke", kFloat);
   if (s.rng().chance(0.5)) s.add_param("kd", kFloat);
   maybe_struct(s);
-  s.add_array("f", array1d(kVec3), false, {n});
+  s.add_output("f", array1d(kVec3), false, {n});
   const ArrayParam& x = *s.array("x");
   Block body;
   s.emit_tid(body, {"tid"});
@@ -330,7 +346,7 @@ void springs_template(Synth& s) {
   auto stretch = op(s, "sub", s.var(l), s.load(*s.array("rest")));
   std::string fs = s.local(body, "fs", op(s, "mul", s.var("ke"), std::move(stretch)));
   s.statements(body, body_statements(s) - 1, 0);
-  std::string force = s.local(body, "force", op(s, "mul", s.var(dir), s.var(fs)));
+  std::string force = s.local(body, "force", s.consume(op(s, "mul", s.var(dir), s.var(fs)), body));
   const ArrayParam& f = *s.array("f");
   s.atomic(body, f, s.var(a), s.call("neg", list(s.var(force))), "atomic_add");
   s.atomic(body, f, s.var(b), s.var(force), s.rng().chance(0.5) ? "atomic_add" : "atomic_sub");
@@ -341,13 +357,14 @@ void rigid_transform_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"transform_points", "apply_pose", "rotate_bodies", "update_frames", "world_points"}),
                  {s.config().array_length});
+  describe(s, {"Transform points by each body pose.", "Map body-local points to world space."});
   Scalar sc = s.rng().chance(0.85) ? Scalar::kFloat32 : Scalar::kFloat64;
   Type v3 = Type::vector_of(3, sc);
   s.add_array("body_q", array1d(Type::transform_of(sc)), true);
   s.add_array("points", array1d(v3), true);
   if (s.rng().chance(0.5)) s.add_array("rotations", array1d(Type::quat_of(sc)), true);
   maybe_struct(s);
-  s.add_array("out", array1d(s.rng().chance(0.7) ? v3 : Type::transform_of(sc)), true);
+  s.add_output("out", array1d(s.rng().chance(0.7) ? v3 : Type::transform_of(sc)), true);
   Block body;
   s.emit_tid(body, {"i"});
   std::string X = s.local(body, "X", s.load(*s.array("body_q")));
@@ -364,13 +381,14 @@ void matrix_math_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"solve_small", "apply_jacobian", "compute_stress", "mat_vec", "deform"}),
                  {s.config().array_length});
+  describe(s, {"Apply a small per-element matrix to a vector.", "Per-element matrix-vector math."});
   int n = s.rng().uniform(2, 4);
   Scalar sc = s.rng().chance(0.8) ? Scalar::kFloat32 : Scalar::kFloat64;
   Type m = Type::matrix_of(n, n, sc), v = Type::vector_of(n, sc);
   s.add_array("A", array1d(m), true);
   s.add_array("b", array1d(v), true);
   maybe_scalar_params(s);
-  s.add_array("out", array1d(s.rng().chance(0.7) ? v : m), true);
+  s.add_output("out", array1d(s.rng().chance(0.7) ? v : m), true);
   Block body;
   s.emit_tid(body, {"i"});
   std::string M = s.local(body, "M", s.load(*s.array("A")));
@@ -385,12 +403,13 @@ void matrix_math_template(Synth& s) {
 void ray_geometry_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"ray_sphere", "intersect_rays", "trace_hits", "raycast_sphere"}), {s.config().array_length});
+  describe(s, {"Intersect rays with a sphere and store the hit distance.", "Ray-sphere intersection, -1 on a miss."});
   s.add_array("origins", array1d(kVec3), true);
   s.add_array("dirs", array1d(kVec3), true);
   s.add_param("center", kVec3);
   s.add_param("radius", kFloat);
   maybe_struct(s);
-  s.add_array("hits", array1d(kFloat), true);
+  s.add_output("hits", array1d(kFloat), true);
   Block body;
   s.emit_tid(body, {"i"});
   std::string o = s.local(body, "o", s.load(*s.array("origins")));
@@ -403,18 +422,16 @@ void ray_geometry_template(Synth& s) {
   auto positive = model::make_expr(ExprKind::kCompare, Type::scalar_of(Scalar::kBool), ">");
   positive->args.push_back(s.var(disc));
   positive->args.push_back(s.float_literal("0.0", kFloat));
-  s.features().construct("compare");
   Block hit;
   model::Stmt set;
   set.kind = model::StmtKind::kAssign;
   set.name = t;
   set.value = op(s, "sub", s.call("neg", list(s.var(b))), fn(s, "sqrt", s.var(disc)));
   hit.push_back(std::move(set));
-  s.features().construct("reassign");
   body.push_back(s.if_stmt(std::move(positive), std::move(hit)));
   s.statements(body, body_statements(s) - 1, 0);
   auto result = s.rng().chance(0.6) ? s.var(t) : s.expr(kFloat, 0);
-  s.store(body, s.load(*s.array("hits")), std::move(result));
+  s.store_consuming(body, s.load(*s.array("hits")), std::move(result));
   finish(s, body);
 }
 
@@ -422,9 +439,10 @@ void random_sampling_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"sample_points", "monte_carlo", "jitter", "scatter_samples", "random_walk"}),
                  {s.config().array_length});
+  describe(s, {"Draw per-thread random samples from a seeded state.", "Monte Carlo samples, one random stream per thread."});
   s.add_param("seed", kInt);
   maybe_scalar_params(s);
-  s.add_array("out", array1d(s.rng().chance(0.5) ? kVec3 : kFloat), true);
+  s.add_output("out", array1d(s.rng().chance(0.5) ? kVec3 : kFloat), true);
   Block body;
   s.emit_tid(body, {"i"});
   std::string state = s.local(body, "state", op(s, "rand_init", s.var("seed"), s.var(s.tid()[0])));
@@ -438,9 +456,10 @@ void struct_params_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"apply_material", "simulate_step", "configured_update", "shade_points"}),
                  {s.config().array_length});
+  describe(s, {"Update out from x with parameters passed in a struct.", "Element-wise update driven by a parameter struct."});
   s.add_struct_param("params");
   s.add_array("x", array1d(data_type(s)), true);
-  s.add_array("out", array1d(data_type(s)), true);
+  s.add_output("out", array1d(data_type(s)), true);
   Block body;
   s.emit_tid(body, {"i"});
   s.statements(body, body_statements(s), 0);
@@ -454,14 +473,15 @@ void free_form_template(Synth& s) {
   int g = s.config().grid_side;
   std::vector<int> dims = two ? std::vector<int>{g, g} : std::vector<int>{s.config().array_length};
   s.begin_kernel(pick_name(s, {"compute", "process", "update", "kernel_fn", "evaluate_terms", "mix"}), dims);
+  describe(s, {"Compute out from the inputs element by element.", "Element-wise computation of out."});
   int ndim = two ? 2 : 1;
   int inputs = s.rng().uniform(1, 3);
   const char* in_names[] = {"a", "b", "c"};
   for (int k = 0; k < inputs; ++k) s.add_array(in_names[k], Type::array_of(data_type(s), ndim), true);
   maybe_scalar_params(s);
   maybe_struct(s);
-  if (s.rng().chance(0.4)) s.add_array("accum", array1d(kFloat), false, {s.config().table_length});
-  s.add_array("out", Type::array_of(data_type(s), ndim), true);
+  if (s.rng().chance(0.4)) s.add_output("accum", array1d(kFloat), false, {s.config().table_length});
+  s.add_output("out", Type::array_of(data_type(s), ndim), true);
   Block body;
   s.emit_tid(body, two ? std::vector<std::string>{"i", "j"} : std::vector<std::string>{"i"});
   s.statements(body, s.rng().uniform(2, s.config().max_block_statements + 2), 0);
@@ -488,7 +508,12 @@ const std::vector<Template>& all_templates() {
       {"struct_params", struct_params_template},
       {"free_form", free_form_template},
   };
-  return templates;
+  static const std::vector<Template> all = [] {
+    std::vector<Template> v = templates;
+    for (const auto& t : family_templates()) v.push_back(t);
+    return v;
+  }();
+  return all;
 }
 
 }  // namespace warpsynth::gen

@@ -203,6 +203,7 @@ class GenerateJob : public BatchJob {
     info.launch_dims = p.kernel.launch_dims;
     info.array_shapes = nlohmann::ordered_json::object();
     for (const auto& a : p.kernel.arrays) info.array_shapes[a.name] = a.shape;
+    info.launch = p.kernel.launch;
     nlohmann::ordered_json record = make_synthetic_record(kernel, info, context_);
     for (const auto& preamble : record_preambles(kernel)) preambles.add(preamble);
     for (const auto& [level, verdict] : item.verify) record["verify"][level] = verdict;

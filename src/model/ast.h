@@ -14,7 +14,8 @@ enum class ExprKind : std::uint8_t {
   kLiteral,    // text: as printed ("1.5", "wp.float64(2.0)" is a kCast of a literal)
   kVar,        // text: name
   kCall,       // builtin call wp.<text>(args); signature: catalog index, or -1 for the
-               // array builtins the catalog lists as generic (atomics) and multi-dimensional tid
+               // array builtins the catalog lists as generic (atomics), multi-dimensional tid, and
+               // the family builtins the catalog cannot list (family_builtins.h: tiles, queries)
   kBinary,     // args[0] <text> args[1], an operator builtin; signature: catalog index
   kUnary,      // <text> args[0] ("-"), an operator builtin; signature: catalog index
   kCompare,    // args[0] <text> args[1] on scalars, result bool
@@ -28,6 +29,9 @@ enum class ExprKind : std::uint8_t {
   kField,      // struct field: args[0].text
   kFuncCall,   // generated @wp.func: text(args); signature: index in Program::funcs
   kShape,      // array extent: args[0].shape[signature]
+  kKeyword,    // a call's keyword argument: text=args[0] (shape=16, dtype=float)
+  kTuple,      // (args[0], args[1], ...): a 2-D tile's shape or offset
+  kFuncRef,    // a function passed as a value: text ("wp.sin", or a generated func, signature its index)
 };
 
 struct Expr;
@@ -54,6 +58,7 @@ enum class StmtKind : std::uint8_t {
   kReturn,     // return [value]
   kExpr,       // value (a call evaluated for its effect, such as wp.atomic_add)
   kUnpack,     // names[0], names[1], ... = value (wp.tid() of a 2-4 dimensional launch)
+  kPass,       // an elif whose body dead-code elimination emptied
 };
 
 struct Stmt;
@@ -90,6 +95,7 @@ struct StructDef {
 
 struct FuncDef {
   std::string name;  // overloads share a name and differ in parameter types
+  std::string doc;   // one-line docstring, or empty
   std::vector<Param> params;
   Type returns;
   Block body;
@@ -97,11 +103,14 @@ struct FuncDef {
 
 struct KernelDef {
   std::string name;
+  std::string doc;  // one-line docstring saying what the kernel computes, or empty
   std::vector<Param> params;
   Block body;
 };
 
 struct Program {
+  // wp.set_module_options({...}) after the import: option name -> Python value as written
+  std::vector<std::pair<std::string, std::string>> module_options;
   std::vector<StructDef> structs;
   std::vector<FuncDef> funcs;  // in definition order; a func calls only funcs before it
   KernelDef kernel;

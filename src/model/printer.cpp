@@ -124,6 +124,17 @@ class Printer {
         out += std::to_string(e.signature);
         out += ']';
         return;
+      case ExprKind::kKeyword:
+        out += e.text;
+        out += '=';
+        expr(out, *e.args[0]);
+        return;
+      case ExprKind::kTuple:
+        out += '(';
+        args(out, e);
+        out += ')';
+        return;
+      case ExprKind::kFuncRef: out += e.text; return;
     }
   }
 
@@ -279,6 +290,18 @@ class Printer {
         t.name(std::to_string(e.signature));
         t.close("]", true);
         return;
+      case ExprKind::kKeyword:
+        t.name(e.text);
+        t.other("=", false);
+        t.glue_next();
+        expr_leaves(t, *e.args[0]);
+        return;
+      case ExprKind::kTuple:
+        t.open("(", false);
+        args_leaves(t, e, 0, false);
+        t.close(")", false);
+        return;
+      case ExprKind::kFuncRef: t.name(e.text); return;
     }
   }
 
@@ -385,6 +408,7 @@ class Printer {
       }
       case StmtKind::kBreak: out += indent + "break\n"; break;
       case StmtKind::kContinue: out += indent + "continue\n"; break;
+      case StmtKind::kPass: out += indent + "pass\n"; break;
       case StmtKind::kReturn:
         if (!s.value) {
           out += indent + "return\n";
@@ -439,9 +463,26 @@ class Printer {
 
   void signature(std::string& out, const std::string& name, const std::vector<Param>& params, const Type* returns) {
     std::string text = "def " + name + "(";
-    for (size_t i = 0; i < params.size(); ++i) text += (i ? ", " : "") + params[i].name + ": " + type_name(params[i].type);
-    text += ")";
+    std::string body;
+    for (size_t i = 0; i < params.size(); ++i) body += (i ? ", " : "") + params[i].name + ": " + type_name(params[i].type);
+    text += body + ")";
+    std::string tail = ")";
+    if (returns) tail += " -> " + type_name(*returns);
+    tail += ":";
     if (returns) text += " -> " + type_name(*returns);
+    // What black's left-hand split of a `def` gives, written directly (this is on the generator's
+    // hot path): the parameters on one indented line if they fit, else one per line with a
+    // trailing comma. tests/e2e/test_black_format.py checks it against black.
+    if (static_cast<int>(text.size()) + 1 > black::kLineLength && !params.empty()) {
+      out += "def " + name + "(\n";
+      if (4 + static_cast<int>(body.size()) <= black::kLineLength) {
+        out += "    " + body + "\n";
+      } else {
+        for (const auto& p : params) out += "    " + p.name + ": " + type_name(p.type) + ",\n";
+      }
+      out += tail + "\n";
+      return;
+    }
     line(out, 0, text + ":", [&](Tokens& t) {
       t.word("def");
       t.name(name);
@@ -463,10 +504,23 @@ class Printer {
     });
   }
 
+  // Black leaves a docstring as written; a blank line does not follow it in a function.
+  static void docstring(std::string& out, const std::string& doc) {
+    if (doc.empty()) return;
+    out += "    \"\"\"" + doc + "\"\"\"\n";
+  }
+
   std::string program() {
     std::string out;
     out.reserve(4096);
     out += "import warp as wp\n";
+    if (!program_.module_options.empty()) {
+      std::string options;
+      for (const auto& [name, value] : program_.module_options) {
+        options += (options.empty() ? "" : ", ") + ("\"" + name + "\": " + value);
+      }
+      out += "\nwp.set_module_options({" + options + "})\n";
+    }
     for (const auto& s : program_.structs) {
       out += "\n\n@wp.struct\nclass " + s.name + ":\n";
       for (const auto& f : s.fields) out += "    " + f.name + ": " + type_name(f.type) + "\n";
@@ -474,10 +528,12 @@ class Printer {
     for (const auto& f : program_.funcs) {
       out += "\n\n@wp.func\n";
       signature(out, f.name, f.params, &f.returns);
+      docstring(out, f.doc);
       block(out, f.body, 1);
     }
     out += "\n\n@wp.kernel\n";
     signature(out, program_.kernel.name, program_.kernel.params, nullptr);
+    docstring(out, program_.kernel.doc);
     block(out, program_.kernel.body, 1);
     return out;
   }

@@ -56,6 +56,17 @@ std::string_view scalar_name(Scalar s) { return info(s).name; }
 
 std::string warp_name(const Type& t) {
   if (t.is_array() || t.kind == Kind::kStruct || t.kind == Kind::kVoid) return "";
+  if (t.kind == Kind::kOpaque) {
+    switch (Opaque(t.struct_id)) {
+      case Opaque::kTile: return "tile";
+      case Opaque::kMeshQueryPoint: return "MeshQueryPoint";
+      case Opaque::kMeshQueryRay: return "MeshQueryRay";
+      case Opaque::kBvhQuery: return "BvhQuery";
+      case Opaque::kHashGridQuery: return "HashGridQuery";
+      case Opaque::kTuple: return "tuple";
+    }
+    return "";
+  }
   std::string suffix(info(t.scalar).suffix);
   switch (t.kind) {
     case Kind::kScalar: return std::string(scalar_name(t.scalar));

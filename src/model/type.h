@@ -15,6 +15,17 @@ enum class Scalar : std::uint8_t {
 
 enum class Kind : std::uint8_t {
   kVoid, kScalar, kVector, kMatrix, kQuat, kTransform, kSpatialVector, kSpatialMatrix, kStruct,
+  kOpaque,  // a value only builtins make and take (a tile, a mesh or BVH query): struct_id is an Opaque
+};
+
+// The opaque values of the API families (never annotated, never arguments of generated code).
+enum class Opaque : std::int16_t {
+  kTile,           // scalar: dtype; rows, cols: shape (cols 0 for a 1-D tile)
+  kMeshQueryPoint, // wp.mesh_query_point(...): result, sign, face, u, v
+  kMeshQueryRay,   // wp.mesh_query_ray(...): result, sign, face, t, u, v, normal
+  kBvhQuery,       // wp.bvh_query_aabb / bvh_query_ray
+  kHashGridQuery,  // wp.hash_grid_query
+  kTuple,          // a tuple of ints (a 2-D tile's shape or offset)
 };
 
 bool is_float(Scalar s);
@@ -42,6 +53,11 @@ struct Type {
   static Type spatial_vector_of(Scalar s) { return {Kind::kSpatialVector, s, 6, 1, 0, -1}; }
   static Type spatial_matrix_of(Scalar s) { return {Kind::kSpatialMatrix, s, 6, 6, 0, -1}; }
   static Type struct_of(int id) { return {Kind::kStruct, Scalar::kFloat32, 0, 0, 0, std::int16_t(id)}; }
+  static Type opaque_of(Opaque what, Scalar s = Scalar::kFloat32, int rows = 0, int cols = 0) {
+    return {Kind::kOpaque, s, std::uint8_t(rows), std::uint8_t(cols), 0, std::int16_t(what)};
+  }
+  bool is_opaque() const { return !is_array() && kind == Kind::kOpaque; }
+  bool is_opaque(Opaque what) const { return is_opaque() && struct_id == std::int16_t(what); }
   static Type array_of(Type element, int ndim) {
     element.array_ndim = std::uint8_t(ndim);
     return element;

@@ -1,5 +1,8 @@
 #include "model/type_checker.h"
 
+#include "model/family_builtins.h"
+
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -160,7 +163,21 @@ class Checker {
         if (base.is_matrix_like() && a.size() == 2 && e.type == Type::vector_of(base.cols, base.scalar)) return true;
         return bad("not a component of " + warp_name(base));
       }
+      case ExprKind::kKeyword:
+        if (a.size() != 1 || !(a[0]->type == e.type)) return bad("keyword argument of another type");
+        return true;
+      case ExprKind::kTuple:
+        for (const auto& x : a) if (!is_int32(x->type)) return bad("tuple of non-int32");
+        return true;
+      case ExprKind::kFuncRef:
+        if (e.signature >= int(program_.funcs.size())) return bad("refers to no func");
+        return true;
       case ExprKind::kField: {
+        if (a.size() == 1 && a[0]->type.is_opaque()) {
+          auto f = opaque_field(a[0]->type, e.text);
+          if (!f) return bad("no field " + e.text + " in " + warp_name(a[0]->type));
+          return *f == e.type ? true : bad("field type mismatch");
+        }
         if (a.size() != 1 || !a[0]->type.is_struct()) return bad("field of a non-struct");
         int id = a[0]->type.struct_id;
         if (id < 0 || id >= int(program_.structs.size())) return bad("unknown struct");
@@ -190,6 +207,11 @@ class Checker {
   bool array_builtin(const Expr& e, Bad& bad) {
     const auto& a = e.args;
     if (e.text == "tid") return bad("wp.tid() of several dimensions is only valid unpacked");
+    if (e.kind == ExprKind::kCall && is_family_builtin(e.text)) return true;  // typed by its template
+    if (e.kind != ExprKind::kCall) {  // an operator on tiles: `t * 0.5`, `a + b`
+      bool tile = std::any_of(a.begin(), a.end(), [](const ExprPtr& x) { return x->type.is_opaque(Opaque::kTile); });
+      return tile && e.type.is_opaque(Opaque::kTile) ? true : bad("operator without signature on no tile");
+    }
     if (!kArrayBuiltins.count(e.text)) return bad("unknown builtin without signature");
     if (a.empty() || !a[0]->type.is_array()) return bad("first argument must be an array");
     size_t ndim = a[0]->type.array_ndim;
@@ -311,6 +333,7 @@ class Checker {
         if (expr(*s.value) && !s.value->type.is_bool()) fail("while condition is not bool");
         check_block(s.body, loop_depth + 1);
         return;
+      case StmtKind::kPass: return;
       case StmtKind::kBreak:
       case StmtKind::kContinue:
         if (loop_depth == 0) fail("break/continue outside a loop");

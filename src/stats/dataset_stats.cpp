@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "dataset/shard_files.h"
-#include "gen/features.h"
+#include "model/features.h"
 
 namespace warpsynth {
 namespace {
@@ -57,6 +57,13 @@ DatasetStats DatasetStats::of_folder(const std::string& dir) {
         ++stats.verify[it.key()][outcome];
       }
     }
+    if (meta.contains("quality") && meta["quality"].is_object()) {
+      try {
+        stats.quality.add(meta["quality"], meta.value("lines", nlohmann::json()));
+      } catch (const std::exception& e) {
+        throw std::runtime_error(fmt::format("{}:{}: {}", file, number, e.what()));
+      }
+    }
     if (meta.contains("lines") && meta["lines"].is_object()) {
       for (auto it = meta["lines"].begin(); it != meta["lines"].end(); ++it) {
         if (it->is_number()) line_sums[it.key()] += it->get<double>();
@@ -66,13 +73,14 @@ DatasetStats DatasetStats::of_folder(const std::string& dir) {
   if (files == 0)
     throw std::runtime_error("no dataset at " + dir + " (no kernels*.jsonl, kernels-*.jsonl.zst or kernels-*/ there)");
   stats.distinct_python = ids.size();
+  stats.quality.finish();
   for (const auto& [key, sum] : line_sums) stats.mean_lines[key] = stats.records ? sum / stats.records : 0;
   return stats;
 }
 
 nlohmann::ordered_json DatasetStats::to_json() const {
   nlohmann::ordered_json constructs_json = nlohmann::ordered_json::object();
-  for (const char* c : gen::kConstructs) {
+  for (const char* c : model::kConstructs) {
     auto it = constructs.find(c);
     constructs_json[c] = it == constructs.end() ? 0 : it->second;
   }
@@ -88,6 +96,7 @@ nlohmann::ordered_json DatasetStats::to_json() const {
       {"types", types},
       {"verify", verify},
       {"mean_lines", mean_lines},
+      {"quality", quality.to_json()},
   };
 }
 
@@ -103,7 +112,7 @@ void DatasetStats::print(std::ostream& out) const {
   }
   if (!constructs.empty()) {
     out << "constructs (kernels using each):\n";
-    for (const char* c : gen::kConstructs) {
+    for (const char* c : model::kConstructs) {
       auto it = constructs.find(c);
       std::uint64_t n = it == constructs.end() ? 0 : it->second;
       out << fmt::format("  {:<18} {:>8} {:>6.2f}%\n", c, n, percent(n, records));
@@ -130,6 +139,7 @@ void DatasetStats::print(std::ostream& out) const {
     for (const auto& [key, mean] : mean_lines) text += fmt::format(" {}={:.1f}", key, mean);
     out << "mean lines:" << text << "\n";
   }
+  if (quality.kernels) quality.print(out);
 }
 
 }  // namespace warpsynth

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stats/quality_stats.h"
+
 namespace warpsynth {
 
 struct DatasetStats {
@@ -21,6 +23,7 @@ struct DatasetStats {
   std::map<std::string, std::uint64_t> types;       // kernels using each type
   std::map<std::string, std::map<std::string, std::uint64_t>> verify;  // level -> outcome -> kernels
   std::map<std::string, double> mean_lines;
+  QualityStats quality;  // of the records that carry meta.quality
 
   // Throws std::runtime_error naming the file and line of a record that is not JSON.
   static DatasetStats of_folder(const std::string& dir);

@@ -57,6 +57,6 @@ TEST(Generator, EveryTemplateIsUsedAndSourcesAreDistinct) {
     templates.insert(kernel.template_name);
     sources.insert(normalize_python(kernel.python));
   }
-  EXPECT_EQ(templates.size(), 14u);
+  EXPECT_EQ(templates.size(), 20u);
   EXPECT_GE(sources.size(), kCount * 99 / 100);
 }

@@ -29,10 +29,13 @@ def test_black_leaves_1000_generated_kernels_unchanged(warpsynth_bin, tmp_path):
             path.write_text(record["python"])
             if wrapped is None and "(\n" in record["python"]:
                 wrapped = record["python"]
-    assert len(list(sources.iterdir())) == 1000
+    # Exact duplicates are dropped from a shard (they are few: a small kernel can come twice).
+    kept = len(list(sources.iterdir()))
+    summary = json.loads((out / "summary.json").read_text())
+    assert kept == 1000 - summary["duplicates_dropped"] and kept >= 980
     check = black_check(sources)
     assert check.returncode == 0, check.stderr[-3000:]
-    assert "1000 files would be left unchanged" in check.stderr
+    assert f"{kept} files would be left unchanged" in check.stderr
 
     # The check can fail: the same kernel unwrapped (ast.unparse writes each statement on one line).
     joined = tmp_path / "joined"

@@ -1,0 +1,289 @@
+#include "model/liveness.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <set>
+#include <unordered_map>
+
+namespace warpsynth::model {
+namespace {
+
+// A set of variable ids (the function's variables, numbered once; those past kMaxVariables are
+// not tracked, which keeps them live: a store to them counts as an output). Inline: the analysis
+// copies sets at every statement.
+constexpr size_t kMaxVariables = 256;
+
+class Bits {
+ public:
+  explicit Bits(size_t = 0) { words_.fill(0); }
+  void set(int i) { words_[size_t(i) >> 6] |= std::uint64_t{1} << (i & 63); }
+  void reset(int i) { words_[size_t(i) >> 6] &= ~(std::uint64_t{1} << (i & 63)); }
+  bool test(int i) const { return words_[size_t(i) >> 6] >> (i & 63) & 1; }
+  Bits& operator|=(const Bits& o) {
+    for (size_t k = 0; k < words_.size(); ++k) words_[k] |= o.words_[k];
+    return *this;
+  }
+  bool operator==(const Bits& o) const { return words_ == o.words_; }
+
+ private:
+  std::array<std::uint64_t, kMaxVariables / 64> words_;
+};
+
+class Analysis {
+ public:
+  Analysis(const std::vector<std::string>& locals, bool is_kernel) : is_kernel_(is_kernel) {
+    for (const auto& n : locals) {
+      if (ids_.size() < kMaxVariables) ids_.emplace(n, int(ids_.size()));
+    }
+    size_ = ids_.size();
+  }
+
+  Liveness result;
+
+  Bits empty() const { return Bits(size_); }
+
+  int id(const std::string& name) const {
+    auto it = ids_.find(name);
+    return it == ids_.end() ? -1 : it->second;
+  }
+
+  void add_reads(const Expr& e, Bits& live) const {
+    if (e.kind == ExprKind::kVar) {
+      if (int i = id(e.text); i >= 0) live.set(i);
+      return;
+    }
+    for (const auto& a : e.args) add_reads(*a, live);
+  }
+
+  // The local a component store or in-place call updates, or -1 when the target is an output.
+  int updated_local(const Expr& target) const {
+    const Expr* base = &target;
+    while ((base->kind == ExprKind::kComponent || base->kind == ExprKind::kIndex || base->kind == ExprKind::kField) &&
+           !base->args.empty())
+      base = base->args[0].get();
+    if (base->kind != ExprKind::kVar || base->type.is_array()) return -1;
+    return id(base->text);
+  }
+
+  // The local a call statement updates in place, or -1 when the call is an output.
+  int updated_local_of(const Expr& call) const {
+    size_t arg = 0;
+    if (call.signature < 0) {
+      if (call.text != "tile_matmul" || call.args.size() != 3) return -1;  // tile_store, atomics: outputs
+      arg = 2;
+    } else if (!call.type.is_void()) {
+      return -1;
+    }
+    if (call.args.size() <= arg || call.args[arg]->kind != ExprKind::kVar || call.args[arg]->type.is_array()) return -1;
+    return id(call.args[arg]->text);
+  }
+
+  Bits block(const Block& b, Bits live) {
+    for (auto it = b.rbegin(); it != b.rend(); ++it) live = stmt(*it, std::move(live));
+    return live;
+  }
+
+  // A definition of `defs` reading `reads` (the defined names too when `also_reads_defs`).
+  Bits definition(const Stmt& s, const std::vector<int>& defs, const Expr* value, const Expr* extra, Bits live,
+                  bool also_reads_defs) {
+    // an untracked name (past kMaxVariables) is kept live
+    bool any_live = std::any_of(defs.begin(), defs.end(), [&](int d) { return d < 0 || live.test(d); });
+    if (!any_live) {
+      result.dead.insert(&s);
+      return live;
+    }
+    if (!also_reads_defs) {
+      for (int d : defs) {
+        if (d >= 0) live.reset(d);
+      }
+    }
+    if (value) add_reads(*value, live);
+    if (extra) add_reads(*extra, live);
+    return live;
+  }
+
+  Bits stmt(const Stmt& s, Bits live) {
+    switch (s.kind) {
+      case StmtKind::kAssign:
+        if (s.value->kind == ExprKind::kCall && s.value->text == "tid") {  // the thread index is always kept
+          if (int i = id(s.name); i >= 0) live.reset(i);
+          return live;
+        }
+        return definition(s, {id(s.name)}, s.value.get(), nullptr, std::move(live), false);
+      case StmtKind::kAugAssign: return definition(s, {id(s.name)}, s.value.get(), nullptr, std::move(live), true);
+      case StmtKind::kStore:
+      case StmtKind::kAugStore: {
+        int local = updated_local(*s.target);
+        if (local < 0) {  // an array element or a field of something passed in: an output
+          add_reads(*s.target, live);
+          add_reads(*s.value, live);
+          return live;
+        }
+        return definition(s, {local}, s.value.get(), s.target.get(), std::move(live), true);
+      }
+      case StmtKind::kExpr: {
+        // wp.transform_set_rotation(xform, q) updates a local, wp.tile_matmul(a, b, acc) its
+        // accumulator; any other call is made for its effect.
+        const Expr& call = *s.value;
+        if (int local = updated_local_of(call); local >= 0) {
+          return definition(s, {local}, &call, nullptr, std::move(live), true);
+        }
+        add_reads(call, live);
+        return live;
+      }
+      case StmtKind::kUnpack: {
+        if (s.value && s.value->text == "tid" && s.value->signature < 0) {
+          for (const auto& n : s.names) {
+            if (int i = id(n); i >= 0) live.reset(i);
+          }
+          return live;  // the thread index is always kept
+        }
+        std::vector<int> defs;
+        for (const auto& n : s.names) defs.push_back(id(n));
+        return definition(s, defs, s.value.get(), nullptr, std::move(live), false);
+      }
+      case StmtKind::kReturn: {
+        Bits in = empty();
+        if (s.value && !is_kernel_) add_reads(*s.value, in);
+        return in;
+      }
+      case StmtKind::kPass: return live;
+      case StmtKind::kBreak: return loops_.empty() ? live : loops_.back().after;
+      case StmtKind::kContinue: return loops_.empty() ? live : loops_.back().head;
+      case StmtKind::kIf: {
+        Bits in = block(s.orelse, live);
+        for (auto e = s.elifs.rbegin(); e != s.elifs.rend(); ++e) {
+          Bits branch = block(e->body, live);
+          branch |= in;
+          add_reads(*e->condition, branch);
+          in = std::move(branch);
+        }
+        Bits body = block(s.body, live);
+        body |= in;
+        add_reads(*s.value, body);
+        return body;
+      }
+      case StmtKind::kFor:
+      case StmtKind::kWhile: {
+        Bits head_reads = empty();
+        if (s.kind == StmtKind::kWhile) add_reads(*s.value, head_reads);
+        for (const auto& r : s.range) add_reads(*r, head_reads);
+        int loop_var = s.kind == StmtKind::kFor ? id(s.name) : -1;
+        Bits head = live;
+        head |= head_reads;
+        auto dead_before = result.dead;
+        auto useless_before = result.useless_loops;
+        // Grow what is live at the loop's head until it holds (the body feeds the next iteration).
+        for (int round = 0; round < 16; ++round) {
+          result.dead = dead_before;
+          result.useless_loops = useless_before;
+          loops_.push_back({live, head});
+          Bits inside = block(s.body, head);
+          loops_.pop_back();
+          if (loop_var >= 0) inside.reset(loop_var);
+          Bits next = live;
+          next |= head_reads;
+          next |= inside;
+          if (next == head) break;
+          head = std::move(next);
+        }
+        if (!has_effect(s.body, live)) result.useless_loops.insert(&s);
+        return head;
+      }
+    }
+    return live;
+  }
+
+  // Does a live statement of this block store an output, return, or define a name live after the loop?
+  bool has_effect(const Block& b, const Bits& live_after_loop) const {
+    for (const auto& s : b) {
+      if (result.dead.count(&s) || result.useless_loops.count(&s)) continue;
+      switch (s.kind) {
+        case StmtKind::kAssign:
+        case StmtKind::kAugAssign:
+          if (int i = id(s.name); i < 0 || live_after_loop.test(i)) return true;
+          break;
+        case StmtKind::kStore:
+        case StmtKind::kAugStore: {
+          int local = updated_local(*s.target);
+          if (local < 0 || live_after_loop.test(local)) return true;
+          break;
+        }
+        case StmtKind::kExpr: {
+          int local = updated_local_of(*s.value);
+          if (local < 0 || live_after_loop.test(local)) return true;
+          break;
+        }
+        case StmtKind::kUnpack:
+          for (const auto& n : s.names) {
+            if (int i = id(n); i < 0 || live_after_loop.test(i)) return true;
+          }
+          break;
+        case StmtKind::kReturn: return true;
+        case StmtKind::kIf:
+          if (has_effect(s.body, live_after_loop) || has_effect(s.orelse, live_after_loop)) return true;
+          for (const auto& e : s.elifs) {
+            if (has_effect(e.body, live_after_loop)) return true;
+          }
+          break;
+        case StmtKind::kFor:
+        case StmtKind::kWhile:
+          if (has_effect(s.body, live_after_loop)) return true;
+          break;
+        default: break;
+      }
+    }
+    return false;
+  }
+
+ private:
+  struct Loop {
+    Bits after, head;
+  };
+  std::unordered_map<std::string, int> ids_;
+  size_t size_ = 0;
+  bool is_kernel_;
+  std::vector<Loop> loops_;
+};
+
+}  // namespace
+
+Liveness analyze_liveness(const Block& body, const std::vector<std::string>& locals, bool is_kernel) {
+  Analysis a(locals, is_kernel);
+  a.block(body, a.empty());
+  return std::move(a.result);
+}
+
+namespace {
+
+void assigned_names(const Block& b, std::set<std::string>& names) {
+  for (const auto& s : b) {
+    if (!s.name.empty()) names.insert(s.name);
+    for (const auto& n : s.names) names.insert(n);
+    assigned_names(s.body, names);
+    for (const auto& e : s.elifs) assigned_names(e.body, names);
+    assigned_names(s.orelse, names);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> function_variables(const std::vector<Param>& params, const Block& body) {
+  std::set<std::string> names;
+  for (const auto& p : params) {
+    if (!p.type.is_array() && !p.type.is_struct()) names.insert(p.name);
+  }
+  assigned_names(body, names);
+  return {names.begin(), names.end()};
+}
+
+void names_read(const Expr& e, std::vector<std::string>& out) {
+  if (e.kind == ExprKind::kVar) {
+    out.push_back(e.text);
+    return;
+  }
+  for (const auto& a : e.args) names_read(*a, out);
+}
+
+}  // namespace warpsynth::model

@@ -1,0 +1,38 @@
+// Which statements of a function compute a value that reaches no output: strong liveness, the
+// analysis behind dead-code elimination. Outputs are array stores and atomics, calls made for their
+// effect, returned values and conditions (they decide what is stored). A definition is live only
+// when its variable is live after it, and only a live definition makes what it reads live, so
+// chains of dead values die together and a loop-carried update nobody reads (`acc += x` with acc
+// never used after the loop) is dead too. The generator removes what this finds (gen/prune.h);
+// the worker's quality.py measures the same thing on Python for generated and extracted records.
+#pragma once
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "model/ast.h"
+
+namespace warpsynth::model {
+
+struct Liveness {
+  // Definitions (assignments, updates of a local's component, in-place builtins on a local,
+  // unpacks) whose value reaches no output.
+  std::unordered_set<const Stmt*> dead;
+  // Loops whose body has no output and defines nothing live after the loop: removing them
+  // changes nothing (their counters and inputs then die in the next pass).
+  std::unordered_set<const Stmt*> useless_loops;
+};
+
+// `locals`: the names of the function's variables (parameters that are values, not arrays or
+// structs holding arrays, and locals). A store into anything else is an output.
+Liveness analyze_liveness(const Block& body, const std::vector<std::string>& locals, bool is_kernel);
+
+// The function's variables: value parameters and every assigned name. Arrays, and structs (which
+// may hold arrays), are not: a store into them is an output.
+std::vector<std::string> function_variables(const std::vector<Param>& params, const Block& body);
+
+// Appends the variable names an expression reads.
+void names_read(const Expr& e, std::vector<std::string>& out);
+
+}  // namespace warpsynth::model
