@@ -93,6 +93,36 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   read(overrides, "max_consumed", c.max_consumed);
   read(overrides, "min_computations", c.min_computations);
   read(overrides, "p_consume_multiply", c.p_consume_multiply);
+  read(overrides, "p_float32", c.p_float32);
+  read(overrides, "p_float64", c.p_float64);
+  read(overrides, "p_overload_same_return", c.p_overload_same_return);
+  read(overrides, "p_true_literal", c.p_true_literal);
+  read(overrides, "p_common_float_literal", c.p_common_float_literal);
+  read(overrides, "p_splat_vector_literal", c.p_splat_vector_literal);
+  read(overrides, "p_matrix_literal_components", c.p_matrix_literal_components);
+  read(overrides, "p_component_of_variable", c.p_component_of_variable);
+  read(overrides, "p_cast_from_int", c.p_cast_from_int);
+  read(overrides, "p_cast_from_int32", c.p_cast_from_int32);
+  read(overrides, "p_compare_float32", c.p_compare_float32);
+  read(overrides, "p_compare_int", c.p_compare_int);
+  read(overrides, "p_condition_bool_op", c.p_condition_bool_op);
+  read(overrides, "p_condition_not", c.p_condition_not);
+  read(overrides, "p_condition_builtin", c.p_condition_builtin);
+  read(overrides, "p_condition_bool_var", c.p_condition_bool_var);
+  read(overrides, "p_and", c.p_and);
+  read(overrides, "p_construct", c.p_construct);
+  read(overrides, "p_length", c.p_length);
+  read(overrides, "p_atomic_as_aug_store", c.p_atomic_as_aug_store);
+  read(overrides, "p_continue", c.p_continue);
+  read(overrides, "p_loop_exit_first", c.p_loop_exit_first);
+  read(overrides, "p_loop_exit_last", c.p_loop_exit_last);
+  read(overrides, "p_range_count", c.p_range_count);
+  read(overrides, "p_range_start_stop", c.p_range_start_stop);
+  read(overrides, "p_range_step", c.p_range_step);
+  read(overrides, "p_range_step_negative", c.p_range_step_negative);
+  read(overrides, "p_int_update_literal", c.p_int_update_literal);
+  read(overrides, "p_elif", c.p_elif);
+  read(overrides, "p_else", c.p_else);
   read(overrides, "w_leaf_variable", c.w_leaf_variable);
   read(overrides, "w_leaf_load", c.w_leaf_load);
   read(overrides, "w_leaf_field", c.w_leaf_field);
@@ -152,6 +182,36 @@ nlohmann::ordered_json GeneratorConfig::to_json() const {
       {"p_func_call", p_func_call},       {"p_prefer_unread", p_prefer_unread},
       {"p_compare_literal", p_compare_literal}, {"p_docstring", p_docstring},
       {"min_computations", min_computations}, {"max_consumed", max_consumed},     {"p_consume_multiply", p_consume_multiply},
+      {"p_float32", p_float32},
+      {"p_float64", p_float64},
+      {"p_overload_same_return", p_overload_same_return},
+      {"p_true_literal", p_true_literal},
+      {"p_common_float_literal", p_common_float_literal},
+      {"p_splat_vector_literal", p_splat_vector_literal},
+      {"p_matrix_literal_components", p_matrix_literal_components},
+      {"p_component_of_variable", p_component_of_variable},
+      {"p_cast_from_int", p_cast_from_int},
+      {"p_cast_from_int32", p_cast_from_int32},
+      {"p_compare_float32", p_compare_float32},
+      {"p_compare_int", p_compare_int},
+      {"p_condition_bool_op", p_condition_bool_op},
+      {"p_condition_not", p_condition_not},
+      {"p_condition_builtin", p_condition_builtin},
+      {"p_condition_bool_var", p_condition_bool_var},
+      {"p_and", p_and},
+      {"p_construct", p_construct},
+      {"p_length", p_length},
+      {"p_atomic_as_aug_store", p_atomic_as_aug_store},
+      {"p_continue", p_continue},
+      {"p_loop_exit_first", p_loop_exit_first},
+      {"p_loop_exit_last", p_loop_exit_last},
+      {"p_range_count", p_range_count},
+      {"p_range_start_stop", p_range_start_stop},
+      {"p_range_step", p_range_step},
+      {"p_range_step_negative", p_range_step_negative},
+      {"p_int_update_literal", p_int_update_literal},
+      {"p_elif", p_elif},
+      {"p_else", p_else},
       {"w_leaf_variable", w_leaf_variable}, {"w_leaf_load", w_leaf_load},
       {"w_leaf_field", w_leaf_field},     {"w_leaf_literal", w_leaf_literal},
       {"w_leaf_component", w_leaf_component}, {"builtin_usage_exponent", builtin_usage_exponent},

@@ -35,6 +35,37 @@ struct GeneratorConfig {
   int min_computations = 4;     // operations (calls, operators, comparisons) a kernel body holds at least
   int max_consumed = 4;          // unread values folded into a kernel's output value, at most
   double p_consume_multiply = 0.2;  // a scalar unread value joins the output by * rather than +
+  // Finer choices of expression and statement synthesis (synth.cpp, statements.cpp).
+  double p_float32 = 0.85;        // a float type drawn for a cast or comparison is float32
+  double p_float64 = 0.12;        // ... float64 (the rest: float16)
+  double p_overload_same_return = 0.5; // an overload returns the type of the func it overloads
+  double p_true_literal = 0.5;    // a bool literal is True
+  double p_common_float_literal = 0.7; // a float literal is one of the common constants (0.5, 1.0, 9.81, ...), else two decimals
+  double p_splat_vector_literal = 0.3; // a vector literal has one component for all (wp.vec3(0.0))
+  double p_matrix_literal_components = 0.3; // a matrix literal of 3x3 or less lists its components, else wp.diag(v)
+  double p_component_of_variable = 0.75; // a component is read from a variable, else from a computed vector
+  double p_cast_from_int = 0.5;   // a float cast converts an int32 (else another float type)
+  double p_cast_from_int32 = 0.6; // an int cast converts an int32 (else an int64)
+  double p_compare_float32 = 0.6; // a comparison is on float32 values
+  double p_compare_int = 0.75;    // ... else on int32 values (the rest: another float type)
+  double p_condition_bool_op = 0.12; // a condition is `a and b` or `a or b`
+  double p_condition_not = 0.04;  // a condition is `not c`
+  double p_condition_builtin = 0.06; // a condition is a builtin returning bool (wp.isnan(x), ...)
+  double p_condition_bool_var = 0.06; // a condition is a bool variable (the rest: a comparison)
+  double p_and = 0.5;             // a boolean operator is `and` (else `or`)
+  double p_construct = 0.08;      // a composite value is built from components rather than by a builtin
+  double p_length = 0.5;          // a vector folded into a scalar result goes through wp.length (else wp.length_sq)
+  double p_atomic_as_aug_store = 0.3; // an atomic add is written `a[i] += v`
+  double p_continue = 0.4;        // a loop's early exit is `continue` (else `break`), where continue is allowed
+  double p_loop_exit_first = 0.18; // a loop body starts with an early exit
+  double p_loop_exit_last = 0.18; // a loop body ends with an early exit
+  double p_range_count = 0.35;    // a for loop is `range(n)`
+  double p_range_start_stop = 0.25; // ... `range(a, b)`
+  double p_range_step = 0.2;      // ... `range(a, b, step)` (the rest: a window starting at a variable)
+  double p_range_step_negative = 0.5; // a stepped range counts down by 1 (else up by 2 or 3)
+  double p_int_update_literal = 0.5; // an integer update adds a literal (else a leaf)
+  double p_elif = 0.3;            // an if statement gets an elif
+  double p_else = 0.5;            // an if statement gets an else
   // Leaves of an expression, by kind (weights; a kind with nothing in scope is skipped).
   double w_leaf_variable = 4.0;  // a local or parameter of the wanted type
   double w_leaf_load = 3.0;      // the thread's element of an input array

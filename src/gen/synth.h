@@ -1,7 +1,10 @@
 // Type-directed synthesis of expressions and statements inside one generated program.
-// Templates (templates.cpp) lay out a kernel's skeleton and call into this for every hole:
-// an expression of a wanted type is grown from the catalog signatures that return it, with
-// bounded depth and guarded arguments; free statements are drawn from the config's table.
+// Templates (templates.cpp, family_templates.cpp) lay out a kernel's skeleton and call into this
+// for every hole: an expression of a wanted type is grown from the catalog signatures that return
+// it, with bounded depth and guarded arguments; free statements are drawn from the table of
+// statements.cpp. Implemented by idea: synth.cpp (names, types, kernel layout, scopes),
+// expressions.cpp, data_flow.cpp (live values, what reaches an output), functions.cpp,
+// statement_parts.cpp; every probability is a named field of GeneratorConfig.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +35,8 @@ struct Variable {
 };
 
 class Synth {
+  friend struct StatementBuilders;  // the statement kinds (statements.cpp)
+
  public:
   Synth(std::uint64_t seed, const BuiltinIndex& index, const GeneratorConfig& config);
 
@@ -169,6 +174,7 @@ class Synth {
   model::Program program_;
   std::vector<std::map<std::string, Variable>> scopes_;
   std::map<std::string, int> used_names_;
+  std::vector<double> statement_weights_;  // per statement kind, from the config
   std::set<std::string> unread_;  // declared values and arrays nothing has read yet
   bool force_live_ = false;       // leaves may not be literals (live_value)
   model::Block prologue_;

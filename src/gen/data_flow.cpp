@@ -1,0 +1,367 @@
+// Synth: data flow. Live values (never only literals where a builtin computes), values not read
+// yet preferred, trivial operations redrawn, and what would reach no output folded into a result.
+#include "gen/synth.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <stdexcept>
+
+#include "gen/synth_common.h"
+
+#include "gen/statements.h"
+#include "model/liveness.h"
+
+namespace warpsynth::gen {
+
+using namespace synth_detail;
+
+const Variable* Synth::pick_var(const std::vector<const Variable*>& vars) {
+  // Values not read yet first: what is computed should be used (dead code is pruned anyway).
+  std::vector<const Variable*> unread;
+  for (const auto* v : vars) {
+    if (unread_.count(v->name)) unread.push_back(v);
+  }
+  const Variable* v = !unread.empty() && rng_.chance(config_.p_prefer_unread) ? rng_.pick(unread) : rng_.pick(vars);
+  unread_.erase(v->name);
+  return v;
+}
+
+bool Synth::is_constant(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kLiteral: return true;
+    case ExprKind::kCast:
+    case ExprKind::kConstruct:
+    case ExprKind::kUnary:
+      return std::all_of(e.args.begin(), e.args.end(), [](const ExprPtr& a) { return is_constant(*a); });
+    default: return false;
+  }
+}
+
+ExprPtr Synth::live_value(const Type& want) {
+  if (ExprPtr e = nonliteral_leaf(want)) return e;
+  // Built from a live value of another type: float(i), wp.vec3(x, 0.0, 0.0), wp.diag(v), ...
+  if (want.is_scalar() && !want.is_bool()) {
+    if (auto c = component(want, config_.max_expr_depth); c && !is_constant(*c->args[0])) return c;
+    auto ints = visible(kInt);
+    if (!ints.empty()) {
+      ExprPtr i = model::make_var(pick_var(ints)->name, kInt);
+      if (want == kInt) return i;
+      auto c = model::make_expr(ExprKind::kCast, want);
+      c->args.push_back(std::move(i));
+      return c;
+    }
+  }
+  Type comp = want.is_scalar() ? want : want.component();
+  int n = want.kind == Kind::kVector ? want.rows : want.kind == Kind::kQuat ? 4 : want.kind == Kind::kSpatialVector ? 6 : 0;
+  if (n > 0) {
+    ExprPtr first = live_value(comp);
+    if (!is_constant(*first)) {
+      auto c = construct_node(want);
+      c->args.push_back(std::move(first));
+      for (int i = 1; i < n; ++i) c->args.push_back(literal(comp));
+      return c;
+    }
+  }
+  if (want.kind == Kind::kTransform) {
+    auto c = construct_node(want);
+    c->args.push_back(live_value(Type::vector_of(3, want.scalar)));
+    c->args.push_back(literal(Type::quat_of(want.scalar)));
+    return c;
+  }
+  if (want.kind == Kind::kMatrix && want.rows == want.cols) {
+    Type diagonal = Type::vector_of(want.rows, want.scalar);
+    if (auto sig = index_.find("diag", {diagonal}); sig && index_.catalog()[*sig].returns == want) {
+      auto e = model::make_expr(ExprKind::kCall, want, "diag", *sig);
+      e->args.push_back(live_value(diagonal));
+      return e;
+    }
+  }
+  return literal(want);
+}
+
+ExprPtr Synth::nonliteral_leaf(const Type& want, double literal_weight) {
+  std::vector<double> weights(5, 0.0);
+  auto vars = visible(want);
+  std::vector<const ArrayParam*> loads;
+  if (in_kernel_ && !tid_.empty()) {
+    for (const auto& a : arrays_) {
+      if (a.per_thread && !a.output && a.type.element() == want && a.type.array_ndim == tid_.size()) loads.push_back(&a);
+    }
+  }
+  std::vector<std::pair<std::string, const model::Param*>> fields;
+  for (const auto& scope : scopes_) {
+    for (const auto& [name, v] : scope) {
+      if (!v.type.is_struct()) continue;
+      for (const auto& f : program_.structs[v.type.struct_id].fields) {
+        if (f.type == want) fields.emplace_back(name, &f);
+      }
+    }
+  }
+  weights[0] = vars.empty() ? 0 : config_.w_leaf_variable;
+  weights[1] = loads.empty() ? 0 : config_.w_leaf_load;
+  weights[2] = fields.empty() ? 0 : config_.w_leaf_field;
+  weights[3] = literal_weight;  // drawn: the caller writes the literal
+  weights[4] = want.is_scalar() ? config_.w_leaf_component : 0;
+  switch (rng_.weighted(weights)) {
+    case 0: return model::make_var(pick_var(vars)->name, want);
+    case 1: {
+      std::vector<const ArrayParam*> unread;
+      for (const auto* a : loads) {
+        if (unread_.count(a->name)) unread.push_back(a);
+      }
+      const ArrayParam* a = !unread.empty() && rng_.chance(config_.p_prefer_unread) ? rng_.pick(unread) : rng_.pick(loads);
+      unread_.erase(a->name);
+      return load(*a);
+    }
+    case 2: {
+      const auto& [owner, field] = rng_.pick(fields);
+      auto e = model::make_expr(ExprKind::kField, want, field->name);
+      e->args.push_back(var(owner));
+      return e;
+    }
+    case 4:
+      if (auto c = component(want, config_.max_expr_depth)) return c;
+      return nullptr;
+    default: return nullptr;  // a literal, or nothing live of this type in scope
+  }
+}
+
+ExprPtr Synth::random_state(int /*depth*/) {
+  // Per-thread random state as real code makes it: `state = wp.rand_init(seed, tid)` once at the
+  // top of the kernel, `seed` an argument, so each launch and each thread draws other numbers.
+  const Type state_type = Type::scalar_of(Scalar::kUInt32);
+  auto states = visible(state_type);
+  for (const auto* v : states) {
+    if (v->name.rfind("state", 0) == 0 || v->name.rfind("rng", 0) == 0) return var(v->name);
+  }
+  if (!in_kernel_ || tid_.empty()) return literal(state_type);
+  std::string seed;
+  for (const auto& p : program_.kernel.params) {
+    if (p.type == kInt && (p.name == "seed" || p.name.rfind("seed", 0) == 0)) seed = p.name;
+  }
+  if (seed.empty()) {
+    seed = fresh("seed");
+    program_.kernel.params.push_back({seed, kInt});
+  }
+  std::vector<ExprPtr> args;
+  args.push_back(model::make_var(seed, kInt));
+  args.push_back(model::make_var(tid_[0], kInt));
+  std::string name = fresh("state");
+  Stmt init;
+  init.kind = StmtKind::kAssign;
+  init.declares = true;
+  init.name = name;
+  init.value = call("rand_init", std::move(args), false);
+  prologue_.push_back(std::move(init));
+  scopes_.front()[name] = {name, state_type, false};
+  return model::make_var(name, state_type);
+}
+
+void Synth::insert_prologue(Block& body) {
+  if (prologue_.empty()) return;
+  // after the thread index, which the prologue reads
+  size_t at = 0;
+  while (at < body.size() && !(body[at].value && body[at].value->text == "tid")) ++at;
+  at = at < body.size() ? at + 1 : 0;
+  body.insert(body.begin() + long(at), std::make_move_iterator(prologue_.begin()), std::make_move_iterator(prologue_.end()));
+  prologue_.clear();
+}
+
+void Synth::avoid_trivial(const std::string& key, std::vector<ExprPtr>& args) {
+  // a - a, a / a, a % a, a ^ a, wp.where(c, a, a): the result does not depend on a.
+  size_t x = 0, y = 1;
+  if (key == "where" || key == "select") x = 1, y = 2;
+  else if (key != "sub" && key != "div" && key != "mod" && key != "bit_xor" && key != "floordiv" && key != "div_approx")
+    return;
+  if (args.size() <= y) return;
+  for (int attempt = 0; attempt < 3 && model::same_expr(*args[x], *args[y]); ++attempt) args[y] = live_value(args[y]->type);
+  if (model::same_expr(*args[x], *args[y])) args[y] = plain_literal(args[y]->type);
+}
+
+ExprPtr Synth::convert(ExprPtr value, const Type& want) {
+  const Type from = value->type;
+  if (from == want) return value;
+  auto cast = [](ExprPtr v, const Type& to) {
+    auto c = model::make_expr(ExprKind::kCast, to);
+    c->args.push_back(std::move(v));
+    return c;
+  };
+  if (want.is_scalar() && model::is_float(want.scalar)) {
+    if (from.is_scalar()) return from.is_bool() ? nullptr : cast(std::move(value), want);
+    ExprPtr scalar;
+    if (from.kind == Kind::kVector && model::is_float(from.scalar)) {
+      std::vector<ExprPtr> a;
+      a.push_back(std::move(value));
+      scalar = call(rng_.chance(config_.p_length) ? "length" : "length_sq", std::move(a), false);
+    } else if (from.is_vector_like() || from.is_matrix_like()) {
+      auto c = model::make_expr(ExprKind::kComponent, from.component());
+      c->args.push_back(std::move(value));
+      if (from.is_matrix_like()) {
+        c->args.push_back(int_literal(rng_.uniform(0, from.rows - 1)));
+        c->args.push_back(int_literal(rng_.uniform(0, from.cols - 1)));
+      } else {
+        c->args.push_back(int_literal(rng_.uniform(0, from.length() - 1)));
+      }
+      scalar = std::move(c);
+    }
+    if (!scalar || scalar->type.is_bool()) return nullptr;
+    return scalar->type == want ? std::move(scalar) : convert(std::move(scalar), want);
+  }
+  if (want.is_scalar() && model::is_integer(want.scalar) && !want.is_bool()) {
+    if (from.is_scalar() && !from.is_bool()) return cast(std::move(value), want);
+    if (from.is_vector_like() && !from.is_bool()) {
+      auto c = model::make_expr(ExprKind::kComponent, from.component());
+      c->args.push_back(std::move(value));
+      c->args.push_back(int_literal(rng_.uniform(0, from.length() - 1)));
+      return convert(std::move(c), want);
+    }
+    return nullptr;
+  }
+  if (want.kind == Kind::kVector) {
+    ExprPtr scalar = convert(std::move(value), Type::scalar_of(want.scalar));
+    if (!scalar) return nullptr;
+    auto splat = construct_node(Type::vector_of(want.rows, want.scalar));  // wp.vec3(s)
+    splat->args.push_back(std::move(scalar));
+    return splat;
+  }
+  return nullptr;
+}
+
+ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
+  // Every value the kernel computed that would reach no output joins the result (ldrgen's idea:
+  // code is there for its output), brought to the result's type. Which ones: the liveness of the
+  // body so far, with the result's own reads live at its end; and arrays and parameters nothing
+  // reads.
+  const Type t = value->type;
+  if (!is_numeric_value(t) || t.kind == Kind::kTransform) return value;
+  // Matrices and quaternions take other values as a scale factor; the rest by + (or * for scalars).
+  const bool scales = t.kind == Kind::kQuat || t.is_matrix_like();
+  std::vector<std::string> reads_now;
+  model::names_read(*value, reads_now);
+  std::set<std::string> read_anywhere(reads_now.begin(), reads_now.end());
+  std::vector<std::string> locals;
+  for (const auto& scope : scopes_) {
+    for (const auto& [name, v] : scope) {
+      if (!v.type.is_array() && !v.type.is_struct()) locals.push_back(name);
+    }
+  }
+  model::Liveness live = model::analyze_liveness(body, locals, in_kernel_);
+  std::function<void(const Block&)> collect_reads = [&](const Block& b) {
+    for (const auto& st : b) {
+      if (live.dead.count(&st) || live.useless_loops.count(&st)) continue;
+      std::vector<std::string> r;
+      for (const model::Expr* e : {st.target.get(), st.value.get()}) {
+        if (e) model::names_read(*e, r);
+      }
+      for (const auto& x : st.range) model::names_read(*x, r);
+      for (const auto& e : st.elifs) model::names_read(*e.condition, r);
+      if (st.kind == StmtKind::kAugAssign) r.push_back(st.name);
+      read_anywhere.insert(r.begin(), r.end());
+      collect_reads(st.body);
+      for (const auto& e : st.elifs) collect_reads(e.body);
+      collect_reads(st.orelse);
+    }
+  };
+  collect_reads(body);
+  std::vector<std::pair<std::string, Type>> pending;
+  std::set<std::string> seen;
+  for (const auto& st : body) {  // top-level definitions whose value reaches nothing
+    bool dead = live.dead.count(&st) > 0;
+    if (st.kind == StmtKind::kAssign && st.declares && dead && !read_anywhere.count(st.name) && seen.insert(st.name).second) {
+      if (const Variable* v = find_variable(st.name)) pending.emplace_back(st.name, v->type);
+    }
+  }
+  for (const auto& scope : scopes_) {  // parameters and struct parameters nothing reads
+    if (!inputs_too) break;
+    for (const auto& [name, v] : scope) {
+      if (!v.assignable && !read_anywhere.count(name) && !seen.count(name) && !tid_names(name) &&
+          !host_objects_.count(name)) {  // a mesh or volume id is a handle, not a number
+        pending.emplace_back(name, v.type);
+        seen.insert(name);
+      }
+    }
+  }
+  for (const auto& a : arrays_) {
+    if (inputs_too && in_kernel_ && !read_anywhere.count(a.name) && a.per_thread && !a.output && a.type.array_ndim == tid_.size()) pending.emplace_back(a.name, a.type);
+  }
+  int taken = 0;
+  for (const auto& [name, type] : pending) {
+    if (taken >= config_.max_consumed) break;
+    ExprPtr term;
+    if (type.is_array()) {
+      term = load(*array(name));
+    } else if (type.is_struct()) {
+      // a field of the parameter struct that converts to the result
+      for (const auto& f : program_.structs[size_t(type.struct_id)].fields) {
+        if (f.type.is_bool() || f.type.kind == Kind::kTransform || f.type.kind == Kind::kQuat) continue;
+        term = model::make_expr(ExprKind::kField, f.type, f.name);
+        term->args.push_back(model::make_var(name, type));
+        break;
+      }
+      if (!term) continue;
+    } else {
+      term = var(name);
+    }
+    unread_.erase(name);
+    term = convert(std::move(term), scales ? Type::scalar_of(t.scalar) : t);
+    if (!term) continue;
+    std::vector<ExprPtr> args;
+    args.push_back(std::move(value));
+    args.push_back(std::move(term));
+    bool multiply = scales || (model::is_float(t.scalar) && t.is_scalar() && rng_.chance(config_.p_consume_multiply));
+    ExprPtr combined = call(multiply ? "mul" : "add", std::move(args));
+    if (!combined) break;
+    value = std::move(combined);
+    ++taken;
+  }
+  return value;
+}
+
+void Synth::store_consuming(Block& out, ExprPtr target, ExprPtr value) {
+  if (is_constant(*value)) value = live_value(value->type);  // an output is computed, not a constant
+  value = consume(std::move(value), out);
+  // out[i] = x[i] copies: the value a kernel stores is computed from what it reads.
+  for (int attempt = 0; attempt < 3 && is_leaf_like(*value); ++attempt) {
+    const Type t = value->type;
+    std::vector<std::string> keys;
+    if (is_numeric_value(t) && t.kind != Kind::kQuat && t.kind != Kind::kTransform) keys = {"add", "sub", "mul"};
+    else if (t.kind == Kind::kQuat || t.kind == Kind::kTransform) keys = {"mul"};
+    if (keys.empty()) break;
+    std::vector<ExprPtr> args;
+    args.push_back(std::move(value));
+    args.push_back(expr(t, 1));
+    const std::string& key = rng_.pick(keys);
+    std::vector<Type> types = {args[0]->type, args[1]->type};
+    if (key == "mul" && t.is_vector_like() && t.kind != Kind::kQuat && t.kind != Kind::kTransform) {
+      args[1] = live_value(Type::scalar_of(t.scalar));  // a vector is scaled
+    }
+    avoid_trivial(key, args);
+    Type first = args[0]->type;
+    ExprPtr combined = call(key, std::move(args));
+    if (!combined) {
+      value = live_value(first);
+      break;
+    }
+    value = std::move(combined);
+  }
+  store(out, std::move(target), std::move(value));
+}
+
+bool Synth::is_leaf_like(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kVar:
+    case ExprKind::kIndex:
+    case ExprKind::kField:
+    case ExprKind::kLiteral:
+    case ExprKind::kComponent: return true;
+    case ExprKind::kCast:
+    case ExprKind::kConstruct:
+    case ExprKind::kUnary:
+      return std::all_of(e.args.begin(), e.args.end(), [](const ExprPtr& a) { return is_leaf_like(*a); });
+    default: return false;
+  }
+}
+
+}  // namespace warpsynth::gen

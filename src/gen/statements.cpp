@@ -1,0 +1,240 @@
+#include "gen/statements.h"
+
+namespace warpsynth::gen {
+
+using model::Block;
+using model::ExprKind;
+using model::ExprPtr;
+using model::Kind;
+using model::Scalar;
+using model::Stmt;
+using model::StmtKind;
+using model::Type;
+
+namespace {
+const Type kInt = Type::scalar_of(Scalar::kInt32);
+const Type kFloat = Type::scalar_of(Scalar::kFloat32);
+
+bool numeric_value(const Type& t) {
+  if (t.is_array() || t.kind == Kind::kStruct || t.kind == Kind::kVoid || t.kind == Kind::kOpaque) return false;
+  return !(t.is_scalar() && t.is_bool());
+}
+}  // namespace
+
+// The builders reach into Synth (its random source, scopes and expression synthesis).
+struct StatementBuilders {
+  static bool always(const Synth&, const StatementContext&) { return true; }
+  static bool has_numeric(const Synth&, const StatementContext& c) { return !c.numeric.empty(); }
+  static bool has_vector(const Synth&, const StatementContext& c) { return !c.vectors.empty(); }
+  static bool can_nest(const Synth& s, const StatementContext& c) { return c.nesting < s.config_.max_nesting; }
+  static bool has_accumulator(const Synth& s, const StatementContext& c) { return !c.accumulators.empty() && s.in_kernel_; }
+  static bool in_kernel(const Synth& s, const StatementContext&) { return s.in_kernel_; }
+  static bool has_func(const Synth& s, const StatementContext&) { return s.func_limit_ > 0; }
+  static bool has_multi_result(const Synth& s, const StatementContext&) { return !s.index_.multi_result().empty(); }
+  static bool has_in_place(const Synth&, const StatementContext& c) { return !c.in_place.empty(); }
+
+  // name = <expression>
+  static void local(Synth& s, Block& out, const StatementContext&) {
+    Type t = s.pick_local_type();
+    s.local(out, s.base_name_for(t), s.expr(t, 0));
+  }
+
+  // x += <expression>, x -= ..., x *= ...
+  static void aug_assign(Synth& s, Block& out, const StatementContext& c) {
+    const Variable* v = s.rng_.pick(c.numeric);
+    Type t = v->type;
+    std::vector<std::pair<std::string, std::string>> ops = {{"+=", "add"}, {"-=", "sub"}};
+    if (model::is_float(t.scalar) && (t.is_scalar() || t.kind == Kind::kMatrix || t.kind == Kind::kQuat)) {
+      ops.push_back({"*=", "mul"});
+    }
+    auto [op, key] = s.rng_.pick(ops);
+    if (!s.index_.find(key, {t, t})) return;
+    Stmt st;
+    st.kind = StmtKind::kAugAssign;
+    st.name = v->name;
+    st.op = op;
+    st.value = t.is_int() ? (s.rng_.chance(s.config_.p_int_update_literal) ? s.literal(t) : s.leaf(t)) : s.expr(t, 1);
+    // x += x doubles x, x -= x zeroes it: an update reads another value
+    for (int attempt = 0; attempt < 3 && st.value->kind == ExprKind::kVar && st.value->text == v->name; ++attempt)
+      st.value = s.live_value(t);
+    if (st.value->kind == ExprKind::kVar && st.value->text == v->name) return;
+    out.push_back(std::move(st));
+  }
+
+  // x = <expression of x's type>
+  static void reassign(Synth& s, Block& out, const StatementContext& c) {
+    const Variable* v = s.rng_.pick(c.numeric);
+    Stmt st;
+    st.kind = StmtKind::kAssign;
+    st.name = v->name;
+    st.value = s.mutable_value(s.expr(v->type, 0));
+    if (st.value->kind == ExprKind::kVar && st.value->text == v->name) return;  // x = x
+    out.push_back(std::move(st));
+  }
+
+  // v[k] = <expression>
+  static void component_store(Synth& s, Block& out, const StatementContext& c) {
+    const Variable* v = s.rng_.pick(c.vectors);
+    auto target = model::make_expr(ExprKind::kComponent, v->type.component());
+    target->args.push_back(model::make_var(v->name, v->type));
+    target->args.push_back(s.int_literal(s.rng_.uniform(0, v->type.length() - 1)));
+    s.store(out, std::move(target), s.expr(v->type.component(), 1));
+  }
+
+  // if <condition>: ... [elif ...: ...] [else: ...]
+  static void if_else(Synth& s, Block& out, const StatementContext& c) {
+    s.push_scope();
+    Block body;
+    s.statements(body, s.rng_.uniform(1, 2), c.nesting + 1);
+    s.pop_scope();
+    Stmt st = s.if_stmt(s.condition(1), std::move(body));
+    if (s.rng_.chance(s.config_.p_elif)) {
+      s.push_scope();
+      model::Elif e;
+      e.condition = s.condition(1);
+      s.statements(e.body, 1, c.nesting + 1);
+      s.pop_scope();
+      st.elifs.push_back(std::move(e));
+    }
+    if (s.rng_.chance(s.config_.p_else)) {
+      s.push_scope();
+      s.statements(st.orelse, s.rng_.uniform(1, 2), c.nesting + 1);
+      s.pop_scope();
+    }
+    out.push_back(std::move(st));
+  }
+
+  static void for_loop(Synth& s, Block& out, const StatementContext& c) { s.for_loop(out, c.nesting); }
+  static void while_loop(Synth& s, Block& out, const StatementContext& c) { s.while_loop(out, c.nesting); }
+
+  // wp.atomic_add(acc, wp.clamp(k, 0, acc.shape[0] - 1), v), and the other atomics
+  static void atomic(Synth& s, Block& out, const StatementContext& c) {
+    const ArrayParam* a = s.rng_.pick(c.accumulators);
+    Type e = a->type.element();
+    auto index = s.clamped_index(*a, s.expr(kInt, 1));
+    std::vector<std::string> keys = {"atomic_add", "atomic_add", "atomic_sub"};
+    if (e.is_scalar()) keys.insert(keys.end(), {"atomic_min", "atomic_max", "atomic_exch"});
+    if (e.is_int()) keys.insert(keys.end(), {"atomic_and", "atomic_or", "atomic_xor", "atomic_cas"});
+    std::string key = s.rng_.pick(keys);
+    if (key == "atomic_cas") {
+      // atomic_cas(arr, i, compare, value): swap in `value` where the slot holds `compare`.
+      auto call = model::make_expr(ExprKind::kCall, e, key);
+      call->args.push_back(model::make_var(a->name, a->type));
+      call->args.push_back(std::move(index));
+      call->args.push_back(s.literal(e));
+      call->args.push_back(s.expr(e, 1));
+      Stmt st;
+      st.kind = StmtKind::kExpr;
+      st.value = std::move(call);
+      out.push_back(std::move(st));
+    } else {
+      s.atomic(out, *a, std::move(index), s.expr(e, 1), key);
+    }
+  }
+
+  // if <condition>: return
+  static void early_return(Synth& s, Block& out, const StatementContext&) {
+    Block inner;
+    Stmt r;
+    r.kind = StmtKind::kReturn;
+    inner.push_back(std::move(r));
+    out.push_back(s.if_stmt(s.condition(1), std::move(inner)));
+  }
+
+  // name = helper(...)
+  static void func_call(Synth& s, Block& out, const StatementContext&) {
+    int f = s.rng_.uniform(0, s.func_limit_ - 1);
+    const auto& fd = s.program_.funcs[f];
+    auto call = model::make_expr(ExprKind::kFuncCall, fd.returns, fd.name, f);
+    for (const auto& p : fd.params) call->args.push_back(s.expr(p.type, 1));
+    s.local(out, s.base_name_for(fd.returns), std::move(call));
+  }
+
+  // axis, angle = wp.quat_to_axis_angle(q): a builtin with several results, unpacked.
+  static void unpack(Synth& s, Block& out, const StatementContext&) {
+    const KeyOverloads& key = s.rng_.pick(s.index_.multi_result());
+    int sig = s.pick_overload(key);
+    ExprPtr call = s.builtin(sig, 1, /*allow_operator=*/false);
+    Stmt st;
+    st.kind = StmtKind::kUnpack;
+    st.value = std::move(call);
+    for (const Type& t : s.index_.catalog()[sig].results) st.names.push_back(s.fresh(s.base_name_for(t)));
+    for (size_t i = 0; i < st.names.size(); ++i) s.declare(st.names[i], s.index_.catalog()[sig].results[i], true);
+    out.push_back(std::move(st));
+  }
+
+  // wp.transform_set_rotation(xform, q): updates a local in place.
+  static void in_place(Synth& s, Block& out, const StatementContext& c) {
+    auto [key, target] = s.rng_.pick(c.in_place);
+    std::vector<int> fitting;
+    for (int sig : key->signatures) {
+      if (s.index_.catalog()[sig].args[0].type == target->type) fitting.push_back(sig);
+    }
+    int sig = s.rng_.pick(fitting);
+    const auto& signature = s.index_.catalog()[sig];
+    std::vector<ExprPtr> args;
+    args.push_back(model::make_var(target->name, target->type));
+    for (size_t i = 1; i < signature.args.size(); ++i) args.push_back(s.guarded(signature.key, int(i), signature.args[i], 1));
+    Stmt st;
+    st.kind = StmtKind::kExpr;
+    st.value = s.apply(sig, std::move(args), /*allow_operator=*/false);
+    out.push_back(std::move(st));
+  }
+
+  static StatementContext context(const Synth& s, int nesting) {
+    StatementContext c;
+    c.nesting = nesting;
+    c.numeric = s.assignable_where([](const Type& t) { return numeric_value(t); });
+    c.vectors = s.assignable_where([](const Type& t) { return t.kind == Kind::kVector && !t.is_array(); });
+    for (const auto& a : s.arrays_) {
+      Type e = a.type.element();
+      if (a.type.array_ndim == 1 && !a.per_thread && (e.is_int() || e == kFloat || e == Type::vector_of(3, Scalar::kFloat32))) {
+        c.accumulators.push_back(&a);
+      }
+    }
+    // An in-place builtin needs a local of its first argument's type to update.
+    auto values = s.assignable_where([](const Type& t) { return !t.is_array(); });
+    for (const auto& key : s.index_.in_place()) {
+      for (int sig : key.signatures) {
+        for (const Variable* v : values) {
+          if (v->type == s.index_.catalog()[sig].args[0].type) c.in_place.emplace_back(&key, v);
+        }
+      }
+    }
+    return c;
+  }
+};
+
+const std::vector<StatementKind>& statement_kinds() {
+  using B = StatementBuilders;
+  static const std::vector<StatementKind> kinds = {
+      {"local", B::always, B::local},
+      {"aug_assign", B::has_numeric, B::aug_assign},
+      {"reassign", B::has_numeric, B::reassign},
+      {"component_store", B::has_vector, B::component_store},
+      {"if", B::can_nest, B::if_else},
+      {"for", B::can_nest, B::for_loop},
+      {"while", B::can_nest, B::while_loop},
+      {"atomic", B::has_accumulator, B::atomic},
+      {"early_return", B::in_kernel, B::early_return},
+      {"func_call", B::has_func, B::func_call},
+      {"unpack", B::has_multi_result, B::unpack},
+      {"in_place", B::has_in_place, B::in_place},
+  };
+  return kinds;
+}
+
+void Synth::statements(Block& out, int count, int nesting) {
+  const auto& kinds = statement_kinds();
+  for (int n = 0; n < count; ++n) {
+    StatementContext c = StatementBuilders::context(*this, nesting);
+    std::vector<double> weights(kinds.size(), 0.0);
+    for (size_t k = 0; k < kinds.size(); ++k) {
+      if (kinds[k].allowed(*this, c)) weights[k] = statement_weights_[k];
+    }
+    int chosen = rng_.weighted(weights);
+    if (chosen >= 0) kinds[size_t(chosen)].build(*this, out, c);
+  }
+}
+
+}  // namespace warpsynth::gen

@@ -1,0 +1,31 @@
+// Free statements, as a table of kinds (Csmith's split): each kind has the name its weight has in
+// the config's `statements` table, a filter that says whether the scope allows it (a variable to
+// update, a loop depth left, an accumulator array...), and how it is built. The filters look at a
+// context computed once per statement; the weighted choice only sees the weights they leave.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "gen/synth.h"
+
+namespace warpsynth::gen {
+
+// What the scope offers a new statement.
+struct StatementContext {
+  int nesting = 0;
+  std::vector<const Variable*> numeric;      // assignable numeric locals
+  std::vector<const Variable*> vectors;      // assignable vector locals
+  std::vector<const ArrayParam*> accumulators;  // 1-D arrays indexed by computed indices
+  std::vector<std::pair<const KeyOverloads*, const Variable*>> in_place;  // builtins updating a local
+};
+
+struct StatementKind {
+  const char* name;  // key of the config's `statements` table
+  bool (*allowed)(const Synth& s, const StatementContext& c);
+  void (*build)(Synth& s, model::Block& out, const StatementContext& c);
+};
+
+const std::vector<StatementKind>& statement_kinds();
+
+}  // namespace warpsynth::gen
