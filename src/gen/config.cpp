@@ -40,6 +40,29 @@ GeneratorConfig GeneratorConfig::defaults() {
       {"early_return", 0.3}, {"func_call", 0.6},    {"unpack", 0.3},     {"in_place", 0.3},
   };
   c.builtin_usage = newton_builtin_usage();
+  c.template_options = {
+      {"bvh_query.count", 0.4}, {"bvh_query.float_items", 0.7}, {"bvh_query.ray", 0.4},
+      {"data.float32", 0.4}, {"data.vec3", 0.25},
+      {"free_form.accumulator", 0.4}, {"free_form.two_dims", 0.3},
+      {"hash_grid.float_out", 0.6}, {"hash_grid.mass", 0.5},
+      {"histogram.float32_samples", 0.7},
+      {"map.second_input", 0.5},
+      {"map_nd.three_dims", 0.35},
+      {"matrix_math.float32", 0.8}, {"matrix_math.transpose", 0.5}, {"matrix_math.vector_out", 0.7},
+      {"mesh_query.face_normal", 0.5}, {"mesh_query.float_out", 0.6}, {"mesh_query.ray", 0.35}, {"mesh_query.signed", 0.5}, {"mesh_query.unsigned", 0.5},
+      {"params.float32", 0.7},
+      {"particles.gravity", 0.6}, {"particles.ground_contact", 0.5}, {"particles.inverse_mass", 0.5},
+      {"prefix_window.float32", 0.6}, {"prefix_window.loop_statement", 0.4}, {"prefix_window.plain_sum", 0.5}, {"prefix_window.vec3", 0.6}, {"prefix_window.weights", 0.5},
+      {"random_sampling.vec3_out", 0.5},
+      {"ray_geometry.store_hit", 0.6},
+      {"reduction.float32", 0.6}, {"reduction.max", 0.5}, {"reduction.min_or_max", 0.5}, {"reduction.vec3", 0.5},
+      {"rigid_transform.float32", 0.85}, {"rigid_transform.rotate", 0.6}, {"rigid_transform.rotation_of_pose", 0.5}, {"rigid_transform.rotations", 0.5}, {"rigid_transform.vec3_out", 0.7},
+      {"springs.add", 0.5}, {"springs.damping", 0.5},
+      {"stencil.diffusivity_param", 0.7}, {"stencil.extra_term", 0.4}, {"stencil.float32", 0.65}, {"stencil.vector", 0.5},
+      {"tile_gemm.alpha", 0.5}, {"tile_gemm.helper_func", 0.6}, {"tile_gemm.map", 0.4}, {"tile_gemm.tk4", 0.5}, {"tile_gemm.tm8", 0.5}, {"tile_gemm.tn8", 0.5},
+      {"tile_rows.helper_func", 0.6}, {"tile_rows.max", 0.5}, {"tile_rows.reduce", 0.65}, {"tile_rows.scale", 0.6}, {"tile_rows.sum", 0.6}, {"tile_rows.tile16", 0.5}, {"tile_rows.tile32", 0.5}, {"tile_rows.two_inputs", 0.4},
+      {"volume_sample.float_out", 0.6}, {"volume_sample.gradient", 0.4}, {"volume_sample.linear", 0.7},
+  };
   c.exclude_builtins = {"breakpoint", "expect_near", "expect_eq", "expect_neq", "print", "printf", "tid", "pos",
                         // type constructors: written as wp.vec3(...), wp.quat(...), ... (kConstruct)
                         "vector", "matrix", "quaternion", "transformation", "spatial_vector", "spatial_matrix",
@@ -143,6 +166,7 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   merge("templates", c.templates);
   merge("local_types", c.local_types);
   merge("statements", c.statements);
+  merge("template_options", c.template_options);
   {
     std::map<std::string, double> given;  // any key: a builtin the table does not list may get a weight
     read(overrides, "builtin_usage", given);
@@ -215,7 +239,8 @@ nlohmann::ordered_json GeneratorConfig::to_json() const {
       {"w_leaf_variable", w_leaf_variable}, {"w_leaf_load", w_leaf_load},
       {"w_leaf_field", w_leaf_field},     {"w_leaf_literal", w_leaf_literal},
       {"w_leaf_component", w_leaf_component}, {"builtin_usage_exponent", builtin_usage_exponent},
-      {"builtin_usage", builtin_usage},   {"templates", templates},
+      {"builtin_usage", builtin_usage},   {"template_options", template_options},
+      {"templates", templates},
       {"local_types", local_types},       {"statements", statements},
       {"exclude_builtins", exclude_builtins}, {"exclude_prefixes", exclude_prefixes},
       {"exclude_groups", exclude_groups},

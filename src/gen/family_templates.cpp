@@ -112,18 +112,18 @@ ExprPtr tile_op(Synth& s, int helper) {
 }
 
 void tile_rows_template(Synth& s) {
-  const int tile = s.rng().chance(0.5) ? 16 : s.rng().chance(0.5) ? 32 : 64;
+  const int tile = s.option("tile_rows.tile16") ? 16 : s.option("tile_rows.tile32") ? 32 : 64;
   const int blocks = 8;
-  int helper = s.rng().chance(0.6) ? s.add_helper_func({kFloat}, kFloat) : -1;
+  int helper = s.option("tile_rows.helper_func") ? s.add_helper_func({kFloat}, kFloat) : -1;
   s.begin_kernel(pick(s, {"tile_reduce_rows", "block_sum", "tile_map_rows", "row_norms", "blocked_reduce"}), {blocks});
-  bool two = s.rng().chance(0.4);
-  bool reduce = s.rng().chance(0.65);
+  bool two = s.option("tile_rows.two_inputs");
+  bool reduce = s.option("tile_rows.reduce");
   docstring(s, {reduce ? "Reduce each block of x to one value with tiles." : "Map each block of x through tiles.",
                 "One tile per block: load, map, store."});
   s.launch_tiled(256);
   s.add_array("x", array1d(kFloat), false, {blocks * tile});
   if (two) s.add_array("y", array1d(kFloat), false, {blocks * tile});
-  bool scaled = s.rng().chance(0.6);
+  bool scaled = s.option("tile_rows.scale");
   if (scaled) s.add_param("scale", kFloat);
   s.add_output("out", array1d(kFloat), false, {reduce ? blocks : blocks * tile});
   const Type tile_t = Type::opaque_of(Opaque::kTile, Scalar::kFloat32, tile);
@@ -149,7 +149,7 @@ void tile_rows_template(Synth& s) {
     value = s.local(body, "scaled", std::move(scaled_tile));
   }
   if (reduce) {
-    const char* reduction = s.rng().chance(0.6) ? "tile_sum" : s.rng().chance(0.5) ? "tile_max" : "tile_min";
+    const char* reduction = s.option("tile_rows.sum") ? "tile_sum" : s.option("tile_rows.max") ? "tile_max" : "tile_min";
     std::string r = s.local(body, "total", s.family_call(reduction, Type::opaque_of(Opaque::kTile, Scalar::kFloat32, 1),
                                                          args(s.var(value))));
     body.push_back(expr_stmt(s.family_call("tile_store", Type::void_type(),
@@ -162,9 +162,9 @@ void tile_rows_template(Synth& s) {
 }
 
 void tile_gemm_template(Synth& s) {
-  const int tm = s.rng().chance(0.5) ? 8 : 16, tn = s.rng().chance(0.5) ? 8 : 16, tk = s.rng().chance(0.5) ? 4 : 8;
+  const int tm = s.option("tile_gemm.tm8") ? 8 : 16, tn = s.option("tile_gemm.tn8") ? 8 : 16, tk = s.option("tile_gemm.tk4") ? 4 : 8;
   const int grid = 2, k_tiles = 4;
-  int helper = s.rng().chance(0.6) ? s.add_helper_func({kFloat}, kFloat) : -1;
+  int helper = s.option("tile_gemm.helper_func") ? s.add_helper_func({kFloat}, kFloat) : -1;
   s.begin_kernel(pick(s, {"tile_gemm", "matmul_tiled", "tiled_matmul", "gemm_blocked"}), {grid, grid});
   // Without a GPU, Warp builds tile_matmul's cuBLASDx (MathDx) code at codegen time: about 20 s per
   // tile shape and worker. The kernel says so instead, and its CUDA code is Warp's own GEMM loop,
@@ -204,10 +204,10 @@ void tile_gemm_template(Synth& s) {
   s.pop_scope();
   body.push_back(std::move(loop));
   std::string result = acc;
-  if (helper >= 0 || s.rng().chance(0.4)) {
+  if (helper >= 0 || s.option("tile_gemm.map")) {
     result = s.local(body, "c", s.family_call("tile_map", acc_t, args(tile_op(s, helper), s.var(acc))));
   }
-  if (s.rng().chance(0.5)) {  // C = alpha * (A @ B)
+  if (s.option("tile_gemm.alpha")) {  // C = alpha * (A @ B)
     s.add_param("alpha", kFloat);
     auto scaled = model::make_expr(ExprKind::kBinary, acc_t, "*");
     scaled->args = args(s.var(result), s.var("alpha"));
@@ -223,7 +223,7 @@ void tile_gemm_template(Synth& s) {
 void mesh_query_template(Synth& s) {
   s.make_funcs();
   const int n = s.config().array_length;
-  bool ray = s.rng().chance(0.35);
+  bool ray = s.option("mesh_query.ray");
   s.begin_kernel(ray ? pick(s, {"mesh_raycast", "trace_mesh", "cast_rays"})
                      : pick(s, {"mesh_closest_point", "project_to_mesh", "mesh_distance", "sdf_from_mesh"}),
                  {n});
@@ -235,7 +235,7 @@ void mesh_query_template(Synth& s) {
   s.add_array(ray ? "origins" : "points", array1d(kVec3), true);
   if (ray) s.add_array("dirs", array1d(kVec3), true);
   s.add_param(ray ? "max_t" : "max_dist", kFloat);
-  Type out_t = s.rng().chance(0.6) ? kFloat : kVec3;
+  Type out_t = s.option("mesh_query.float_out") ? kFloat : kVec3;
   s.add_output("out", array1d(out_t), true);
   Block body;
   s.emit_tid(body, {"tid"});
@@ -263,7 +263,7 @@ void mesh_query_template(Synth& s) {
     s.pop_scope();
     body.push_back(s.if_stmt(field(s, query, "result"), std::move(hit)));
   } else {
-    const char* kind = s.rng().chance(0.5) ? "mesh_query_point" : s.rng().chance(0.5) ? "mesh_query_point_no_sign"
+    const char* kind = s.option("mesh_query.signed") ? "mesh_query_point" : s.option("mesh_query.unsigned") ? "mesh_query_point_no_sign"
                                                                                        : "mesh_query_point_sign_normal";
     bool has_sign = std::string(kind) != "mesh_query_point_no_sign";
     query = s.local(body, "query", s.family_call(kind, Type::opaque_of(Opaque::kMeshQueryPoint),
@@ -280,7 +280,7 @@ void mesh_query_template(Synth& s) {
     set.name = d;
     set.value = std::move(dist);
     hit.push_back(std::move(set));
-    if (s.rng().chance(0.5)) s.local(hit, "n", s.call("mesh_eval_face_normal", args(s.var("mesh"), field(s, query, "face"))));
+    if (s.option("mesh_query.face_normal")) s.local(hit, "n", s.call("mesh_eval_face_normal", args(s.var("mesh"), field(s, query, "face"))));
     s.statements(hit, s.rng().uniform(0, 2), 1);
     Stmt more = aug(s, d, "+=", s.consume(s.expr(kFloat, 1), hit, false));
     hit.push_back(std::move(more));
@@ -297,7 +297,7 @@ void mesh_query_template(Synth& s) {
 void bvh_query_template(Synth& s) {
   s.make_funcs();
   const int n = s.config().array_length;
-  bool ray = s.rng().chance(0.4);
+  bool ray = s.option("bvh_query.ray");
   s.begin_kernel(ray ? pick(s, {"bvh_ray_hits", "trace_bounds", "ray_overlaps"})
                      : pick(s, {"bvh_count_overlaps", "box_overlaps", "broad_phase", "query_bounds"}),
                  {n});
@@ -313,9 +313,9 @@ void bvh_query_template(Synth& s) {
     s.add_array("lowers", array1d(kVec3), true);
     s.add_array("uppers", array1d(kVec3), true);
   }
-  Type item_t = s.rng().chance(0.7) ? kFloat : kVec3;
+  Type item_t = s.option("bvh_query.float_items") ? kFloat : kVec3;
   s.add_array("values", array1d(item_t), false, {n});
-  Type acc_t = s.rng().chance(0.4) ? kInt : item_t;
+  Type acc_t = s.option("bvh_query.count") ? kInt : item_t;
   s.add_output("out", array1d(acc_t), true);
   Block body;
   s.emit_tid(body, {"tid"});
@@ -364,8 +364,8 @@ void hash_grid_template(Synth& s) {
   s.host_object("grid", "wp.HashGrid(16, 16, 16), built with grid.build(x, radius) before the launch");
   s.add_array("x", array1d(kVec3), false, {n});
   s.add_param("radius", kFloat);
-  if (s.rng().chance(0.5)) s.add_param("mass", kFloat);
-  Type acc_t = s.rng().chance(0.6) ? kFloat : kVec3;
+  if (s.option("hash_grid.mass")) s.add_param("mass", kFloat);
+  Type acc_t = s.option("hash_grid.float_out") ? kFloat : kVec3;
   s.add_output("out", array1d(acc_t), false, {n});
   Block body;
   s.emit_tid(body, {"tid"});
@@ -411,16 +411,16 @@ void volume_sample_template(Synth& s) {
   s.add_param("volume", kId);
   s.host_object("volume", "a float wp.Volume, e.g. wp.Volume.load_from_numpy(sdf, bg_value=1.0)");
   s.add_array("points", array1d(kVec3), true);
-  Type out_t = s.rng().chance(0.6) ? kFloat : kVec3;
+  Type out_t = s.option("volume_sample.float_out") ? kFloat : kVec3;
   s.add_output("out", array1d(out_t), true);
   Block body;
   s.emit_tid(body, {"tid"});
   std::string uvw = s.local(body, "uvw", s.call("volume_world_to_index", args(s.var("volume"), s.load(*s.array("points")))));
   // wp.Volume.LINEAR: a named constant, written as a reference
-  auto mode = model::make_expr(ExprKind::kFuncRef, kInt, s.rng().chance(0.7) ? "wp.Volume.LINEAR" : "wp.Volume.CLOSEST");
+  auto mode = model::make_expr(ExprKind::kFuncRef, kInt, s.option("volume_sample.linear") ? "wp.Volume.LINEAR" : "wp.Volume.CLOSEST");
   std::string f;
   std::string grad;
-  if (s.rng().chance(0.4)) {
+  if (s.option("volume_sample.gradient")) {
     grad = s.local(body, "grad", zero(s, kVec3));
     f = s.local(body, "d", s.call("volume_sample_grad_f", args(s.var("volume"), s.var(uvw), std::move(mode), s.var(grad))));
   } else {

@@ -27,6 +27,12 @@ Synth::Synth(std::uint64_t seed, const BuiltinIndex& index, const GeneratorConfi
 
 // ---------------------------------------------------------------- names and types
 
+double Synth::option_value(const char* name) const {
+  auto it = config_.template_options.find(name);
+  if (it == config_.template_options.end()) throw std::logic_error(std::string("generator bug: no template option ") + name);
+  return it->second;
+}
+
 std::string Synth::fresh(const std::string& base) {
   int& n = used_names_[base];
   ++n;

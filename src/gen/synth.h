@@ -41,6 +41,9 @@ class Synth {
   Synth(std::uint64_t seed, const BuiltinIndex& index, const GeneratorConfig& config);
 
   Rng& rng() { return rng_; }
+  // A template's named option (config template_options): drawn, or its probability.
+  bool option(const char* name) { return rng_.chance(option_value(name)); }
+  double option_value(const char* name) const;
   const GeneratorConfig& config() const { return config_; }
   const BuiltinIndex& index() const { return index_; }
   model::Program& program() { return program_; }

@@ -46,8 +46,8 @@ ExprPtr fn(Synth& s, const char* key, ExprPtr a) { return s.call(key, list(std::
 // A scalar, vector or matrix type for the data of a map-like kernel: mostly float32 and vec3.
 Type data_type(Synth& s) {
   double r = s.rng().unit();
-  if (r < 0.4) return kFloat;
-  if (r < 0.65) return kVec3;
+  if (r < s.option_value("data.float32")) return kFloat;
+  if (r < s.option_value("data.float32") + s.option_value("data.vec3")) return kVec3;
   return s.pick_numeric_type();
 }
 
@@ -59,7 +59,7 @@ void maybe_scalar_params(Synth& s) {
   int n = s.rng().uniform(0, 2);
   const char* names[] = {"alpha", "beta", "scale", "dt", "gain", "eps"};
   for (int i = 0; i < n; ++i) {
-    Type t = s.rng().chance(0.7) ? kFloat : s.pick_local_type();
+    Type t = s.option("params.float32") ? kFloat : s.pick_local_type();
     if (t.is_bool()) t = kInt;
     s.add_param(s.fresh(names[s.rng().uniform(0, 5)]), t);
   }
@@ -95,7 +95,7 @@ void map_template(Synth& s) {
                                "transform_elements", "saxpy_like", "elementwise"}), {n});
   describe(s, {"Compute each element of out from the inputs at the same index.", "Element-wise map of the inputs into out."});
   s.add_array("x", array1d(data_type(s)), true);
-  if (s.rng().chance(0.5)) s.add_array("y", array1d(data_type(s)), true);
+  if (s.option("map.second_input")) s.add_array("y", array1d(data_type(s)), true);
   maybe_scalar_params(s);
   maybe_struct(s);
   s.add_output("out", array1d(data_type(s)), true);
@@ -110,7 +110,7 @@ void map_template(Synth& s) {
 void map_nd_template(Synth& s) {
   s.make_funcs();
   int g = s.config().grid_side;
-  bool three = s.rng().chance(0.35);
+  bool three = s.option("map_nd.three_dims");
   std::vector<int> dims = three ? std::vector<int>{g, g, g} : std::vector<int>{g, g};
   s.begin_kernel(pick_name(s, {"update_grid", "apply_field", "volume_map", "image_op", "grid_transform"}), dims);
   describe(s, {"Update each grid cell of result from the field value at the same cell.", "Per-cell map of field into result."});
@@ -132,10 +132,10 @@ void stencil_template(Synth& s) {
   int g = s.config().grid_side;
   s.begin_kernel(pick_name(s, {"diffuse", "laplacian", "blur", "smooth_field", "heat_step", "jacobi_iteration"}), {g, g});
   describe(s, {"Diffusion step: u_new from u and its 5-point Laplacian.", "Explicit update of u with a 5-point Laplacian stencil."});
-  Type t = s.rng().chance(0.65) ? kFloat : s.rng().chance(0.5) ? Type::vector_of(s.rng().uniform(2, 3), Scalar::kFloat32) : Type::scalar_of(Scalar::kFloat64);
+  Type t = s.option("stencil.float32") ? kFloat : s.option("stencil.vector") ? Type::vector_of(s.rng().uniform(2, 3), Scalar::kFloat32) : Type::scalar_of(Scalar::kFloat64);
   s.add_array("u", Type::array_of(t, 2), true);
   s.add_output("u_new", Type::array_of(t, 2), true);
-  if (s.rng().chance(0.7)) s.add_param("k", Type::scalar_of(t.scalar));
+  if (s.option("stencil.diffusivity_param")) s.add_param("k", Type::scalar_of(t.scalar));
   maybe_struct(s);
   const ArrayParam& u = *s.array("u");
   Block body;
@@ -165,7 +165,7 @@ void stencil_template(Synth& s) {
   std::string lap = s.local(body, "lap", op(s, "sub", std::move(sum), op(s, "mul", s.var(center), std::move(four))));
   s.statements(body, body_statements(s) - 1, 0);
   auto step = op(s, "add", s.var(center), op(s, "mul", s.var(lap), s.expr(Type::scalar_of(t.scalar), 1)));
-  if (s.rng().chance(0.4)) step = op(s, "add", std::move(step), s.expr(t, 1));
+  if (s.option("stencil.extra_term")) step = op(s, "add", std::move(step), s.expr(t, 1));
   auto target = s.load(*s.array("u_new"));
   s.store_consuming(body, std::move(target), std::move(step));
   finish(s, body);
@@ -176,7 +176,7 @@ void reduction_template(Synth& s) {
   s.begin_kernel(pick_name(s, {"reduce_sum", "accumulate", "compute_total", "sum_energy", "gather_stats"}),
                  {s.config().array_length});
   describe(s, {"Accumulate a per-element contribution into total with atomics.", "Reduce the values into total."});
-  Type t = s.rng().chance(0.6) ? kFloat : s.rng().chance(0.5) ? kVec3 : kInt;
+  Type t = s.option("reduction.float32") ? kFloat : s.option("reduction.vec3") ? kVec3 : kInt;
   s.add_array("values", array1d(data_type(s)), true);
   maybe_scalar_params(s);
   maybe_struct(s);
@@ -188,8 +188,8 @@ void reduction_template(Synth& s) {
   std::string contrib = s.local(body, "contrib", s.consume(s.expr(t, 0), body));
   const ArrayParam& total = *s.array("total");
   s.atomic(body, total, s.int_literal(0), s.var(contrib));
-  if (t.is_scalar() && s.rng().chance(0.5)) {
-    s.atomic(body, total, s.int_literal(1), s.var(contrib), s.rng().chance(0.5) ? "atomic_max" : "atomic_min");
+  if (t.is_scalar() && s.option("reduction.min_or_max")) {
+    s.atomic(body, total, s.int_literal(1), s.var(contrib), s.option("reduction.max") ? "atomic_max" : "atomic_min");
   }
   finish(s, body);
 }
@@ -198,7 +198,7 @@ void histogram_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"histogram", "bin_values", "count_cells", "build_histogram"}), {s.config().array_length});
   describe(s, {"Count samples into bins after mapping each one to [0, 1].", "Build a histogram of the samples."});
-  s.add_array("samples", array1d(s.rng().chance(0.7) ? kFloat : kVec3), true);
+  s.add_array("samples", array1d(s.option("histogram.float32_samples") ? kFloat : kVec3), true);
   maybe_scalar_params(s);
   maybe_struct(s);
   s.add_output("bins", array1d(kInt), false, {s.config().table_length});
@@ -228,7 +228,7 @@ void prefix_window_template(Synth& s) {
   s.begin_kernel(pick_name(s, {"window_sum", "running_mean", "prefix_window", "causal_filter", "moving_average"}),
                  {s.config().array_length});
   describe(s, {"Sum x over a trailing window ending at each index.", "Windowed running sum of x."});
-  Type t = s.rng().chance(0.6) ? kFloat : s.rng().chance(0.6) ? kVec3 : Type::scalar_of(Scalar::kFloat64);
+  Type t = s.option("prefix_window.float32") ? kFloat : s.option("prefix_window.vec3") ? kVec3 : Type::scalar_of(Scalar::kFloat64);
   s.add_array("x", array1d(t), true);
   s.add_output("y", array1d(t), true);
   maybe_scalar_params(s);
@@ -253,7 +253,7 @@ void prefix_window_template(Synth& s) {
   s.push_scope();
   s.declare(loop.name, kInt, false);
   auto xk = s.load_at(*s.array("x"), s.var(loop.name));
-  if (s.rng().chance(0.5)) {
+  if (s.option("prefix_window.weights")) {
     std::string w = s.local(loop.body, "w", s.expr(Type::scalar_of(t.scalar), 1));
     xk = op(s, "mul", std::move(xk), s.var(w));
   }
@@ -263,11 +263,11 @@ void prefix_window_template(Synth& s) {
   add.op = "+=";
   add.value = std::move(xk);
   loop.body.push_back(std::move(add));
-  if (s.rng().chance(0.4)) s.statements(loop.body, 1, 1);
+  if (s.option("prefix_window.loop_statement")) s.statements(loop.body, 1, 1);
   s.pop_scope();
   body.push_back(std::move(loop));
   s.statements(body, body_statements(s) - 1, 0);
-  auto result = s.rng().chance(0.5) ? s.var(acc) : op(s, "add", s.var(acc), s.expr(t, 1));
+  auto result = s.option("prefix_window.plain_sum") ? s.var(acc) : op(s, "add", s.var(acc), s.expr(t, 1));
   s.store_consuming(body, s.load(*s.array("y")), std::move(result));
   finish(s, body);
 }
@@ -279,9 +279,9 @@ void particles_template(Synth& s) {
   describe(s, {"Integrate particle velocities and positions over one time step.", "Semi-implicit Euler step of the particles."});
   s.add_array("positions", array1d(kVec3), true);
   s.add_array("velocities", array1d(kVec3), true);
-  if (s.rng().chance(0.5)) s.add_array("inv_mass", array1d(kFloat), true);
+  if (s.option("particles.inverse_mass")) s.add_array("inv_mass", array1d(kFloat), true);
   s.add_param("dt", kFloat);
-  if (s.rng().chance(0.6)) s.add_param("gravity", kVec3);
+  if (s.option("particles.gravity")) s.add_param("gravity", kVec3);
   maybe_struct(s);
   Block body;
   s.emit_tid(body, {"tid"});
@@ -298,7 +298,7 @@ void particles_template(Synth& s) {
   };
   assign(v, op(s, "add", s.var(v), op(s, "mul", s.consume(s.var(f), body), s.var("dt"))));
   assign(p, op(s, "add", s.var(p), op(s, "mul", s.var(v), s.var("dt"))));
-  if (s.rng().chance(0.5)) {
+  if (s.option("particles.ground_contact")) {
     // Ground contact: a component test and component stores.
     auto below = model::make_expr(ExprKind::kCompare, Type::scalar_of(Scalar::kBool), "<");
     auto py = model::make_expr(ExprKind::kComponent, kFloat);
@@ -332,7 +332,7 @@ void springs_template(Synth& s) {
   s.add_array("spring_j", array1d(kInt), true);
   s.add_array("rest", array1d(kFloat), true);
   s.add_param("ke", kFloat);
-  if (s.rng().chance(0.5)) s.add_param("kd", kFloat);
+  if (s.option("springs.damping")) s.add_param("kd", kFloat);
   maybe_struct(s);
   s.add_output("f", array1d(kVec3), false, {n});
   const ArrayParam& x = *s.array("x");
@@ -349,7 +349,7 @@ void springs_template(Synth& s) {
   std::string force = s.local(body, "force", s.consume(op(s, "mul", s.var(dir), s.var(fs)), body));
   const ArrayParam& f = *s.array("f");
   s.atomic(body, f, s.var(a), s.call("neg", list(s.var(force))), "atomic_add");
-  s.atomic(body, f, s.var(b), s.var(force), s.rng().chance(0.5) ? "atomic_add" : "atomic_sub");
+  s.atomic(body, f, s.var(b), s.var(force), s.option("springs.add") ? "atomic_add" : "atomic_sub");
   finish(s, body);
 }
 
@@ -358,20 +358,20 @@ void rigid_transform_template(Synth& s) {
   s.begin_kernel(pick_name(s, {"transform_points", "apply_pose", "rotate_bodies", "update_frames", "world_points"}),
                  {s.config().array_length});
   describe(s, {"Transform points by each body pose.", "Map body-local points to world space."});
-  Scalar sc = s.rng().chance(0.85) ? Scalar::kFloat32 : Scalar::kFloat64;
+  Scalar sc = s.option("rigid_transform.float32") ? Scalar::kFloat32 : Scalar::kFloat64;
   Type v3 = Type::vector_of(3, sc);
   s.add_array("body_q", array1d(Type::transform_of(sc)), true);
   s.add_array("points", array1d(v3), true);
-  if (s.rng().chance(0.5)) s.add_array("rotations", array1d(Type::quat_of(sc)), true);
+  if (s.option("rigid_transform.rotations")) s.add_array("rotations", array1d(Type::quat_of(sc)), true);
   maybe_struct(s);
-  s.add_output("out", array1d(s.rng().chance(0.7) ? v3 : Type::transform_of(sc)), true);
+  s.add_output("out", array1d(s.option("rigid_transform.vec3_out") ? v3 : Type::transform_of(sc)), true);
   Block body;
   s.emit_tid(body, {"i"});
   std::string X = s.local(body, "X", s.load(*s.array("body_q")));
   std::string p = s.local(body, "p", s.load(*s.array("points")));
-  std::string q = s.local(body, "q", s.rng().chance(0.5) ? fn(s, "transform_get_rotation", s.var(X)) : s.expr(Type::quat_of(sc), 0));
+  std::string q = s.local(body, "q", s.option("rigid_transform.rotation_of_pose") ? fn(s, "transform_get_rotation", s.var(X)) : s.expr(Type::quat_of(sc), 0));
   std::string world = s.local(body, "world", op(s, "transform_point", s.var(X), s.var(p)));
-  if (s.rng().chance(0.6)) s.local(body, "r", op(s, "quat_rotate", s.var(q), s.var(world)));
+  if (s.option("rigid_transform.rotate")) s.local(body, "r", op(s, "quat_rotate", s.var(q), s.var(world)));
   s.statements(body, body_statements(s), 0);
   store_output(s, body, "out");
   finish(s, body);
@@ -383,18 +383,18 @@ void matrix_math_template(Synth& s) {
                  {s.config().array_length});
   describe(s, {"Apply a small per-element matrix to a vector.", "Per-element matrix-vector math."});
   int n = s.rng().uniform(2, 4);
-  Scalar sc = s.rng().chance(0.8) ? Scalar::kFloat32 : Scalar::kFloat64;
+  Scalar sc = s.option("matrix_math.float32") ? Scalar::kFloat32 : Scalar::kFloat64;
   Type m = Type::matrix_of(n, n, sc), v = Type::vector_of(n, sc);
   s.add_array("A", array1d(m), true);
   s.add_array("b", array1d(v), true);
   maybe_scalar_params(s);
-  s.add_output("out", array1d(s.rng().chance(0.7) ? v : m), true);
+  s.add_output("out", array1d(s.option("matrix_math.vector_out") ? v : m), true);
   Block body;
   s.emit_tid(body, {"i"});
   std::string M = s.local(body, "M", s.load(*s.array("A")));
   std::string x = s.local(body, "x", s.load(*s.array("b")));
   s.local(body, "Mx", op(s, "mul", s.var(M), s.var(x)));
-  if (s.rng().chance(0.5)) s.local(body, "MT", fn(s, "transpose", s.var(M)));
+  if (s.option("matrix_math.transpose")) s.local(body, "MT", fn(s, "transpose", s.var(M)));
   s.statements(body, body_statements(s), 0);
   store_output(s, body, "out");
   finish(s, body);
@@ -430,7 +430,7 @@ void ray_geometry_template(Synth& s) {
   hit.push_back(std::move(set));
   body.push_back(s.if_stmt(std::move(positive), std::move(hit)));
   s.statements(body, body_statements(s) - 1, 0);
-  auto result = s.rng().chance(0.6) ? s.var(t) : s.expr(kFloat, 0);
+  auto result = s.option("ray_geometry.store_hit") ? s.var(t) : s.expr(kFloat, 0);
   s.store_consuming(body, s.load(*s.array("hits")), std::move(result));
   finish(s, body);
 }
@@ -442,7 +442,7 @@ void random_sampling_template(Synth& s) {
   describe(s, {"Draw per-thread random samples from a seeded state.", "Monte Carlo samples, one random stream per thread."});
   s.add_param("seed", kInt);
   maybe_scalar_params(s);
-  s.add_output("out", array1d(s.rng().chance(0.5) ? kVec3 : kFloat), true);
+  s.add_output("out", array1d(s.option("random_sampling.vec3_out") ? kVec3 : kFloat), true);
   Block body;
   s.emit_tid(body, {"i"});
   std::string state = s.local(body, "state", op(s, "rand_init", s.var("seed"), s.var(s.tid()[0])));
@@ -469,7 +469,7 @@ void struct_params_template(Synth& s) {
 
 void free_form_template(Synth& s) {
   s.make_funcs();
-  bool two = s.rng().chance(0.3);
+  bool two = s.option("free_form.two_dims");
   int g = s.config().grid_side;
   std::vector<int> dims = two ? std::vector<int>{g, g} : std::vector<int>{s.config().array_length};
   s.begin_kernel(pick_name(s, {"compute", "process", "update", "kernel_fn", "evaluate_terms", "mix"}), dims);
@@ -480,7 +480,7 @@ void free_form_template(Synth& s) {
   for (int k = 0; k < inputs; ++k) s.add_array(in_names[k], Type::array_of(data_type(s), ndim), true);
   maybe_scalar_params(s);
   maybe_struct(s);
-  if (s.rng().chance(0.4)) s.add_output("accum", array1d(kFloat), false, {s.config().table_length});
+  if (s.option("free_form.accumulator")) s.add_output("accum", array1d(kFloat), false, {s.config().table_length});
   s.add_output("out", Type::array_of(data_type(s), ndim), true);
   Block body;
   s.emit_tid(body, two ? std::vector<std::string>{"i", "j"} : std::vector<std::string>{"i"});
