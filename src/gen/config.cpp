@@ -18,16 +18,18 @@ GeneratorConfig GeneratorConfig::defaults() {
                            "hash_grid", "volume_sample"}) {
     c.templates[name] = 1.0;
   }
-  // Tile kernels vary less (a few shapes, one data flow): fewer of them keeps near-duplicates rare.
+  // Tile kernels, springs, ray casts and query loops vary less (a fixed skeleton is most of their
+  // code): fewer of them keeps near-duplicates rare.
   c.templates["tile_rows"] = 0.6;
-  c.templates["tile_gemm"] = 0.3;
+  c.templates["tile_gemm"] = 0.2;
+  for (const char* name : {"springs", "ray_geometry", "hash_grid", "bvh_query"}) c.templates[name] = 0.7;
   // Weights near how often real kernels hold each type (float32 and vec3 first; doubles, halves,
   // 4x4 and spatial types rare): every wp.float64(...) or wp.quat(...) written is a call in the
   // histogram `stats --against` compares with real code.
   c.local_types = {
       {"float32", 8},   {"vec3f", 5},     {"int32", 3},      {"vec2f", 1.5},  {"vec4f", 0.5},
-      {"mat33f", 1.5},  {"mat22f", 0.6},  {"mat44f", 0.3},   {"quatf", 0.8},  {"transformf", 1},
-      {"spatial_vectorf", 0.2}, {"spatial_matrixf", 0.03},   {"bool", 1},     {"float64", 0.2},
+      {"mat33f", 0.8},  {"mat22f", 0.3},  {"mat44f", 0.15},  {"quatf", 0.4},  {"transformf", 0.6},
+      {"spatial_vectorf", 0.2}, {"spatial_matrixf", 0.03},   {"bool", 1},     {"float64", 0.15},
       {"vec3d", 0.1},   {"vec2d", 0.04},  {"vec4d", 0.04},   {"mat33d", 0.08}, {"mat22d", 0.03},
       {"mat44d", 0.03}, {"quatd", 0.08},  {"transformd", 0.05}, {"spatial_vectord", 0.03},
       {"float16", 0.1}, {"vec3h", 0.05},  {"vec2h", 0.03},   {"uint32", 0.4}, {"int64", 0.2},
@@ -54,6 +56,7 @@ GeneratorConfig GeneratorConfig::defaults() {
       {"particles.gravity", 0.6}, {"particles.ground_contact", 0.5}, {"particles.inverse_mass", 0.5},
       {"prefix_window.float32", 0.6}, {"prefix_window.loop_statement", 0.4}, {"prefix_window.plain_sum", 0.5}, {"prefix_window.vec3", 0.6}, {"prefix_window.weights", 0.5},
       {"random_sampling.vec3_out", 0.5},
+      {"ray_geometry.shade", 0.5}, {"springs.strain", 0.3}, {"springs.cubic", 0.25},
       {"ray_geometry.store_hit", 0.6},
       {"reduction.float32", 0.6}, {"reduction.max", 0.5}, {"reduction.min_or_max", 0.5}, {"reduction.vec3", 0.5},
       {"rigid_transform.float32", 0.85}, {"rigid_transform.rotate", 0.6}, {"rigid_transform.rotation_of_pose", 0.5}, {"rigid_transform.rotations", 0.5}, {"rigid_transform.vec3_out", 0.7},

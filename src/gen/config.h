@@ -37,7 +37,7 @@ struct GeneratorConfig {
   double p_consume_multiply = 0.2;  // a scalar unread value joins the output by * rather than +
   // Finer choices of expression and statement synthesis (synth.cpp, statements.cpp).
   double p_float32 = 0.85;        // a float type drawn for a cast or comparison is float32
-  double p_float64 = 0.12;        // ... float64 (the rest: float16)
+  double p_float64 = 0.05;        // ... float64 (the rest: float16)
   double p_overload_same_return = 0.5; // an overload returns the type of the func it overloads
   double p_true_literal = 0.5;    // a bool literal is True
   double p_common_float_literal = 0.7; // a float literal is one of the common constants (0.5, 1.0, 9.81, ...), else two decimals
@@ -54,7 +54,7 @@ struct GeneratorConfig {
   double p_condition_bool_var = 0.06; // a condition is a bool variable (the rest: a comparison)
   double p_and = 0.5;             // a boolean operator is `and` (else `or`)
   double p_construct = 0.08;      // a composite value is built from components rather than by a builtin
-  double p_length = 0.5;          // a vector folded into a scalar result goes through wp.length (else wp.length_sq)
+  double p_length = 0.8;          // a vector folded into a scalar result goes through wp.length (else wp.length_sq)
   double p_atomic_as_aug_store = 0.3; // an atomic add is written `a[i] += v`
   double p_continue = 0.4;        // a loop's early exit is `continue` (else `break`), where continue is allowed
   double p_loop_exit_first = 0.18; // a loop body starts with an early exit

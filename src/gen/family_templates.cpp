@@ -255,7 +255,7 @@ void mesh_query_template(Synth& s) {
     hit.push_back(std::move(set));
     std::string pos = s.local(hit, "hit", op(s, "add", s.var(p), op(s, "mul", s.var(rd), field(s, query, "t"))));
     std::string nrm = s.local(hit, "n", field(s, query, "normal"));
-    s.statements(hit, s.rng().uniform(0, 2), 1);
+    s.statements(hit, s.rng().uniform(1, 2), 1);
     (void)pos;
     (void)nrm;
     Stmt shade = aug(s, d, "+=", s.consume(s.expr(kFloat, 1), hit, false));
@@ -281,7 +281,7 @@ void mesh_query_template(Synth& s) {
     set.value = std::move(dist);
     hit.push_back(std::move(set));
     if (s.option("mesh_query.face_normal")) s.local(hit, "n", s.call("mesh_eval_face_normal", args(s.var("mesh"), field(s, query, "face"))));
-    s.statements(hit, s.rng().uniform(0, 2), 1);
+    s.statements(hit, s.rng().uniform(1, 2), 1);
     Stmt more = aug(s, d, "+=", s.consume(s.expr(kFloat, 1), hit, false));
     hit.push_back(std::move(more));
     s.pop_scope();
@@ -335,7 +335,7 @@ void bvh_query_template(Synth& s) {
   loop.value = s.family_call("bvh_query_next", kBool, args(s.var(query), s.var(index)));
   s.push_scope();
   std::string item = s.local(loop.body, "item", s.load_at(*s.array("values"), s.var(index)));
-  s.statements(loop.body, s.rng().uniform(0, 1), 1);
+  s.statements(loop.body, s.rng().uniform(1, 2), 1);
   if (acc_t == kInt) {
     Block counted;
     counted.push_back(aug(s, acc, "+=", s.int_literal(1)));
@@ -384,7 +384,7 @@ void hash_grid_template(Synth& s) {
   Block near;
   s.push_scope();
   std::string q = s.local(near, "q", op(s, "sub", s.var("radius"), s.var(r)));
-  s.statements(near, s.rng().uniform(0, 1), 2);
+  s.statements(near, s.rng().uniform(1, 2), 2);
   ExprPtr term = acc_t == kFloat ? op(s, "mul", s.var(q), s.expr(kFloat, 1))
                                  : op(s, "mul", s.var(d), op(s, "mul", s.var(q), s.expr(kFloat, 1)));
   near.push_back(aug(s, acc, "+=", s.consume(std::move(term), near, false)));
@@ -426,7 +426,7 @@ void volume_sample_template(Synth& s) {
   } else {
     f = s.local(body, "f", s.call("volume_sample_f", args(s.var("volume"), s.var(uvw), std::move(mode))));
   }
-  s.statements(body, s.rng().uniform(0, 2), 0);
+  s.statements(body, s.rng().uniform(1, 2), 0);
   ExprPtr value = out_t == kFloat ? s.expr(kFloat, 1)
                                   : (!grad.empty() ? op(s, "mul", s.var(grad), s.var(f)) : s.expr(kVec3, 1));
   s.store_consuming(body, s.load(*s.array("out")), std::move(value));

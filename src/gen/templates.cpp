@@ -1,5 +1,7 @@
 #include "gen/templates.h"
 
+#include <algorithm>
+
 #include "gen/family_templates.h"
 
 namespace warpsynth::gen {
@@ -66,6 +68,10 @@ void maybe_scalar_params(Synth& s) {
 }
 
 int body_statements(Synth& s) { return s.rng().uniform(1, s.config().max_block_statements); }
+
+// Free statements in a template whose skeleton is most of the kernel (springs, ray casts): at
+// least one, so that two kernels of the template differ in more than names.
+int skeleton_statements(Synth& s) { return s.rng().uniform(1, std::max(1, s.config().max_block_statements - 1)); }
 
 void finish(Synth& s, Block& body) {
   s.insert_prologue(body);
@@ -163,7 +169,7 @@ void stencil_template(Synth& s) {
   auto sum = op(s, "add", op(s, "add", op(s, "add", s.var(left), s.var(right)), s.var(down)), s.var(up));
   auto four = s.float_literal("4.0", Type::scalar_of(t.scalar));
   std::string lap = s.local(body, "lap", op(s, "sub", std::move(sum), op(s, "mul", s.var(center), std::move(four))));
-  s.statements(body, body_statements(s) - 1, 0);
+  s.statements(body, skeleton_statements(s), 0);
   auto step = op(s, "add", s.var(center), op(s, "mul", s.var(lap), s.expr(Type::scalar_of(t.scalar), 1)));
   if (s.option("stencil.extra_term")) step = op(s, "add", std::move(step), s.expr(t, 1));
   auto target = s.load(*s.array("u_new"));
@@ -332,20 +338,34 @@ void springs_template(Synth& s) {
   s.add_array("spring_j", array1d(kInt), true);
   s.add_array("rest", array1d(kFloat), true);
   s.add_param("ke", kFloat);
-  if (s.option("springs.damping")) s.add_param("kd", kFloat);
+  if (s.option("springs.damping")) {
+    s.add_array("v", array1d(kVec3), false, {n});
+    s.add_param("kd", kFloat);
+  }
   maybe_struct(s);
   s.add_output("f", array1d(kVec3), false, {n});
   const ArrayParam& x = *s.array("x");
   Block body;
   s.emit_tid(body, {"tid"});
-  std::string a = s.local(body, "a", s.clamped_index(x, s.load(*s.array("spring_i"))), false);
-  std::string b = s.local(body, "b", s.clamped_index(x, s.load(*s.array("spring_j"))), false);
-  std::string d = s.local(body, "d", op(s, "sub", s.load_at(x, s.var(a)), s.load_at(x, s.var(b))));
-  std::string l = s.local(body, "l", fn(s, "length", s.var(d)));
-  std::string dir = s.local(body, "dir", op(s, "div", s.var(d), op(s, "add", s.var(l), s.float_literal("1.0e-6", kFloat))));
-  auto stretch = op(s, "sub", s.var(l), s.load(*s.array("rest")));
-  std::string fs = s.local(body, "fs", op(s, "mul", s.var("ke"), std::move(stretch)));
-  s.statements(body, body_statements(s) - 1, 0);
+  std::string a = s.local(body, pick_name(s, {"a", "i0", "ia"}), s.clamped_index(x, s.load(*s.array("spring_i"))), false);
+  std::string b = s.local(body, pick_name(s, {"b", "i1", "ib"}), s.clamped_index(x, s.load(*s.array("spring_j"))), false);
+  std::string d = s.local(body, pick_name(s, {"d", "delta", "dx"}), op(s, "sub", s.load_at(x, s.var(a)), s.load_at(x, s.var(b))));
+  std::string l = s.local(body, pick_name(s, {"l", "dist", "length"}), fn(s, "length", s.var(d)));
+  std::string dir = s.local(body, pick_name(s, {"dir", "n", "unit"}),
+                            op(s, "div", s.var(d), op(s, "add", s.var(l), s.float_literal("1.0e-6", kFloat))));
+  ExprPtr stretch = op(s, "sub", s.var(l), s.load(*s.array("rest")));
+  if (s.option("springs.strain")) {  // relative stretch: (l - rest) / rest
+    stretch = op(s, "div", std::move(stretch), op(s, "add", s.load(*s.array("rest")), s.float_literal("1.0e-6", kFloat)));
+  }
+  std::string c = s.local(body, pick_name(s, {"c", "stretch", "err"}), std::move(stretch));
+  ExprPtr magnitude = op(s, "mul", s.var("ke"), s.var(c));
+  if (s.option("springs.cubic")) magnitude = op(s, "mul", std::move(magnitude), fn(s, "abs", s.var(c)));
+  if (const ArrayParam* v = s.array("v")) {  // damping along the spring: kd * dot(v_a - v_b, dir)
+    ExprPtr rel = op(s, "sub", s.load_at(*v, s.var(a)), s.load_at(*v, s.var(b)));
+    magnitude = op(s, "add", std::move(magnitude), op(s, "mul", s.var("kd"), op(s, "dot", std::move(rel), s.var(dir))));
+  }
+  std::string fs = s.local(body, pick_name(s, {"fs", "f_mag", "magnitude"}), std::move(magnitude));
+  s.statements(body, skeleton_statements(s), 0);
   std::string force = s.local(body, "force", s.consume(op(s, "mul", s.var(dir), s.var(fs)), body));
   const ArrayParam& f = *s.array("f");
   s.atomic(body, f, s.var(a), s.call("neg", list(s.var(force))), "atomic_add");
@@ -428,8 +448,21 @@ void ray_geometry_template(Synth& s) {
   set.name = t;
   set.value = op(s, "sub", s.call("neg", list(s.var(b))), fn(s, "sqrt", s.var(disc)));
   hit.push_back(std::move(set));
+  if (s.option("ray_geometry.shade")) {  // the hit point, its normal and a Lambert term
+    s.push_scope();
+    std::string p = s.local(hit, pick_name(s, {"p", "hit_p", "x"}), op(s, "add", s.var(o), op(s, "mul", s.var(d), s.var(t))));
+    std::string nrm = s.local(hit, pick_name(s, {"n", "normal", "nrm"}), fn(s, "normalize", op(s, "sub", s.var(p), s.var("center"))));
+    s.statements(hit, 1, 1);
+    model::Stmt shade;
+    shade.kind = model::StmtKind::kAugAssign;
+    shade.name = t;
+    shade.op = "*=";
+    shade.value = s.consume(fn(s, "abs", op(s, "dot", s.var(nrm), s.var(d))), hit, false);
+    hit.push_back(std::move(shade));
+    s.pop_scope();
+  }
   body.push_back(s.if_stmt(std::move(positive), std::move(hit)));
-  s.statements(body, body_statements(s) - 1, 0);
+  s.statements(body, skeleton_statements(s), 0);
   auto result = s.option("ray_geometry.store_hit") ? s.var(t) : s.expr(kFloat, 0);
   s.store_consuming(body, s.load(*s.array("hits")), std::move(result));
   finish(s, body);
