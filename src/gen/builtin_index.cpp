@@ -57,6 +57,7 @@ BuiltinIndex::BuiltinIndex(const catalog::Catalog& catalog, const GeneratorConfi
     } else if (sig.returns.is_void()) {
       if (sig.args.empty() || sig.args[0].type.is_array()) continue;
       add(in_place_, sig, i, weight);
+      if (!updates_in_place(sig.args[0].type)) in_place_types_.push_back(sig.args[0].type);
     } else {
       auto slot = std::find_if(by_return_.begin(), by_return_.end(), [&](const auto& e) { return e.first == sig.returns; });
       if (slot == by_return_.end()) {

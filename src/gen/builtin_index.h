@@ -2,6 +2,7 @@
 // return, which of them are operators, and which arguments need a guard to stay in the domain.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,6 +54,10 @@ class BuiltinIndex {
   const std::vector<KeyOverloads>& multi_result() const { return multi_result_; }
   // Builtins that return nothing and update their first argument (`wp.transform_set_rotation(x, q)`).
   const std::vector<KeyOverloads>& in_place() const { return in_place_; }
+  // Whether some in-place builtin updates a value of this type.
+  bool updates_in_place(const model::Type& type) const {
+    return std::find(in_place_types_.begin(), in_place_types_.end(), type) != in_place_types_.end();
+  }
   // The config's local_types, parsed once: types and their weights, in the config's order.
   const std::vector<model::Type>& local_types() const { return local_types_; }
   const std::vector<double>& local_type_weights() const { return local_type_weights_; }
@@ -68,6 +73,7 @@ class BuiltinIndex {
   std::vector<std::vector<double>> by_return_weights_;  // parallel to by_return_
   std::vector<KeyOverloads> multi_result_;
   std::vector<KeyOverloads> in_place_;
+  std::vector<model::Type> in_place_types_;
   std::vector<model::Type> local_types_;
   std::vector<double> local_type_weights_;
   std::vector<std::string> usable_keys_;

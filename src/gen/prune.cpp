@@ -189,20 +189,29 @@ void fix_declarations(Block& block, std::vector<std::set<std::string>>& scopes) 
   scopes.pop_back();
 }
 
-bool prune_body(Block& body, const std::vector<model::Param>& params, bool is_kernel) {
+struct BodyPruned {
   bool changed = false;
+  bool clean = true;  // the last analysis found nothing dead
+};
+
+// Removes dead code from one body to its fixpoint (the last analysis finds nothing to remove).
+BodyPruned prune_body(Block& body, const std::vector<model::Param>& params, bool is_kernel) {
+  BodyPruned result;
   for (int round = 0; round < 64; ++round) {
     model::Liveness live = model::analyze_liveness(body, model::function_variables(params, body), is_kernel);
     if (live.dead.empty() && live.useless_loops.empty()) break;
-    if (!remove_dead(body, live)) break;
-    changed = true;
+    if (!remove_dead(body, live)) {
+      result.clean = false;  // a dead declaration had to stay
+      break;
+    }
+    result.changed = true;
   }
-  if (changed) {
+  if (result.changed) {
     std::vector<std::set<std::string>> scopes(1);
     for (const auto& p : params) scopes[0].insert(p.name);
     fix_declarations(body, scopes);
   }
-  return changed;
+  return result;
 }
 
 bool drop_unused_func_params(Program& p) {
@@ -307,24 +316,20 @@ void drop_unused_structs(Program& p) {
 }  // namespace
 
 bool prune(Program& program, std::vector<ArrayParam>& arrays) {
+  bool clean = true;
   for (int round = 0; round < 32; ++round) {
-    bool changed = false;
-    for (auto& f : program.funcs) changed |= prune_body(f.body, f.params, false);
-    changed |= prune_body(program.kernel.body, program.kernel.params, true);
-    changed |= drop_unused_func_params(program);
-    changed |= drop_uncalled_funcs(program);
-    if (!changed) break;
+    // Each body reaches its own fixpoint; bodies meet only through calls, so another round is
+    // needed only when a func lost a parameter (its call sites lost an argument) or went.
+    clean = true;
+    for (auto& f : program.funcs) clean &= prune_body(f.body, f.params, false).clean;
+    clean &= prune_body(program.kernel.body, program.kernel.params, true).clean;
+    bool calls_changed = drop_unused_func_params(program);
+    calls_changed |= drop_uncalled_funcs(program);
+    if (!calls_changed) break;
   }
   drop_unused_kernel_params(program, arrays);
   drop_unused_structs(program);
-  auto clean = [](const Block& body, const std::vector<model::Param>& params, bool is_kernel) {
-    model::Liveness live = model::analyze_liveness(body, model::function_variables(params, body), is_kernel);
-    return live.dead.empty() && live.useless_loops.empty();
-  };
-  for (const auto& f : program.funcs) {
-    if (!clean(f.body, f.params, false)) return false;
-  }
-  return clean(program.kernel.body, program.kernel.params, true);
+  return clean;
 }
 
 }  // namespace warpsynth::gen

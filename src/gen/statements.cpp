@@ -31,7 +31,21 @@ struct StatementBuilders {
   static bool in_kernel(const Synth& s, const StatementContext&) { return s.in_kernel_; }
   static bool has_func(const Synth& s, const StatementContext&) { return s.func_limit_ > 0; }
   static bool has_multi_result(const Synth& s, const StatementContext&) { return !s.index_.multi_result().empty(); }
-  static bool has_in_place(const Synth&, const StatementContext& c) { return !c.in_place.empty(); }
+  static bool has_in_place(const Synth&, const StatementContext& c) { return c.in_place; }
+
+  // The (builtin, local) pairs an in-place statement may use, in a stable order.
+  static std::vector<std::pair<const KeyOverloads*, const Variable*>> in_place_candidates(const Synth& s) {
+    std::vector<std::pair<const KeyOverloads*, const Variable*>> out;
+    auto values = s.assignable_where([](const Type& t) { return !t.is_array(); });
+    for (const auto& key : s.index_.in_place()) {
+      for (int sig : key.signatures) {
+        for (const Variable* v : values) {
+          if (v->type == s.index_.catalog()[sig].args[0].type) out.emplace_back(&key, v);
+        }
+      }
+    }
+    return out;
+  }
 
   // name = <expression>
   static void local(Synth& s, Block& out, const StatementContext&) {
@@ -164,8 +178,9 @@ struct StatementBuilders {
   }
 
   // wp.transform_set_rotation(xform, q): updates a local in place.
-  static void in_place(Synth& s, Block& out, const StatementContext& c) {
-    auto [key, target] = s.rng_.pick(c.in_place);
+  static void in_place(Synth& s, Block& out, const StatementContext&) {
+    auto candidates = in_place_candidates(s);
+    auto [key, target] = s.rng_.pick(candidates);
     std::vector<int> fitting;
     for (int sig : key->signatures) {
       if (s.index_.catalog()[sig].args[0].type == target->type) fitting.push_back(sig);
@@ -193,12 +208,10 @@ struct StatementBuilders {
       }
     }
     // An in-place builtin needs a local of its first argument's type to update.
-    auto values = s.assignable_where([](const Type& t) { return !t.is_array(); });
-    for (const auto& key : s.index_.in_place()) {
-      for (int sig : key.signatures) {
-        for (const Variable* v : values) {
-          if (v->type == s.index_.catalog()[sig].args[0].type) c.in_place.emplace_back(&key, v);
-        }
+    for (const Variable* v : s.assignable_where([](const Type& t) { return !t.is_array(); })) {
+      if (s.index_.updates_in_place(v->type)) {
+        c.in_place = true;
+        break;
       }
     }
     return c;

@@ -17,7 +17,7 @@ struct StatementContext {
   std::vector<const Variable*> numeric;      // assignable numeric locals
   std::vector<const Variable*> vectors;      // assignable vector locals
   std::vector<const ArrayParam*> accumulators;  // 1-D arrays indexed by computed indices
-  std::vector<std::pair<const KeyOverloads*, const Variable*>> in_place;  // builtins updating a local
+  bool in_place = false;  // a local has the type an in-place builtin updates (wp.transform_set_rotation)
 };
 
 struct StatementKind {
