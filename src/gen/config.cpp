@@ -57,7 +57,6 @@ GeneratorConfig GeneratorConfig::defaults() {
       {"prefix_window.float32", 0.6}, {"prefix_window.loop_statement", 0.4}, {"prefix_window.plain_sum", 0.5}, {"prefix_window.vec3", 0.6}, {"prefix_window.weights", 0.5},
       {"random_sampling.vec3_out", 0.5},
       {"ray_geometry.shade", 0.5}, {"springs.strain", 0.3}, {"springs.cubic", 0.25},
-      {"ray_geometry.store_hit", 0.6},
       {"reduction.float32", 0.6}, {"reduction.max", 0.5}, {"reduction.min_or_max", 0.5}, {"reduction.vec3", 0.5},
       {"rigid_transform.float32", 0.85}, {"rigid_transform.rotate", 0.6}, {"rigid_transform.rotation_of_pose", 0.5}, {"rigid_transform.rotations", 0.5}, {"rigid_transform.vec3_out", 0.7},
       {"springs.add", 0.5}, {"springs.damping", 0.5},

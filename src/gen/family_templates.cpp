@@ -328,7 +328,8 @@ void bvh_query_template(Synth& s) {
                       args(s.var("bvh"), s.load(*s.array("lowers")), s.load(*s.array("uppers"))));
   }
   std::string query = s.local(body, "query", std::move(q), false);
-  std::string index = s.local(body, "index", model::make_literal("0", kInt));
+  // the item index the query writes: read, never updated by the kernel
+  std::string index = s.local(body, "index", model::make_literal("0", kInt), false);
   std::string acc = s.local(body, acc_t == kInt ? "count" : "acc", acc_t == kInt ? model::make_literal("0", kInt) : zero(s, acc_t));
   Stmt loop;
   loop.kind = StmtKind::kWhile;
@@ -373,7 +374,7 @@ void hash_grid_template(Synth& s) {
   std::string p = s.local(body, "p", s.load_at(*s.array("x"), s.var(i)));
   std::string query = s.local(body, "query", s.family_call("hash_grid_query", Type::opaque_of(Opaque::kHashGridQuery),
                                                              args(s.var("grid"), s.var(p), s.var("radius"))), false);
-  std::string index = s.local(body, "index", model::make_literal("0", kInt));
+  std::string index = s.local(body, "index", model::make_literal("0", kInt), false);  // written by the query
   std::string acc = s.local(body, acc_t == kFloat ? "rho" : "f", zero(s, acc_t));
   Stmt loop;
   loop.kind = StmtKind::kWhile;

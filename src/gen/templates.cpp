@@ -423,7 +423,8 @@ void matrix_math_template(Synth& s) {
 void ray_geometry_template(Synth& s) {
   s.make_funcs();
   s.begin_kernel(pick_name(s, {"ray_sphere", "intersect_rays", "trace_hits", "raycast_sphere"}), {s.config().array_length});
-  describe(s, {"Intersect rays with a sphere and store the hit distance.", "Ray-sphere intersection, -1 on a miss."});
+  describe(s, {"Intersect rays with a sphere and store a value computed from the hit distance.",
+               "Ray-sphere intersection per thread."});
   s.add_array("origins", array1d(kVec3), true);
   s.add_array("dirs", array1d(kVec3), true);
   s.add_param("center", kVec3);
@@ -463,7 +464,8 @@ void ray_geometry_template(Synth& s) {
   }
   body.push_back(s.if_stmt(std::move(positive), std::move(hit)));
   s.statements(body, skeleton_statements(s), 0);
-  auto result = s.option("ray_geometry.store_hit") ? s.var(t) : s.expr(kFloat, 0);
+  // the hit distance is the result, with what the free statements computed folded in
+  auto result = s.var(t);
   s.store_consuming(body, s.load(*s.array("hits")), std::move(result));
   finish(s, body);
 }
