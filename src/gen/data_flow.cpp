@@ -196,27 +196,14 @@ ExprPtr Synth::convert(ExprPtr value, const Type& want) {
       a.push_back(std::move(value));
       scalar = call(rng_.chance(config_.p_length) ? "length" : "length_sq", std::move(a), false);
     } else if (from.is_vector_like() || from.is_matrix_like()) {
-      auto c = model::make_expr(ExprKind::kComponent, from.component());
-      c->args.push_back(std::move(value));
-      if (from.is_matrix_like()) {
-        c->args.push_back(int_literal(rng_.uniform(0, from.rows - 1)));
-        c->args.push_back(int_literal(rng_.uniform(0, from.cols - 1)));
-      } else {
-        c->args.push_back(int_literal(rng_.uniform(0, from.length() - 1)));
-      }
-      scalar = std::move(c);
+      scalar = random_component(std::move(value));
     }
     if (!scalar || scalar->type.is_bool()) return nullptr;
     return scalar->type == want ? std::move(scalar) : convert(std::move(scalar), want);
   }
   if (want.is_scalar() && model::is_integer(want.scalar) && !want.is_bool()) {
     if (from.is_scalar() && !from.is_bool()) return cast(std::move(value), want);
-    if (from.is_vector_like() && !from.is_bool()) {
-      auto c = model::make_expr(ExprKind::kComponent, from.component());
-      c->args.push_back(std::move(value));
-      c->args.push_back(int_literal(rng_.uniform(0, from.length() - 1)));
-      return convert(std::move(c), want);
-    }
+    if (from.is_vector_like() && !from.is_bool()) return convert(random_component(std::move(value)), want);
     return nullptr;
   }
   if (want.kind == Kind::kVector) {

@@ -289,6 +289,19 @@ ExprPtr Synth::builtin(int signature, int depth, bool allow_operator) {
   return apply(signature, std::move(args), allow_operator);
 }
 
+ExprPtr Synth::random_component(ExprPtr base) {
+  const Type t = base->type;
+  auto e = model::make_expr(ExprKind::kComponent, t.component());
+  e->args.push_back(std::move(base));
+  if (t.is_matrix_like()) {
+    e->args.push_back(int_literal(rng_.uniform(0, t.rows - 1)));
+    e->args.push_back(int_literal(rng_.uniform(0, t.cols - 1)));
+  } else {
+    e->args.push_back(int_literal(rng_.uniform(0, t.length() - 1)));
+  }
+  return e;
+}
+
 ExprPtr Synth::component(const Type& want, int depth) {
   // A vector or matrix variable with this component type, or a small vector made on the spot.
   std::vector<const Variable*> sources;
@@ -309,16 +322,7 @@ ExprPtr Synth::component(const Type& want, int depth) {
   } else {
     return nullptr;
   }
-  auto e = model::make_expr(ExprKind::kComponent, want);
-  const Type& t = base->type;
-  e->args.push_back(std::move(base));
-  if (t.is_matrix_like()) {
-    e->args.push_back(int_literal(rng_.uniform(0, t.rows - 1)));
-    e->args.push_back(int_literal(rng_.uniform(0, t.cols - 1)));
-  } else {
-    e->args.push_back(int_literal(rng_.uniform(0, t.length() - 1)));
-  }
-  return e;
+  return random_component(std::move(base));
 }
 
 ExprPtr Synth::cast(const Type& want, int depth) {

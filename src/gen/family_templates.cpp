@@ -8,11 +8,13 @@
 
 #include <string>
 
+#include "gen/template_helpers.h"
 #include "model/family_builtins.h"
 
 namespace warpsynth::gen {
 namespace {
 
+using namespace template_helpers;
 using model::Block;
 using model::ExprKind;
 using model::ExprPtr;
@@ -27,33 +29,6 @@ const Type kFloat = Type::scalar_of(Scalar::kFloat32);
 const Type kBool = Type::scalar_of(Scalar::kBool);
 const Type kVec3 = Type::vector_of(3, Scalar::kFloat32);
 const Type kId = Type::scalar_of(Scalar::kUInt64);
-
-Type array1d(const Type& t) { return Type::array_of(t, 1); }
-
-std::vector<ExprPtr> args(ExprPtr a) {
-  std::vector<ExprPtr> v;
-  v.push_back(std::move(a));
-  return v;
-}
-template <typename... Rest>
-std::vector<ExprPtr> args(ExprPtr a, Rest... rest) {
-  std::vector<ExprPtr> v = args(std::move(rest)...);
-  v.insert(v.begin(), std::move(a));
-  return v;
-}
-
-std::string pick(Synth& s, std::initializer_list<const char*> names) {
-  std::vector<std::string> v(names.begin(), names.end());
-  return s.rng().pick(v);
-}
-
-void docstring(Synth& s, std::initializer_list<const char*> lines) {
-  if (!s.rng().chance(s.config().p_docstring)) return;
-  std::vector<std::string> v(lines.begin(), lines.end());
-  s.program().kernel.doc = s.rng().pick(v);
-}
-
-ExprPtr op(Synth& s, const char* key, ExprPtr a, ExprPtr b) { return s.call(key, args(std::move(a), std::move(b))); }
 
 Stmt expr_stmt(ExprPtr call) {
   Stmt st;
@@ -98,27 +73,22 @@ ExprPtr zero(Synth& s, const Type& t) {
   return c;
 }
 
-void finish(Synth& s, Block& body) {
-  s.insert_prologue(body);
-  s.program().kernel.body = std::move(body);
-}
-
 // ------------------------------------------------------------------ tiles
 
 // A float -> float op for wp.tile_map: a builtin by name, or a generated @wp.func.
 ExprPtr tile_op(Synth& s, int helper) {
   if (helper >= 0) return Synth::func_ref(s.program().funcs[size_t(helper)].name, helper);
-  return Synth::func_ref("wp." + pick(s, {"sin", "cos", "tanh", "abs", "sqrt", "exp", "floor"}));
+  return Synth::func_ref("wp." + pick_name(s, {"sin", "cos", "tanh", "abs", "sqrt", "exp", "floor"}));
 }
 
 void tile_rows_template(Synth& s) {
   const int tile = s.option("tile_rows.tile16") ? 16 : s.option("tile_rows.tile32") ? 32 : 64;
   const int blocks = 8;
   int helper = s.option("tile_rows.helper_func") ? s.add_helper_func({kFloat}, kFloat) : -1;
-  s.begin_kernel(pick(s, {"tile_reduce_rows", "block_sum", "tile_map_rows", "row_norms", "blocked_reduce"}), {blocks});
+  s.begin_kernel(pick_name(s, {"tile_reduce_rows", "block_sum", "tile_map_rows", "row_norms", "blocked_reduce"}), {blocks});
   bool two = s.option("tile_rows.two_inputs");
   bool reduce = s.option("tile_rows.reduce");
-  docstring(s, {reduce ? "Reduce each block of x to one value with tiles." : "Map each block of x through tiles.",
+  describe(s, {reduce ? "Reduce each block of x to one value with tiles." : "Map each block of x through tiles.",
                 "One tile per block: load, map, store."});
   s.launch_tiled(256);
   s.add_array("x", array1d(kFloat), false, {blocks * tile});
@@ -139,10 +109,10 @@ void tile_rows_template(Synth& s) {
   if (two) {
     std::string u = s.local(body, "u", load("y"));
     value = s.local(body, "v", s.family_call("tile_map", tile_t,
-                                              args(Synth::func_ref("wp." + pick(s, {"add", "mul", "sub", "max", "min"})),
+                                              args(Synth::func_ref("wp." + pick_name(s, {"add", "mul", "sub", "max", "min"})),
                                                    s.var(t), s.var(u))));
   }
-  value = s.local(body, pick(s, {"m", "mapped", "w"}), s.family_call("tile_map", tile_t, args(tile_op(s, helper), s.var(value))));
+  value = s.local(body, pick_name(s, {"m", "mapped", "w"}), s.family_call("tile_map", tile_t, args(tile_op(s, helper), s.var(value))));
   if (scaled) {
     auto scaled_tile = model::make_expr(ExprKind::kBinary, tile_t, "*");
     scaled_tile->args = args(s.var(value), s.var("scale"));
@@ -165,12 +135,12 @@ void tile_gemm_template(Synth& s) {
   const int tm = s.option("tile_gemm.tm8") ? 8 : 16, tn = s.option("tile_gemm.tn8") ? 8 : 16, tk = s.option("tile_gemm.tk4") ? 4 : 8;
   const int grid = 2, k_tiles = 4;
   int helper = s.option("tile_gemm.helper_func") ? s.add_helper_func({kFloat}, kFloat) : -1;
-  s.begin_kernel(pick(s, {"tile_gemm", "matmul_tiled", "tiled_matmul", "gemm_blocked"}), {grid, grid});
+  s.begin_kernel(pick_name(s, {"tile_gemm", "matmul_tiled", "tiled_matmul", "gemm_blocked"}), {grid, grid});
   // Without a GPU, Warp builds tile_matmul's cuBLASDx (MathDx) code at codegen time: about 20 s per
   // tile shape and worker. The kernel says so instead, and its CUDA code is Warp's own GEMM loop,
   // which is what this Python compiles to on any device.
   s.program().module_options.push_back({"enable_mathdx_gemm", "False"});
-  docstring(s, {"C = A @ B, one output tile per block, accumulated over K.", "Tiled matrix product."});
+  describe(s, {"C = A @ B, one output tile per block, accumulated over K.", "Tiled matrix product."});
   s.launch_tiled(256);
   s.add_array("A", Type::array_of(kFloat, 2), false, {grid * tm, k_tiles * tk});
   s.add_array("B", Type::array_of(kFloat, 2), false, {k_tiles * tk, grid * tn});
@@ -224,10 +194,10 @@ void mesh_query_template(Synth& s) {
   s.make_funcs();
   const int n = s.config().array_length;
   bool ray = s.option("mesh_query.ray");
-  s.begin_kernel(ray ? pick(s, {"mesh_raycast", "trace_mesh", "cast_rays"})
-                     : pick(s, {"mesh_closest_point", "project_to_mesh", "mesh_distance", "sdf_from_mesh"}),
+  s.begin_kernel(ray ? pick_name(s, {"mesh_raycast", "trace_mesh", "cast_rays"})
+                     : pick_name(s, {"mesh_closest_point", "project_to_mesh", "mesh_distance", "sdf_from_mesh"}),
                  {n});
-  docstring(s, {ray ? "Cast one ray per thread against the mesh and store what it hits."
+  describe(s, {ray ? "Cast one ray per thread against the mesh and store what it hits."
                     : "Query the closest point of the mesh to each point and store a value from it.",
                 ray ? "Ray cast against a triangle mesh." : "Closest-point query against a triangle mesh."});
   s.add_param("mesh", kId);
@@ -298,10 +268,10 @@ void bvh_query_template(Synth& s) {
   s.make_funcs();
   const int n = s.config().array_length;
   bool ray = s.option("bvh_query.ray");
-  s.begin_kernel(ray ? pick(s, {"bvh_ray_hits", "trace_bounds", "ray_overlaps"})
-                     : pick(s, {"bvh_count_overlaps", "box_overlaps", "broad_phase", "query_bounds"}),
+  s.begin_kernel(ray ? pick_name(s, {"bvh_ray_hits", "trace_bounds", "ray_overlaps"})
+                     : pick_name(s, {"bvh_count_overlaps", "box_overlaps", "broad_phase", "query_bounds"}),
                  {n});
-  docstring(s, {ray ? "Walk the BVH along each ray and accumulate over the bounds it enters."
+  describe(s, {ray ? "Walk the BVH along each ray and accumulate over the bounds it enters."
                     : "Walk the BVH for each query box and accumulate over the bounds it overlaps.",
                 "BVH query loop, one query per thread."});
   s.add_param("bvh", kId);
@@ -340,7 +310,7 @@ void bvh_query_template(Synth& s) {
   if (acc_t == kInt) {
     Block counted;
     counted.push_back(aug(s, acc, "+=", s.int_literal(1)));
-    auto test = model::make_expr(ExprKind::kCompare, kBool, pick(s, {">", "<", ">="}));
+    auto test = model::make_expr(ExprKind::kCompare, kBool, pick_name(s, {">", "<", ">="}));
     test->args = args(s.consume(item_t == kFloat ? s.var(item) : s.call("length", args(s.var(item))), loop.body, false),
                       s.float_literal("0.0", kFloat));
     loop.body.push_back(s.if_stmt(std::move(test), std::move(counted)));
@@ -358,8 +328,8 @@ void bvh_query_template(Synth& s) {
 void hash_grid_template(Synth& s) {
   s.make_funcs();
   const int n = s.config().array_length;
-  s.begin_kernel(pick(s, {"sph_density", "neighbor_sum", "count_neighbors", "smooth_particles", "apply_neighbors"}), {n});
-  docstring(s, {"Sum a kernel-weighted term over each particle's neighbours within the radius.",
+  s.begin_kernel(pick_name(s, {"sph_density", "neighbor_sum", "count_neighbors", "smooth_particles", "apply_neighbors"}), {n});
+  describe(s, {"Sum a kernel-weighted term over each particle's neighbours within the radius.",
                 "Neighbour loop over a hash grid, SPH style."});
   s.add_param("grid", kId);
   s.host_object("grid", "wp.HashGrid(16, 16, 16), built with grid.build(x, radius) before the launch");
@@ -406,8 +376,8 @@ void hash_grid_template(Synth& s) {
 void volume_sample_template(Synth& s) {
   s.make_funcs();
   const int n = s.config().array_length;
-  s.begin_kernel(pick(s, {"sample_volume", "volume_sdf_collide", "sdf_values", "probe_volume"}), {n});
-  docstring(s, {"Sample the volume at each point (in index space) and store a value from it.",
+  s.begin_kernel(pick_name(s, {"sample_volume", "volume_sdf_collide", "sdf_values", "probe_volume"}), {n});
+  describe(s, {"Sample the volume at each point (in index space) and store a value from it.",
                 "Volume sampling, one point per thread."});
   s.add_param("volume", kId);
   s.host_object("volume", "a float wp.Volume, e.g. wp.Volume.load_from_numpy(sdf, bg_value=1.0)");

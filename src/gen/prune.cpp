@@ -19,49 +19,20 @@ using model::Stmt;
 using model::StmtKind;
 using model::Type;
 
-void visit_exprs(Block& block, const std::function<void(Expr&)>& fn);
-
-void visit_expr(Expr& e, const std::function<void(Expr&)>& fn) {
-  fn(e);
-  for (auto& a : e.args) visit_expr(*a, fn);
-}
-
-void visit_stmt(Stmt& s, const std::function<void(Expr&)>& fn) {
-  if (s.target) visit_expr(*s.target, fn);
-  if (s.value) visit_expr(*s.value, fn);
-  for (auto& r : s.range) visit_expr(*r, fn);
-  visit_exprs(s.body, fn);
-  for (auto& e : s.elifs) {
-    visit_expr(*e.condition, fn);
-    visit_exprs(e.body, fn);
-  }
-  visit_exprs(s.orelse, fn);
-}
-
-void visit_exprs(Block& block, const std::function<void(Expr&)>& fn) {
-  for (auto& s : block) visit_stmt(s, fn);
-}
-
 void for_all_code(Program& p, const std::function<void(Expr&)>& fn) {
-  for (auto& f : p.funcs) visit_exprs(f.body, fn);
-  visit_exprs(p.kernel.body, fn);
+  for (auto& f : p.funcs) model::for_each_expr(f.body, fn);
+  model::for_each_expr(p.kernel.body, fn);
 }
 
 std::set<std::string> names_read_in(Block& body) {
   std::set<std::string> read;
-  visit_exprs(body, [&](Expr& e) {
+  model::for_each_expr(body, [&](Expr& e) {
     if (e.kind == ExprKind::kVar) read.insert(e.text);
   });
   // an augmented assignment reads the name it updates
-  std::function<void(const Block&)> walk = [&](const Block& b) {
-    for (const auto& s : b) {
-      if (s.kind == StmtKind::kAugAssign) read.insert(s.name);
-      walk(s.body);
-      for (const auto& e : s.elifs) walk(e.body);
-      walk(s.orelse);
-    }
-  };
-  walk(body);
+  model::for_each_stmt(body, [&](const Stmt& s) {
+    if (s.kind == StmtKind::kAugAssign) read.insert(s.name);
+  });
   return read;
 }
 
@@ -251,7 +222,7 @@ bool drop_uncalled_funcs(Program& p) {
   std::vector<bool> called(p.funcs.size(), false);
   // Reachable from the kernel: funcs call only funcs defined before them.
   auto mark = [&](Block& body) {
-    visit_exprs(body, [&](Expr& e) {
+    model::for_each_expr(body, [&](Expr& e) {
       if ((e.kind == ExprKind::kFuncCall || e.kind == ExprKind::kFuncRef) && e.signature >= 0) called[size_t(e.signature)] = true;
     });
   };

@@ -1,25 +1,10 @@
 #include "gen/statements.h"
 
+#include "gen/synth_common.h"
+
 namespace warpsynth::gen {
 
-using model::Block;
-using model::ExprKind;
-using model::ExprPtr;
-using model::Kind;
-using model::Scalar;
-using model::Stmt;
-using model::StmtKind;
-using model::Type;
-
-namespace {
-const Type kInt = Type::scalar_of(Scalar::kInt32);
-const Type kFloat = Type::scalar_of(Scalar::kFloat32);
-
-bool numeric_value(const Type& t) {
-  if (t.is_array() || t.kind == Kind::kStruct || t.kind == Kind::kVoid || t.kind == Kind::kOpaque) return false;
-  return !(t.is_scalar() && t.is_bool());
-}
-}  // namespace
+using namespace synth_detail;
 
 // The builders reach into Synth (its random source, scopes and expression synthesis).
 struct StatementBuilders {
@@ -199,7 +184,7 @@ struct StatementBuilders {
   static StatementContext context(const Synth& s, int nesting) {
     StatementContext c;
     c.nesting = nesting;
-    c.numeric = s.assignable_where([](const Type& t) { return numeric_value(t); });
+    c.numeric = s.assignable_where([](const Type& t) { return is_numeric_value(t); });
     c.vectors = s.assignable_where([](const Type& t) { return t.kind == Kind::kVector && !t.is_array(); });
     for (const auto& a : s.arrays_) {
       Type e = a.type.element();

@@ -149,6 +149,8 @@ class Synth {
   model::ExprPtr guarded(const std::string& key, int arg, const model::Param& param, int depth);
   model::ExprPtr random_state(int depth);
   model::ExprPtr component(const model::Type& want, int depth);
+  // base[k], or base[r, c] for a matrix, at a random in-range position.
+  model::ExprPtr random_component(model::ExprPtr base);
   model::ExprPtr cast(const model::Type& want, int depth);
   model::ExprPtr func_call(const model::Type& want, int depth);
   model::ExprPtr construct(const model::Type& want, int depth);

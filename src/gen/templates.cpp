@@ -3,10 +3,12 @@
 #include <algorithm>
 
 #include "gen/family_templates.h"
+#include "gen/template_helpers.h"
 
 namespace warpsynth::gen {
 namespace {
 
+using namespace template_helpers;
 using model::Block;
 using model::ExprKind;
 using model::ExprPtr;
@@ -17,33 +19,6 @@ using model::Type;
 const Type kInt = Type::scalar_of(Scalar::kInt32);
 const Type kFloat = Type::scalar_of(Scalar::kFloat32);
 const Type kVec3 = Type::vector_of(3, Scalar::kFloat32);
-
-Type array1d(const Type& t) { return Type::array_of(t, 1); }
-
-std::string pick_name(Synth& s, std::initializer_list<const char*> names) {
-  std::vector<std::string> v(names.begin(), names.end());
-  return s.rng().pick(v);
-}
-
-std::vector<ExprPtr> list(ExprPtr a) {
-  std::vector<ExprPtr> v;
-  v.push_back(std::move(a));
-  return v;
-}
-std::vector<ExprPtr> list(ExprPtr a, ExprPtr b) {
-  std::vector<ExprPtr> v;
-  v.push_back(std::move(a));
-  v.push_back(std::move(b));
-  return v;
-}
-std::vector<ExprPtr> list(ExprPtr a, ExprPtr b, ExprPtr c) {
-  std::vector<ExprPtr> v = list(std::move(a), std::move(b));
-  v.push_back(std::move(c));
-  return v;
-}
-
-ExprPtr op(Synth& s, const char* key, ExprPtr a, ExprPtr b) { return s.call(key, list(std::move(a), std::move(b))); }
-ExprPtr fn(Synth& s, const char* key, ExprPtr a) { return s.call(key, list(std::move(a))); }
 
 // A scalar, vector or matrix type for the data of a map-like kernel: mostly float32 and vec3.
 Type data_type(Synth& s) {
@@ -72,19 +47,6 @@ int body_statements(Synth& s) { return s.rng().uniform(1, s.config().max_block_s
 // Free statements in a template whose skeleton is most of the kernel (springs, ray casts): at
 // least one, so that two kernels of the template differ in more than names.
 int skeleton_statements(Synth& s) { return s.rng().uniform(1, std::max(1, s.config().max_block_statements - 1)); }
-
-void finish(Synth& s, Block& body) {
-  s.insert_prologue(body);
-  s.program().kernel.body = std::move(body);
-}
-
-// A one-line docstring that says what the kernel computes (real kernels have one more often than
-// not); each template's lines are true of every kernel it makes.
-void describe(Synth& s, std::initializer_list<const char*> lines) {
-  if (!s.rng().chance(s.config().p_docstring)) return;
-  std::vector<std::string> v(lines.begin(), lines.end());
-  s.program().kernel.doc = s.rng().pick(v);
-}
 
 // out[i] = <expression of the output type>, the last statement of per-thread kernels.
 void store_output(Synth& s, Block& body, const char* array_name) {
@@ -215,7 +177,7 @@ void histogram_template(Synth& s) {
   s.statements(body, body_statements(s) - 1, 0);
   std::string nbins = s.local(body, "nbins", s.shape(bins, 0), false);
   // A value mapped to [0, 1], then to a bin: the float is clamped before it becomes an int.
-  auto unit = s.call("clamp", list(s.consume(s.expr(kFloat, 0), body), s.float_literal("0.0", kFloat), s.float_literal("1.0", kFloat)));
+  auto unit = s.call("clamp", args(s.consume(s.expr(kFloat, 0), body), s.float_literal("0.0", kFloat), s.float_literal("1.0", kFloat)));
   std::string frac = s.local(body, "frac", std::move(unit));
   auto scaled = op(s, "mul", s.var(frac), [&] {
     auto c = model::make_expr(ExprKind::kCast, kFloat);
@@ -320,7 +282,7 @@ void particles_template(Synth& s) {
       return c;
     };
     s.store(contact, comp(p), s.float_literal("0.0", kFloat));
-    s.store(contact, comp(v), op(s, "mul", s.call("neg", list(comp(v)), true), s.expr(kFloat, 2)));
+    s.store(contact, comp(v), op(s, "mul", s.call("neg", args(comp(v)), true), s.expr(kFloat, 2)));
     body.push_back(s.if_stmt(std::move(below), std::move(contact)));
   }
   s.store(body, s.load(*s.array("positions")), s.var(p));
@@ -368,7 +330,7 @@ void springs_template(Synth& s) {
   s.statements(body, skeleton_statements(s), 0);
   std::string force = s.local(body, "force", s.consume(op(s, "mul", s.var(dir), s.var(fs)), body));
   const ArrayParam& f = *s.array("f");
-  s.atomic(body, f, s.var(a), s.call("neg", list(s.var(force))), "atomic_add");
+  s.atomic(body, f, s.var(a), s.call("neg", args(s.var(force))), "atomic_add");
   s.atomic(body, f, s.var(b), s.var(force), s.option("springs.add") ? "atomic_add" : "atomic_sub");
   finish(s, body);
 }
@@ -447,7 +409,7 @@ void ray_geometry_template(Synth& s) {
   model::Stmt set;
   set.kind = model::StmtKind::kAssign;
   set.name = t;
-  set.value = op(s, "sub", s.call("neg", list(s.var(b))), fn(s, "sqrt", s.var(disc)));
+  set.value = op(s, "sub", s.call("neg", args(s.var(b))), fn(s, "sqrt", s.var(disc)));
   hit.push_back(std::move(set));
   if (s.option("ray_geometry.shade")) {  // the hit point, its normal and a Lambert term
     s.push_scope();

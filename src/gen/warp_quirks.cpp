@@ -11,50 +11,31 @@ using model::Expr;
 using model::ExprKind;
 using model::StmtKind;
 
-void loop_variables(const Block& block, std::set<std::string>& out) {
-  for (const auto& s : block) {
+std::set<std::string> loop_variables(const Block& block) {
+  std::set<std::string> out;
+  model::for_each_stmt(block, [&](const model::Stmt& s) {
     if (s.kind == StmtKind::kFor) out.insert(s.name);
-    loop_variables(s.body, out);
-    for (const auto& e : s.elifs) loop_variables(e.body, out);
-    loop_variables(s.orelse, out);
-  }
+  });
+  return out;
 }
 
-void wrap_casts(Expr& e, const std::set<std::string>& loops) {
-  for (auto& a : e.args) wrap_casts(*a, loops);
-  if (e.kind != ExprKind::kCast || e.args.size() != 1) return;
-  Expr& arg = *e.args[0];
-  if (arg.kind != ExprKind::kVar || !loops.count(arg.text) || e.type == model::Type::scalar_of(model::Scalar::kInt32)) return;
-  auto as_int = model::make_expr(ExprKind::kCast, arg.type);
-  as_int->args.push_back(std::move(e.args[0]));
-  e.args[0] = std::move(as_int);
-}
-
-void wrap_block(Block& block, const std::set<std::string>& loops) {
-  for (auto& s : block) {
-    if (s.target) wrap_casts(*s.target, loops);
-    if (s.value) wrap_casts(*s.value, loops);
-    for (auto& r : s.range) wrap_casts(*r, loops);
-    wrap_block(s.body, loops);
-    for (auto& e : s.elifs) {
-      wrap_casts(*e.condition, loops);
-      wrap_block(e.body, loops);
-    }
-    wrap_block(s.orelse, loops);
-  }
+// wp.float64(k) -> wp.float64(int(k)) for a loop variable k.
+void wrap_casts(Block& block, const std::set<std::string>& loops) {
+  model::for_each_expr(block, [&](Expr& e) {
+    if (e.kind != ExprKind::kCast || e.args.size() != 1) return;
+    Expr& arg = *e.args[0];
+    if (arg.kind != ExprKind::kVar || !loops.count(arg.text) || e.type == model::Type::scalar_of(model::Scalar::kInt32)) return;
+    auto as_int = model::make_expr(ExprKind::kCast, arg.type);
+    as_int->args.push_back(std::move(e.args[0]));
+    e.args[0] = std::move(as_int);
+  });
 }
 
 }  // namespace
 
 void work_around_warp_quirks(model::Program& program) {
-  for (auto& f : program.funcs) {
-    std::set<std::string> loops;
-    loop_variables(f.body, loops);
-    if (!loops.empty()) wrap_block(f.body, loops);
-  }
-  std::set<std::string> loops;
-  loop_variables(program.kernel.body, loops);
-  if (!loops.empty()) wrap_block(program.kernel.body, loops);
+  for (auto& f : program.funcs) wrap_casts(f.body, loop_variables(f.body));
+  wrap_casts(program.kernel.body, loop_variables(program.kernel.body));
 }
 
 }  // namespace warpsynth::gen

@@ -2,6 +2,7 @@
 // The generator builds a Program, the type checker verifies it, the printer writes Python.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -123,5 +124,12 @@ ExprPtr make_literal(const std::string& text, Type type);
 ExprPtr clone(const Expr& expr);
 // Same tree: kinds, types, texts, signatures and operands all equal.
 bool same_expr(const Expr& a, const Expr& b);
+
+// Every expression of a block and its nested blocks (targets, values, ranges, conditions), each
+// node before its operands.
+void for_each_expr(Block& block, const std::function<void(Expr&)>& fn);
+void for_each_expr(const Block& block, const std::function<void(const Expr&)>& fn);
+// Every statement of a block and its nested blocks, each before the statements it holds.
+void for_each_stmt(const Block& block, const std::function<void(const Stmt&)>& fn);
 
 }  // namespace warpsynth::model

@@ -255,26 +255,15 @@ Liveness analyze_liveness(const Block& body, const std::vector<std::string>& loc
   return std::move(a.result);
 }
 
-namespace {
-
-void assigned_names(const Block& b, std::set<std::string>& names) {
-  for (const auto& s : b) {
-    if (!s.name.empty()) names.insert(s.name);
-    for (const auto& n : s.names) names.insert(n);
-    assigned_names(s.body, names);
-    for (const auto& e : s.elifs) assigned_names(e.body, names);
-    assigned_names(s.orelse, names);
-  }
-}
-
-}  // namespace
-
 std::vector<std::string> function_variables(const std::vector<Param>& params, const Block& body) {
   std::set<std::string> names;
   for (const auto& p : params) {
     if (!p.type.is_array() && !p.type.is_struct()) names.insert(p.name);
   }
-  assigned_names(body, names);
+  for_each_stmt(body, [&](const Stmt& s) {
+    if (!s.name.empty()) names.insert(s.name);
+    names.insert(s.names.begin(), s.names.end());
+  });
   return {names.begin(), names.end()};
 }
 

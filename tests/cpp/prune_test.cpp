@@ -161,35 +161,13 @@ TEST(Prune, GeneratedProgramsHaveNoDeadCode) {
       if (!fl.dead.empty()) problem = "dead code in func " + f.name;
     }
     std::set<std::string> read;
-    std::function<void(const model::Expr&)> reads = [&](const model::Expr& e) {
-      if (e.kind == ExprKind::kVar) read.insert(e.text);
-      for (const auto& a : e.args) reads(*a);
-    };
     std::set<int> called;
-    std::function<void(const model::Expr&)> calls = [&](const model::Expr& e) {
+    auto note = [&](const model::Expr& e) {
+      if (e.kind == ExprKind::kVar) read.insert(e.text);
       if (e.kind == ExprKind::kFuncCall || e.kind == ExprKind::kFuncRef) called.insert(e.signature);
-      for (const auto& a : e.args) calls(*a);
     };
-    std::function<void(const Block&)> walk = [&](const Block& b) {
-      for (const auto& s : b) {
-        for (const model::Expr* e : {s.target.get(), s.value.get()}) {
-          if (e) {
-            reads(*e);
-            calls(*e);
-          }
-        }
-        for (const auto& r : s.range) reads(*r);
-        walk(s.body);
-        for (const auto& e : s.elifs) {
-          reads(*e.condition);
-          calls(*e.condition);
-          walk(e.body);
-        }
-        walk(s.orelse);
-      }
-    };
-    walk(k.program.kernel.body);
-    for (const auto& f : k.program.funcs) walk(f.body);
+    model::for_each_expr(k.program.kernel.body, note);
+    for (const auto& f : k.program.funcs) model::for_each_expr(f.body, note);
     for (const auto& p : k.program.kernel.params) {
       if (!read.count(p.name)) problem = "argument " + p.name + " never read";
     }
