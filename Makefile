@@ -14,7 +14,8 @@ CORPUS_STAMP := $(VENV)/.corpus-installed
 WARP_EXAMPLES = $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os.path.dirname(warp.__file__), 'examples'))")
 
 APT_PACKAGES := cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev \
-                libxxhash-dev libzstd-dev zstd libsimdjson-dev libgtest-dev libbenchmark-dev
+                libxxhash-dev libzstd-dev zstd libsimdjson-dev libgtest-dev libbenchmark-dev \
+                libmimalloc-dev
 
 .PHONY: all deps apt build test test-cpp test-python demo corpus clean
 

@@ -83,7 +83,7 @@ std::optional<int> Catalog::find(std::string_view key, std::span<const model::Ty
 
 const std::vector<int>& Catalog::overloads(std::string_view key) const {
   static const std::vector<int> kNone;
-  auto it = by_key_.find(std::string(key));
+  auto it = by_key_.find(key);
   return it == by_key_.end() ? kNone : it->second;
 }
 

@@ -30,6 +30,13 @@ struct Signature {
   std::vector<model::Type> results;   // the values of a builtin that returns several (a, b = wp.f())
 };
 
+// Lets the table be searched by a string_view without making a string (find runs for every call
+// the generator builds).
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+};
+
 class Catalog {
  public:
   // Throws std::runtime_error (with the reason) on a table that is not a catalog.
@@ -50,7 +57,7 @@ class Catalog {
  private:
   std::string warp_version_;
   std::vector<Signature> signatures_;
-  std::unordered_map<std::string, std::vector<int>> by_key_;
+  std::unordered_map<std::string, std::vector<int>, KeyHash, std::equal_to<>> by_key_;
   int skipped_ = 0;
 };
 

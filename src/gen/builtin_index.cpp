@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string_view>
 
 namespace warpsynth::gen {
 namespace {
@@ -42,8 +43,10 @@ BuiltinIndex::BuiltinIndex(const catalog::Catalog& catalog, const GeneratorConfi
     local_type_weights_.push_back(1.0);
   }
   std::set<std::string> keys;
+  guards_.resize(catalog.size());
   for (int i = 0; i < catalog.size(); ++i) {
     const auto& sig = catalog[i];
+    for (size_t a = 0; a < sig.args.size(); ++a) guards_[i].push_back(guard(sig.key, int(a), sig.args[a].name, sig.args[a].type));
     if (!usable(sig, config)) continue;
     // Overloads are drawn in proportion to how common their argument types are: the weight of
     // the rarest argument type in local_types.
@@ -119,12 +122,15 @@ const std::vector<KeyOverloads>& BuiltinIndex::producing(const Type& type) const
 }
 
 std::string BuiltinIndex::binary_operator(const std::string& key) {
-  static const std::map<std::string, std::string> ops = {
+  // A short table scanned in order: asked for every call the generator makes.
+  static constexpr std::pair<std::string_view, std::string_view> kOps[] = {
       {"add", "+"}, {"sub", "-"},     {"mul", "*"},     {"div", "/"},      {"floordiv", "//"}, {"mod", "%"},
       {"bit_and", "&"}, {"bit_or", "|"}, {"bit_xor", "^"}, {"lshift", "<<"}, {"rshift", ">>"},
   };
-  auto it = ops.find(key);
-  return it == ops.end() ? "" : it->second;
+  for (const auto& [name, op] : kOps) {
+    if (key == name) return std::string(op);
+  }
+  return "";
 }
 
 std::string BuiltinIndex::unary_operator(const std::string& key) {
@@ -133,7 +139,7 @@ std::string BuiltinIndex::unary_operator(const std::string& key) {
   return "";
 }
 
-Guard BuiltinIndex::guard(const std::string& key, int arg, const std::string& name, const Type& type) const {
+Guard BuiltinIndex::guard(const std::string& key, int arg, const std::string& name, const Type& type) {
   if (name == "state" && type == Type::scalar_of(model::Scalar::kUInt32)) return Guard::kRandomState;
   bool integer = model::is_integer(type.scalar) && type.kind != model::Kind::kStruct;
   if (key == "sqrt") return Guard::kNonNegative;

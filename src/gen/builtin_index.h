@@ -47,7 +47,10 @@ class BuiltinIndex {
   // Python operator of an operator builtin ("+" for add), or "" when the key is a function.
   static std::string binary_operator(const std::string& key);
   static std::string unary_operator(const std::string& key);
-  Guard guard(const std::string& key, int arg_index, const std::string& arg_name, const model::Type& arg_type) const;
+  static Guard guard(const std::string& key, int arg_index, const std::string& arg_name, const model::Type& arg_type);
+  // guard() of a catalog signature's argument, from a table made once (it is asked for every
+  // argument the generator draws).
+  Guard guard(int signature, int arg_index) const { return guards_[signature][arg_index]; }
   std::optional<int> find(const std::string& key, std::initializer_list<model::Type> args) const;
   // Builtins returning several values (`axis, angle = wp.quat_to_axis_angle(q)`), as
   // KeyOverloads with an empty key group per key.
@@ -77,6 +80,7 @@ class BuiltinIndex {
   std::vector<model::Type> local_types_;
   std::vector<double> local_type_weights_;
   std::vector<std::string> usable_keys_;
+  std::vector<std::vector<Guard>> guards_;  // [signature][argument]
 };
 
 }  // namespace warpsynth::gen

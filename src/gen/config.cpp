@@ -155,7 +155,7 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   read(overrides, "w_leaf_component", c.w_leaf_component);
   read(overrides, "builtin_usage_exponent", c.builtin_usage_exponent);
   // Tables given are merged over the defaults: a file can change one weight.
-  auto merge = [&](const char* key, std::map<std::string, double>& table) {
+  auto merge = [&](const char* key, auto& table) {
     std::map<std::string, double> given;
     read(overrides, key, given);
     for (const auto& [name, weight] : given) {

@@ -79,7 +79,7 @@ struct GeneratorConfig {
   // The optional parts and variants of each template, by "template.part" (a probability each):
   // `map.second_input` (a second input array), `stencil.float32` (float32 data), ... The names
   // are stable; a config file may set any of them.
-  std::map<std::string, double> template_options;
+  std::map<std::string, double, std::less<>> template_options;  // searched by const char* (no string made)
   std::map<std::string, double> templates;    // template name -> weight
   std::map<std::string, double> local_types;  // Warp type name -> weight, for new locals and params
   std::map<std::string, double> statements;   // statement kind -> weight, in free blocks

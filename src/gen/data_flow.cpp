@@ -3,10 +3,13 @@
 #include "gen/synth.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_set>
 
 #include "gen/synth_common.h"
 
@@ -82,7 +85,7 @@ ExprPtr Synth::live_value(const Type& want) {
 }
 
 ExprPtr Synth::nonliteral_leaf(const Type& want, double literal_weight) {
-  std::vector<double> weights(5, 0.0);
+  std::array<double, 5> weights{};
   auto vars = visible(want);
   std::vector<const ArrayParam*> loads;
   if (in_kernel_ && !tid_.empty()) {
@@ -90,13 +93,11 @@ ExprPtr Synth::nonliteral_leaf(const Type& want, double literal_weight) {
       if (a.per_thread && !a.output && a.type.element() == want && a.type.array_ndim == tid_.size()) loads.push_back(&a);
     }
   }
-  std::vector<std::pair<std::string, const model::Param*>> fields;
-  for (const auto& scope : scopes_) {
-    for (const auto& [name, v] : scope) {
-      if (!v.type.is_struct()) continue;
-      for (const auto& f : program_.structs[v.type.struct_id].fields) {
-        if (f.type == want) fields.emplace_back(name, &f);
-      }
+  std::vector<std::pair<const std::string*, const model::Param*>> fields;  // (struct variable, field)
+  for (const Variable* v : scopes_.all()) {
+    if (!v->type.is_struct()) continue;
+    for (const auto& f : program_.structs[v->type.struct_id].fields) {
+      if (f.type == want) fields.emplace_back(&v->name, &f);
     }
   }
   weights[0] = vars.empty() ? 0 : config_.w_leaf_variable;
@@ -118,7 +119,7 @@ ExprPtr Synth::nonliteral_leaf(const Type& want, double literal_weight) {
     case 2: {
       const auto& [owner, field] = rng_.pick(fields);
       auto e = model::make_expr(ExprKind::kField, want, field->name);
-      e->args.push_back(var(owner));
+      e->args.push_back(var(*owner));
       return e;
     }
     case 4:
@@ -155,7 +156,7 @@ ExprPtr Synth::random_state(int /*depth*/) {
   init.name = name;
   init.value = call("rand_init", std::move(args), false);
   prologue_.push_back(std::move(init));
-  scopes_.front()[name] = {name, state_type, false};
+  scopes_.declare_outermost({name, state_type, false});
   return model::make_var(name, state_type);
 }
 
@@ -225,27 +226,27 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
   if (!is_numeric_value(t) || t.kind == Kind::kTransform) return value;
   // Matrices and quaternions take other values as a scale factor; the rest by + (or * for scalars).
   const bool scales = t.kind == Kind::kQuat || t.is_matrix_like();
-  std::vector<std::string> reads_now;
-  model::names_read(*value, reads_now);
-  std::set<std::string> read_anywhere(reads_now.begin(), reads_now.end());
-  std::vector<std::string> locals;
-  for (const auto& scope : scopes_) {
-    for (const auto& [name, v] : scope) {
-      if (!v.type.is_array() && !v.type.is_struct()) locals.push_back(name);
-    }
+  // Names are looked up, never kept past this call: views into the program's own strings.
+  std::unordered_set<std::string_view> read_anywhere;
+  std::function<void(const Expr&)> add_reads = [&](const Expr& e) {
+    if (e.kind == ExprKind::kVar) read_anywhere.insert(e.text);
+    for (const auto& a : e.args) add_reads(*a);
+  };
+  add_reads(*value);
+  std::vector<std::string_view> locals;
+  for (const Variable* v : scopes_.all()) {
+    if (!v->type.is_array() && !v->type.is_struct()) locals.push_back(v->name);
   }
   model::Liveness live = model::analyze_liveness(body, locals, in_kernel_);
   std::function<void(const Block&)> collect_reads = [&](const Block& b) {
     for (const auto& st : b) {
-      if (live.dead.count(&st) || live.useless_loops.count(&st)) continue;
-      std::vector<std::string> r;
+      if (live.is_dead(&st) || live.is_useless_loop(&st)) continue;
       for (const model::Expr* e : {st.target.get(), st.value.get()}) {
-        if (e) model::names_read(*e, r);
+        if (e) add_reads(*e);
       }
-      for (const auto& x : st.range) model::names_read(*x, r);
-      for (const auto& e : st.elifs) model::names_read(*e.condition, r);
-      if (st.kind == StmtKind::kAugAssign) r.push_back(st.name);
-      read_anywhere.insert(r.begin(), r.end());
+      for (const auto& x : st.range) add_reads(*x);
+      for (const auto& e : st.elifs) add_reads(*e.condition);
+      if (st.kind == StmtKind::kAugAssign) read_anywhere.insert(st.name);
       collect_reads(st.body);
       for (const auto& e : st.elifs) collect_reads(e.body);
       collect_reads(st.orelse);
@@ -253,19 +254,19 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
   };
   collect_reads(body);
   std::vector<std::pair<std::string, Type>> pending;
-  std::set<std::string> seen;
+  std::unordered_set<std::string_view> seen;
   for (const auto& st : body) {  // top-level definitions whose value reaches nothing
-    bool dead = live.dead.count(&st) > 0;
+    bool dead = live.is_dead(&st);
     if (st.kind == StmtKind::kAssign && st.declares && dead && !read_anywhere.count(st.name) && seen.insert(st.name).second) {
       if (const Variable* v = find_variable(st.name)) pending.emplace_back(st.name, v->type);
     }
   }
-  for (const auto& scope : scopes_) {  // parameters and struct parameters nothing reads
-    if (!inputs_too) break;
-    for (const auto& [name, v] : scope) {
-      if (!v.assignable && !read_anywhere.count(name) && !seen.count(name) && !tid_names(name) &&
+  if (inputs_too) {
+    for (const Variable* v : scopes_.all()) {  // parameters and struct parameters nothing reads
+      const std::string& name = v->name;
+      if (!v->assignable && !read_anywhere.count(name) && !seen.count(name) && !tid_names(name) &&
           !host_objects_.count(name)) {  // a mesh or volume id is a handle, not a number
-        pending.emplace_back(name, v.type);
+        pending.emplace_back(name, v->type);
         seen.insert(name);
       }
     }

@@ -15,12 +15,9 @@ namespace warpsynth::gen {
 using namespace synth_detail;
 
 ExprPtr Synth::var(const std::string& name) {
-  for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
-    auto found = it->find(name);
-    if (found != it->end()) {
-      unread_.erase(name);
-      return model::make_var(name, found->second.type);
-    }
+  if (const Variable* v = scopes_.find(name)) {
+    unread_.erase(name);
+    return model::make_var(name, v->type);
   }
   if (const ArrayParam* a = array(name)) {
     unread_.erase(name);
@@ -62,6 +59,7 @@ ExprPtr Synth::literal(const Type& want) {
   Type component = want.component();
   auto make = [&](int count) {
     auto e = construct_node(want);
+    e->args.reserve(size_t(count));
     for (int i = 0; i < count; ++i) e->args.push_back(literal(component));
     return e;
   };
@@ -203,9 +201,9 @@ ExprPtr Synth::clamp_to(ExprPtr x, double low, double high) {
   return call("clamp", std::move(args));
 }
 
-ExprPtr Synth::guarded(const std::string& key, int arg, const model::Param& param, int depth) {
-  const Type& type = param.type;
-  Guard g = index_.guard(key, arg, param.name, type);
+ExprPtr Synth::guarded(int signature, int arg, int depth) {
+  const Type& type = index_.catalog()[signature].args[arg].type;
+  Guard g = index_.guard(signature, arg);
   auto positive_literal = [&] {
     if (type.is_scalar()) return scalar_literal(type, rng_.uniform(1, 8));
     auto e = construct_node(type);
@@ -261,11 +259,12 @@ int Synth::pick_overload(const KeyOverloads& key) {
 ExprPtr Synth::builtin(int signature, int depth, bool allow_operator) {
   const auto& sig = index_.catalog()[signature];
   std::vector<ExprPtr> args;
+  args.reserve(sig.args.size());
   for (size_t i = 0; i < sig.args.size(); ++i) {
-    if (!in_kernel_ && index_.guard(sig.key, int(i), sig.args[i].name, sig.args[i].type) == Guard::kRandomState) {
+    if (!in_kernel_ && index_.guard(signature, int(i)) == Guard::kRandomState) {
       return live_value(sig.returns);  // random state is made once per thread, from a seed argument
     }
-    args.push_back(guarded(sig.key, int(i), sig.args[i], depth));
+    args.push_back(guarded(signature, int(i), depth));
   }
   // The condition of wp.where is data, never a constant.
   if ((sig.key == "where" || sig.key == "select") && !args.empty() && is_constant(*args[0])) args[0] = live_value(args[0]->type);
@@ -274,14 +273,14 @@ ExprPtr Synth::builtin(int signature, int depth, bool allow_operator) {
   if (all_constant) {
     std::vector<size_t> open;
     for (size_t i = 0; i < args.size(); ++i) {
-      Guard g = index_.guard(sig.key, int(i), sig.args[i].name, sig.args[i].type);
+      Guard g = index_.guard(signature, int(i));
       if (g != Guard::kSmallLiteral && g != Guard::kShiftAmount && g != Guard::kRandomState) open.push_back(i);
     }
     if (!open.empty()) {
       size_t k = rng_.pick(open);
       bool saved = force_live_;
       force_live_ = true;
-      args[k] = guarded(sig.key, int(k), sig.args[k], config_.max_expr_depth);
+      args[k] = guarded(signature, int(k), config_.max_expr_depth);
       force_live_ = saved;
     }
   }
@@ -305,10 +304,8 @@ ExprPtr Synth::random_component(ExprPtr base) {
 ExprPtr Synth::component(const Type& want, int depth) {
   // A vector or matrix variable with this component type, or a small vector made on the spot.
   std::vector<const Variable*> sources;
-  for (const auto& scope : scopes_) {
-    for (const auto& [name, v] : scope) {
-      if ((v.type.is_vector_like() || v.type.is_matrix_like()) && v.type.component() == want) sources.push_back(&v);
-    }
+  for (const Variable* v : scopes_.all()) {
+    if ((v->type.is_vector_like() || v->type.is_matrix_like()) && v->type.component() == want) sources.push_back(v);
   }
   ExprPtr base;
   if (!sources.empty() && rng_.chance(config_.p_component_of_variable)) {

@@ -11,7 +11,7 @@
 namespace warpsynth::gen {
 
 Generator::Generator(const catalog::Catalog& catalog, GeneratorConfig config)
-    : config_(std::move(config)), index_(catalog, config_) {
+    : config_(std::move(config)), index_(catalog, config_), statement_weights_(Synth::statement_weights(config_)) {
   for (const auto& t : all_templates()) {
     auto it = config_.templates.find(t.name);
     template_weights_.push_back(it == config_.templates.end() ? 0.0 : it->second);
@@ -58,6 +58,9 @@ GeneratedKernel Generator::generate(std::uint64_t seed) const {
     GeneratedKernel k = generate_once(draw, clean);
     if (attempt >= 8 || (clean && computations(k.program.kernel.body) >= config_.min_computations)) {
       k.seed = seed;
+      // Printed and described only once kept (a redrawn sample is never printed).
+      k.python = model::print_python(k.program);
+      k.features = model::collect_features(k.program, index_.catalog());
       return k;
     }
     draw = splitmix64(draw ^ 0xA5A5A5A5ull);
@@ -65,7 +68,7 @@ GeneratedKernel Generator::generate(std::uint64_t seed) const {
 }
 
 GeneratedKernel Generator::generate_once(std::uint64_t seed, bool& clean) const {
-  Synth synth(seed, index_, config_);
+  Synth synth(seed, index_, config_, statement_weights_);
   int which = synth.rng().weighted(template_weights_);
   if (which < 0) which = 0;
   const Template& t = all_templates()[which];
@@ -77,9 +80,7 @@ GeneratedKernel Generator::generate_once(std::uint64_t seed, bool& clean) const 
   GeneratedKernel out;
   out.seed = seed;
   out.template_name = t.name;
-  out.python = model::print_python(synth.program());
   out.program = std::move(synth.program());
-  out.features = model::collect_features(out.program, index_.catalog());
   out.launch_dims = synth.launch_dims();
   out.arrays = std::move(arrays);
   out.launch = {{"function", synth.tiled_block_dim() ? "wp.launch_tiled" : "wp.launch"}};

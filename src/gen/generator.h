@@ -37,11 +37,13 @@ class Generator {
   const BuiltinIndex& index() const { return index_; }
 
  private:
+  // One draw, pruned, without its Python or features (generate() adds them to the draw it keeps).
   GeneratedKernel generate_once(std::uint64_t seed, bool& clean) const;
 
   GeneratorConfig config_;
   BuiltinIndex index_;
   std::vector<double> template_weights_;
+  std::vector<double> statement_weights_;  // Synth::statement_weights(config_)
 };
 
 }  // namespace warpsynth::gen

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "model/liveness.h"
 
@@ -19,41 +20,54 @@ using model::Stmt;
 using model::StmtKind;
 using model::Type;
 
-void for_all_code(Program& p, const std::function<void(Expr&)>& fn) {
+template <typename Fn>
+void for_all_code(Program& p, Fn&& fn) {
   for (auto& f : p.funcs) model::for_each_expr(f.body, fn);
   model::for_each_expr(p.kernel.body, fn);
 }
 
-std::set<std::string> names_read_in(Block& body) {
-  std::set<std::string> read;
-  model::for_each_expr(body, [&](Expr& e) {
-    if (e.kind == ExprKind::kVar) read.insert(e.text);
+// Which of `params` the body reads (an augmented assignment reads the name it updates).
+std::vector<bool> params_read(const std::vector<model::Param>& params, const Block& body) {
+  std::vector<bool> read(params.size(), false);
+  auto mark = [&](const std::string& name) {
+    for (size_t k = 0; k < params.size(); ++k) {
+      if (params[k].name == name) read[k] = true;
+    }
+  };
+  model::for_each_expr(body, [&](const Expr& e) {
+    if (e.kind == ExprKind::kVar) mark(e.text);
   });
-  // an augmented assignment reads the name it updates
   model::for_each_stmt(body, [&](const Stmt& s) {
-    if (s.kind == StmtKind::kAugAssign) read.insert(s.name);
+    if (s.kind == StmtKind::kAugAssign) mark(s.name);
   });
   return read;
+}
+
+bool reads(const Expr& e, const std::string& name) {
+  if (e.kind == ExprKind::kVar && e.text == name) return true;
+  return std::any_of(e.args.begin(), e.args.end(), [&](const model::ExprPtr& a) { return reads(*a, name); });
 }
 
 bool mentions(const Stmt& s, const std::string& name) {
   if (s.name == name) return true;
   if (std::find(s.names.begin(), s.names.end(), name) != s.names.end()) return true;
-  bool found = false;
-  std::function<void(const Expr&)> in_expr = [&](const Expr& e) {
-    if (e.kind == ExprKind::kVar && e.text == name) found = true;
-    for (const auto& a : e.args) in_expr(*a);
-  };
-  if (s.target) in_expr(*s.target);
-  if (s.value) in_expr(*s.value);
-  for (const auto& r : s.range) in_expr(*r);
-  for (const auto& b : s.body) found = found || mentions(b, name);
-  for (const auto& e : s.elifs) {
-    in_expr(*e.condition);
-    for (const auto& b : e.body) found = found || mentions(b, name);
+  if ((s.target && reads(*s.target, name)) || (s.value && reads(*s.value, name))) return true;
+  for (const auto& r : s.range) {
+    if (reads(*r, name)) return true;
   }
-  for (const auto& b : s.orelse) found = found || mentions(b, name);
-  return found;
+  for (const auto& b : s.body) {
+    if (mentions(b, name)) return true;
+  }
+  for (const auto& e : s.elifs) {
+    if (reads(*e.condition, name)) return true;
+    for (const auto& b : e.body) {
+      if (mentions(b, name)) return true;
+    }
+  }
+  for (const auto& b : s.orelse) {
+    if (mentions(b, name)) return true;
+  }
+  return false;
 }
 
 // Removes what the analysis found; true when anything went. The analysis names statements by
@@ -65,11 +79,11 @@ bool remove_dead(Block& block, const model::Liveness& live) {
   for (size_t i = 0; i < block.size(); ++i) {
     Stmt& s = block[i];
     if (promoted[i]) continue;
-    if (live.useless_loops.count(&s)) {
+    if (live.is_useless_loop(&s)) {
       drop[i] = true;
       continue;
     }
-    if (!live.dead.count(&s)) continue;
+    if (!live.is_dead(&s)) continue;
     if (s.kind != StmtKind::kAssign || !s.declares) {
       drop[i] = true;
       continue;
@@ -187,14 +201,16 @@ BodyPruned prune_body(Block& body, const std::vector<model::Param>& params, bool
 
 bool drop_unused_func_params(Program& p) {
   bool changed = false;
+  std::vector<bool> passed_as_value(p.funcs.size(), false);  // wp.tile_map(f, t) calls f with its declared parameters
+  for_all_code(p, [&](Expr& e) {
+    if (e.kind == ExprKind::kFuncRef && e.signature >= 0) passed_as_value[size_t(e.signature)] = true;
+  });
   for (size_t f = 0; f < p.funcs.size(); ++f) {
     auto& fn = p.funcs[f];
-    bool passed_as_value = false;  // wp.tile_map(f, t) calls f with its declared parameters
-    for_all_code(p, [&](Expr& e) { passed_as_value |= e.kind == ExprKind::kFuncRef && e.signature == int(f); });
-    if (passed_as_value) continue;
-    std::set<std::string> read = names_read_in(fn.body);
+    if (passed_as_value[f]) continue;
+    const std::vector<bool> read = params_read(fn.params, fn.body);
     for (size_t k = fn.params.size(); k-- > 0;) {
-      if (read.count(fn.params[k].name)) continue;
+      if (read[k]) continue;
       // Overloads differ by parameter types: a parameter goes only if this one stays distinct.
       std::vector<Type> rest;
       for (size_t q = 0; q < fn.params.size(); ++q) {
@@ -245,7 +261,8 @@ bool drop_uncalled_funcs(Program& p) {
   return true;
 }
 
-void for_all_types(Program& p, const std::function<void(Type&)>& fn) {
+template <typename Fn>
+void for_all_types(Program& p, Fn&& fn) {
   for (auto& s : p.structs) {
     for (auto& f : s.fields) fn(f.type);
   }
@@ -258,10 +275,10 @@ void for_all_types(Program& p, const std::function<void(Type&)>& fn) {
 }
 
 void drop_unused_kernel_params(Program& p, std::vector<ArrayParam>& arrays) {
-  std::set<std::string> read = names_read_in(p.kernel.body);
   auto& params = p.kernel.params;
+  const std::vector<bool> read = params_read(params, p.kernel.body);
   for (size_t k = params.size(); k-- > 0;) {
-    if (read.count(params[k].name)) continue;
+    if (read[k]) continue;
     const std::string name = params[k].name;
     arrays.erase(std::remove_if(arrays.begin(), arrays.end(), [&](const ArrayParam& a) { return a.name == name; }),
                  arrays.end());

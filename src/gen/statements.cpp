@@ -143,7 +143,7 @@ struct StatementBuilders {
   // name = helper(...)
   static void func_call(Synth& s, Block& out, const StatementContext&) {
     int f = s.rng_.uniform(0, s.func_limit_ - 1);
-    const auto& fd = s.program_.funcs[f];
+    const auto& fd = s.use_func(f);
     auto call = model::make_expr(ExprKind::kFuncCall, fd.returns, fd.name, f);
     for (const auto& p : fd.params) call->args.push_back(s.expr(p.type, 1));
     s.local(out, s.base_name_for(fd.returns), std::move(call));
@@ -174,7 +174,7 @@ struct StatementBuilders {
     const auto& signature = s.index_.catalog()[sig];
     std::vector<ExprPtr> args;
     args.push_back(model::make_var(target->name, target->type));
-    for (size_t i = 1; i < signature.args.size(); ++i) args.push_back(s.guarded(signature.key, int(i), signature.args[i], 1));
+    for (size_t i = 1; i < signature.args.size(); ++i) args.push_back(s.guarded(sig, int(i), 1));
     Stmt st;
     st.kind = StmtKind::kExpr;
     st.value = s.apply(sig, std::move(args), /*allow_operator=*/false);
@@ -193,11 +193,8 @@ struct StatementBuilders {
       }
     }
     // An in-place builtin needs a local of its first argument's type to update.
-    for (const Variable* v : s.assignable_where([](const Type& t) { return !t.is_array(); })) {
-      if (s.index_.updates_in_place(v->type)) {
-        c.in_place = true;
-        break;
-      }
+    for (const Variable* v : s.scopes_.all()) {
+      c.in_place = c.in_place || (v->assignable && !v->type.is_array() && s.index_.updates_in_place(v->type));
     }
     return c;
   }

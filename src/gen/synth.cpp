@@ -16,13 +16,17 @@ namespace warpsynth::gen {
 
 using namespace synth_detail;
 
-Synth::Synth(std::uint64_t seed, const BuiltinIndex& index, const GeneratorConfig& config)
-    : rng_(seed), index_(index), config_(config) {
-  scopes_.emplace_back();
+Synth::Synth(std::uint64_t seed, const BuiltinIndex& index, const GeneratorConfig& config,
+             const std::vector<double>& statement_weights)
+    : rng_(seed), index_(index), config_(config), statement_weights_(statement_weights) {}
+
+std::vector<double> Synth::statement_weights(const GeneratorConfig& config) {
+  std::vector<double> weights;
   for (const auto& kind : statement_kinds()) {
-    auto it = config_.statements.find(kind.name);
-    statement_weights_.push_back(it == config_.statements.end() ? 0.0 : it->second);
+    auto it = config.statements.find(kind.name);
+    weights.push_back(it == config.statements.end() ? 0.0 : it->second);
   }
+  return weights;
 }
 
 // ---------------------------------------------------------------- names and types
@@ -82,7 +86,7 @@ void Synth::begin_kernel(const std::string& name, std::vector<int> launch_dims) 
   used_names_[name] = 1;
   in_kernel_ = true;
   func_limit_ = static_cast<int>(program_.funcs.size());
-  scopes_.assign(1, {});
+  scopes_.reset();
 }
 
 void Synth::add_param(const std::string& name, const Type& type) {
@@ -145,42 +149,32 @@ int Synth::add_struct_param(const std::string& name) {
 
 // ---------------------------------------------------------------- scopes
 
-void Synth::push_scope() { scopes_.emplace_back(); }
-void Synth::pop_scope() { scopes_.pop_back(); }
+void Synth::push_scope() { scopes_.push(); }
+void Synth::pop_scope() { scopes_.pop(); }
 
 void Synth::declare(const std::string& name, const Type& type, bool assignable) {
-  scopes_.back()[name] = {name, type, assignable};
+  scopes_.declare({name, type, assignable});
   unread_.insert(name);
 }
 
 std::vector<const Variable*> Synth::visible(const Type& type) const {
   std::vector<const Variable*> out;
-  for (const auto& scope : scopes_) {
-    for (const auto& [name, v] : scope) {
-      if (v.type == type) out.push_back(&v);
-    }
+  for (const Variable* v : scopes_.all()) {
+    if (v->type == type) out.push_back(v);
   }
   return out;
 }
 
 std::vector<const Variable*> Synth::assignable_where(bool (*pred)(const Type&)) const {
   std::vector<const Variable*> out;
-  for (const auto& scope : scopes_) {
-    for (const auto& [name, v] : scope) {
-      if (v.assignable && pred(v.type)) out.push_back(&v);
-    }
+  for (const Variable* v : scopes_.all()) {
+    if (v->assignable && pred(v->type)) out.push_back(v);
   }
   return out;
 }
 
 bool Synth::tid_names(const std::string& name) const { return std::find(tid_.begin(), tid_.end(), name) != tid_.end(); }
 
-const Variable* Synth::find_variable(const std::string& name) const {
-  for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
-    auto found = it->find(name);
-    if (found != it->end()) return &found->second;
-  }
-  return nullptr;
-}
+const Variable* Synth::find_variable(const std::string& name) const { return scopes_.find(name); }
 
 }  // namespace warpsynth::gen

@@ -16,6 +16,7 @@
 #include "gen/builtin_index.h"
 #include "gen/config.h"
 #include "gen/rng.h"
+#include "gen/scopes.h"
 #include "model/ast.h"
 
 namespace warpsynth::gen {
@@ -28,17 +29,15 @@ struct ArrayParam {
   bool output = false;    // written by the kernel, never read as an input
 };
 
-struct Variable {
-  std::string name;
-  model::Type type;
-  bool assignable;
-};
-
 class Synth {
   friend struct StatementBuilders;  // the statement kinds (statements.cpp)
 
  public:
-  Synth(std::uint64_t seed, const BuiltinIndex& index, const GeneratorConfig& config);
+  // `statement_weights`: statement_weights(config), made once by the caller (a Synth lives for one kernel).
+  Synth(std::uint64_t seed, const BuiltinIndex& index, const GeneratorConfig& config,
+        const std::vector<double>& statement_weights);
+  // The config's weight of each statement kind of statements.cpp's table, in its order.
+  static std::vector<double> statement_weights(const GeneratorConfig& config);
 
   Rng& rng() { return rng_; }
   // A template's named option (config template_options): drawn, or its probability.
@@ -79,6 +78,8 @@ class Synth {
   const std::vector<std::string>& tid() const { return tid_; }
   // A @wp.struct of 2-5 parameters passed to the kernel as `name`; returns its struct id.
   int add_struct_param(const std::string& name);
+  // Plans 1..max_funcs @wp.funcs (with probability p_funcs) that the code made after may call;
+  // each is built when first called (use_func), and those never called are pruned.
   void make_funcs();
   // One @wp.func of these parameter types (a float -> float op for wp.tile_map); its index.
   int add_helper_func(const std::vector<model::Type>& params, const model::Type& returns);
@@ -146,7 +147,8 @@ class Synth {
   model::ExprPtr builtin(int signature, int depth, bool allow_operator = true);
   // The call (or operator) of a catalog signature on arguments already made.
   model::ExprPtr apply(int signature, std::vector<model::ExprPtr> args, bool allow_operator);
-  model::ExprPtr guarded(const std::string& key, int arg, const model::Param& param, int depth);
+  // Argument `arg` of a catalog signature, drawn and wrapped in its guard (BuiltinIndex::guard).
+  model::ExprPtr guarded(int signature, int arg, int depth);
   model::ExprPtr random_state(int depth);
   model::ExprPtr component(const model::Type& want, int depth);
   // base[k], or base[r, c] for a matrix, at a random in-range position.
@@ -171,15 +173,20 @@ class Synth {
   model::ExprPtr convert(model::ExprPtr value, const model::Type& want);
   // Replaces an operand of a - a, a / a, wp.where(c, a, a) by another value.
   void avoid_trivial(const std::string& key, std::vector<model::ExprPtr>& args);
+  // A func built at once; plan_func only declares one (name and types) for use_func to build.
   void make_func(const std::string& name, const std::vector<model::Type>& param_types, const model::Type& returns);
+  void plan_func(const std::string& name, const std::vector<model::Type>& param_types, const model::Type& returns);
+  void build_func(int index);
+  // Funcs[index], built first if it was only planned.
+  const model::FuncDef& use_func(int index);
 
   Rng rng_;
   const BuiltinIndex& index_;
   const GeneratorConfig& config_;
   model::Program program_;
-  std::vector<std::map<std::string, Variable>> scopes_;
+  Scopes scopes_;
   std::map<std::string, int> used_names_;
-  std::vector<double> statement_weights_;  // per statement kind, from the config
+  const std::vector<double>& statement_weights_;  // per statement kind, from the config
   std::set<std::string> unread_;  // declared values and arrays nothing has read yet
   bool force_live_ = false;       // leaves may not be literals (live_value)
   model::Block prologue_;
@@ -189,6 +196,7 @@ class Synth {
   std::vector<std::string> tid_;
   std::vector<int> launch_dims_;
   int func_limit_ = 0;     // funcs callable from the code being generated
+  std::vector<bool> func_built_;  // per func: its body is made (else only planned)
   bool in_kernel_ = false;
 };
 

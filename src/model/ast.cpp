@@ -33,44 +33,4 @@ bool same_expr(const Expr& a, const Expr& b) {
   return true;
 }
 
-namespace {
-
-template <typename E, typename B, typename Fn>
-void visit_expr(E& e, const Fn& fn) {
-  fn(e);
-  for (auto& a : e.args) visit_expr<E, B>(*a, fn);
-}
-
-template <typename E, typename B, typename Fn>
-void visit_block(B& block, const Fn& fn) {
-  for (auto& s : block) {
-    if (s.target) visit_expr<E, B>(*s.target, fn);
-    if (s.value) visit_expr<E, B>(*s.value, fn);
-    for (auto& r : s.range) visit_expr<E, B>(*r, fn);
-    visit_block<E, B>(s.body, fn);
-    for (auto& e : s.elifs) {
-      visit_expr<E, B>(*e.condition, fn);
-      visit_block<E, B>(e.body, fn);
-    }
-    visit_block<E, B>(s.orelse, fn);
-  }
-}
-
-}  // namespace
-
-void for_each_expr(Block& block, const std::function<void(Expr&)>& fn) { visit_block<Expr, Block>(block, fn); }
-
-void for_each_expr(const Block& block, const std::function<void(const Expr&)>& fn) {
-  visit_block<const Expr, const Block>(block, fn);
-}
-
-void for_each_stmt(const Block& block, const std::function<void(const Stmt&)>& fn) {
-  for (const auto& s : block) {
-    fn(s);
-    for_each_stmt(s.body, fn);
-    for (const auto& e : s.elifs) for_each_stmt(e.body, fn);
-    for_each_stmt(s.orelse, fn);
-  }
-}
-
 }  // namespace warpsynth::model

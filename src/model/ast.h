@@ -125,11 +125,51 @@ ExprPtr clone(const Expr& expr);
 // Same tree: kinds, types, texts, signatures and operands all equal.
 bool same_expr(const Expr& a, const Expr& b);
 
+namespace ast_detail {
+
+template <typename E, typename Fn>
+void visit_expr(E& e, Fn& fn) {
+  fn(e);
+  for (auto& a : e.args) visit_expr<E>(*a, fn);
+}
+
+template <typename E, typename B, typename Fn>
+void visit_block(B& block, Fn& fn) {
+  for (auto& s : block) {
+    if (s.target) visit_expr<E>(*s.target, fn);
+    if (s.value) visit_expr<E>(*s.value, fn);
+    for (auto& r : s.range) visit_expr<E>(*r, fn);
+    visit_block<E>(s.body, fn);
+    for (auto& e : s.elifs) {
+      visit_expr<E>(*e.condition, fn);
+      visit_block<E>(e.body, fn);
+    }
+    visit_block<E>(s.orelse, fn);
+  }
+}
+
+}  // namespace ast_detail
+
 // Every expression of a block and its nested blocks (targets, values, ranges, conditions), each
-// node before its operands.
-void for_each_expr(Block& block, const std::function<void(Expr&)>& fn);
-void for_each_expr(const Block& block, const std::function<void(const Expr&)>& fn);
+// node before its operands. Templates, not std::function: the generator walks its programs many
+// times per kernel.
+template <typename Fn>
+void for_each_expr(Block& block, Fn&& fn) {
+  ast_detail::visit_block<Expr>(block, fn);
+}
+template <typename Fn>
+void for_each_expr(const Block& block, Fn&& fn) {
+  ast_detail::visit_block<const Expr>(block, fn);
+}
 // Every statement of a block and its nested blocks, each before the statements it holds.
-void for_each_stmt(const Block& block, const std::function<void(const Stmt&)>& fn);
+template <typename Fn>
+void for_each_stmt(const Block& block, Fn&& fn) {
+  for (const auto& s : block) {
+    fn(s);
+    for_each_stmt(s.body, fn);
+    for (const auto& e : s.elifs) for_each_stmt(e.body, fn);
+    for_each_stmt(s.orelse, fn);
+  }
+}
 
 }  // namespace warpsynth::model

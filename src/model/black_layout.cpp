@@ -587,7 +587,13 @@ int math_priority(const std::string& op) {
 
 std::vector<std::string> layout(std::vector<Leaf> leaves, int depth) {
   Store s;
-  for (auto& leaf : leaves) s.add(std::move(leaf));
+  // Splits add leaves (trailing commas, black's fresh copies): room for them up front.
+  s.leaves = std::move(leaves);
+  s.leaves.reserve(4 * s.leaves.size());
+  s.original_space.reserve(s.leaves.capacity());
+  for (const auto& leaf : s.leaves) s.original_space.push_back(leaf.space_before);
+  s.bracket_depth.assign(s.leaves.size(), 0);
+  s.bracket_depth.reserve(s.leaves.capacity());
   Line line;
   line.depth = depth;
   for (int id = 0; id < static_cast<int>(s.leaves.size()); ++id) append(s, line, id, false);

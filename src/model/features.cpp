@@ -1,10 +1,26 @@
 #include "model/features.h"
 
+#include <algorithm>
 #include <map>
+#include <string_view>
 #include <unordered_set>
 
 namespace warpsynth::model {
 namespace {
+
+// The few distinct names one program has (tens), kept as views while walking its thousands of
+// nodes: a linear scan is cheaper here than hashing or ordering strings at every node.
+class NameSet {
+ public:
+  void insert(std::string_view name) {
+    if (std::find(names_.begin(), names_.end(), name) == names_.end()) names_.push_back(name);
+  }
+  auto begin() const { return names_.begin(); }
+  auto end() const { return names_.end(); }
+
+ private:
+  std::vector<std::string_view> names_;
+};
 
 class Walker {
  public:
@@ -17,6 +33,20 @@ class Walker {
                   std::uint64_t(std::uint16_t(t.kind == Kind::kOpaque ? t.struct_id : 0)) << 40);
   }
 
+  void finish() {
+    name_types();
+    auto sorted = [](std::vector<std::string>& out, const NameSet& names) {
+      std::vector<std::string_view> views(names.begin(), names.end());  // sorted as views: no string moves
+      std::sort(views.begin(), views.end());
+      views.erase(std::unique(views.begin(), views.end()), views.end());
+      out.assign(views.begin(), views.end());
+    };
+    sorted(out_.builtins, builtins_);
+    sorted(out_.constructs, constructs_);
+    sorted(out_.types, types_);
+  }
+
+  // Types are named once each, from the codes seen.
   void name_types() {
     for (std::uint64_t code : codes_) {
       Type t;
@@ -27,13 +57,16 @@ class Walker {
       t.array_ndim = std::uint8_t(code >> 32);
       if (t.kind == Kind::kOpaque) t.struct_id = std::int16_t(code >> 40);
       if (t.is_array()) {
-        out_.types.insert("array" + std::to_string(t.array_ndim) + "d");
+        type_names_.push_back("array" + std::to_string(t.array_ndim) + "d");
         t.array_ndim = 0;
       }
-      if (t.kind == Kind::kStruct) out_.types.insert("struct");
-      else if (t.kind != Kind::kVoid && !t.is_opaque(Opaque::kTuple)) out_.types.insert(warp_name(t));
+      if (t.kind == Kind::kStruct) type_names_.push_back("struct");
+      else if (t.kind != Kind::kVoid && !t.is_opaque(Opaque::kTuple)) type_names_.push_back(warp_name(t));
     }
+    for (const auto& n : type_names_) types_.insert(n);
   }
+
+  void construct(std::string_view name) { constructs_.insert(name); }
 
   void expr(const Expr& e) {
     type(e.type);
@@ -41,34 +74,34 @@ class Walker {
       case ExprKind::kCall:
       case ExprKind::kBinary:
       case ExprKind::kUnary:
-        out_.builtins.insert(e.signature >= 0 ? catalog_[e.signature].key : e.text);
-        if (e.text.rfind("atomic_", 0) == 0) out_.constructs.insert("atomic");
+        builtins_.insert(e.signature >= 0 ? catalog_[e.signature].key : e.text);
+        if (e.text.rfind("atomic_", 0) == 0) constructs_.insert("atomic");
         break;
       case ExprKind::kConstruct:
         switch (e.type.kind) {
-          case Kind::kVector: out_.builtins.insert("vector"); break;
-          case Kind::kMatrix: out_.builtins.insert("matrix"); break;
-          case Kind::kQuat: out_.builtins.insert("quaternion"); break;
-          case Kind::kTransform: out_.builtins.insert("transformation"); break;
-          case Kind::kSpatialVector: out_.builtins.insert("spatial_vector"); break;
-          case Kind::kSpatialMatrix: out_.builtins.insert("spatial_matrix"); break;
+          case Kind::kVector: builtins_.insert("vector"); break;
+          case Kind::kMatrix: builtins_.insert("matrix"); break;
+          case Kind::kQuat: builtins_.insert("quaternion"); break;
+          case Kind::kTransform: builtins_.insert("transformation"); break;
+          case Kind::kSpatialVector: builtins_.insert("spatial_vector"); break;
+          case Kind::kSpatialMatrix: builtins_.insert("spatial_matrix"); break;
           default: break;
         }
         break;
-      case ExprKind::kCompare: out_.constructs.insert("compare"); break;
+      case ExprKind::kCompare: constructs_.insert("compare"); break;
       case ExprKind::kBoolOp:
-      case ExprKind::kNot: out_.constructs.insert("bool_op"); break;
-      case ExprKind::kTernary: out_.constructs.insert("ternary"); break;
+      case ExprKind::kNot: constructs_.insert("bool_op"); break;
+      case ExprKind::kTernary: constructs_.insert("ternary"); break;
       // float(1.0) declares a mutable local, wp.float64(2.0) writes a literal: neither converts a value
       case ExprKind::kCast:
-        if (!e.args.empty() && e.args[0]->kind != ExprKind::kLiteral) out_.constructs.insert("cast");
+        if (!e.args.empty() && e.args[0]->kind != ExprKind::kLiteral) constructs_.insert("cast");
         break;
-      case ExprKind::kComponent: out_.constructs.insert("component_read"); break;
-      case ExprKind::kField: out_.constructs.insert("struct_field"); break;
-      case ExprKind::kFuncCall: out_.constructs.insert("func_call"); break;
+      case ExprKind::kComponent: constructs_.insert("component_read"); break;
+      case ExprKind::kField: constructs_.insert("struct_field"); break;
+      case ExprKind::kFuncCall: constructs_.insert("func_call"); break;
       case ExprKind::kFuncRef:
-        if (e.text.rfind("wp.", 0) == 0 && e.type.is_void()) out_.builtins.insert(e.text.substr(3));  // wp.tile_map(wp.sin, t)
-        else out_.constructs.insert("func_call");
+        if (e.text.rfind("wp.", 0) == 0 && e.type.is_void()) builtins_.insert(std::string_view(e.text).substr(3));  // wp.tile_map(wp.sin, t)
+        else constructs_.insert("func_call");
         break;
       default: break;
     }
@@ -81,31 +114,31 @@ class Walker {
 
   void stmt(const Stmt& s, bool in_kernel) {
     switch (s.kind) {
-      case StmtKind::kAssign: out_.constructs.insert(s.declares ? "local" : "reassign"); break;
-      case StmtKind::kAugAssign: out_.constructs.insert("aug_assign"); break;
+      case StmtKind::kAssign: constructs_.insert(s.declares ? "local" : "reassign"); break;
+      case StmtKind::kAugAssign: constructs_.insert("aug_assign"); break;
       case StmtKind::kStore:
-        out_.constructs.insert(s.target->kind == ExprKind::kIndex ? "array_store" : "component_store");
+        constructs_.insert(s.target->kind == ExprKind::kIndex ? "array_store" : "component_store");
         break;
       case StmtKind::kAugStore:
         // `a[i] += v` on an array is an atomic add in Warp
-        out_.constructs.insert(s.target->kind == ExprKind::kIndex ? "atomic" : "component_store");
+        constructs_.insert(s.target->kind == ExprKind::kIndex ? "atomic" : "component_store");
         break;
       case StmtKind::kUnpack:
-        out_.constructs.insert(s.value && s.value->text == "tid" && s.value->signature < 0 ? "tid_nd" : "tuple_unpack");
+        constructs_.insert(s.value && s.value->text == "tid" && s.value->signature < 0 ? "tid_nd" : "tuple_unpack");
         break;
       case StmtKind::kIf:
-        out_.constructs.insert("if");
-        if (in_kernel && s.body.size() == 1 && s.body[0].kind == StmtKind::kReturn) out_.constructs.insert("early_return");
-        if (!s.elifs.empty()) out_.constructs.insert("elif");
-        if (!s.orelse.empty()) out_.constructs.insert("else");
+        constructs_.insert("if");
+        if (in_kernel && s.body.size() == 1 && s.body[0].kind == StmtKind::kReturn) constructs_.insert("early_return");
+        if (!s.elifs.empty()) constructs_.insert("elif");
+        if (!s.orelse.empty()) constructs_.insert("else");
         break;
       case StmtKind::kFor:
-        out_.constructs.insert("for_range");
-        if (s.range.size() == 3) out_.constructs.insert("for_range_step");
+        constructs_.insert("for_range");
+        if (s.range.size() == 3) constructs_.insert("for_range_step");
         break;
-      case StmtKind::kWhile: out_.constructs.insert("while"); break;
-      case StmtKind::kBreak: out_.constructs.insert("break"); break;
-      case StmtKind::kContinue: out_.constructs.insert("continue"); break;
+      case StmtKind::kWhile: constructs_.insert("while"); break;
+      case StmtKind::kBreak: constructs_.insert("break"); break;
+      case StmtKind::kContinue: constructs_.insert("continue"); break;
       default: break;
     }
     if (s.target) expr(*s.target);
@@ -123,6 +156,10 @@ class Walker {
   const catalog::Catalog& catalog_;
   Features& out_;
   std::unordered_set<std::uint64_t> codes_;
+  // Names seen while walking, as views of the catalog's keys, the program's texts and literals:
+  // each becomes a string once, in finish().
+  NameSet builtins_, constructs_, types_;
+  std::vector<std::string> type_names_;  // what types_ views
 };
 
 }  // namespace
@@ -135,14 +172,14 @@ Features collect_features(const Program& program, const catalog::Catalog& catalo
   }
   std::map<std::string, int> overloads;
   for (const auto& fn : program.funcs) {
-    if (++overloads[fn.name] == 2) f.constructs.insert("func_overload");
+    if (++overloads[fn.name] == 2) w.construct("func_overload");
     for (const auto& p : fn.params) w.type(p.type);
     w.type(fn.returns);
     w.block(fn.body, false);
   }
   for (const auto& p : program.kernel.params) w.type(p.type);
   w.block(program.kernel.body, true);
-  w.name_types();
+  w.finish();
   return f;
 }
 

@@ -3,8 +3,8 @@
 // Written to each generated record's meta.features.
 #pragma once
 
-#include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,10 +21,11 @@ inline const char* const kConstructs[] = {
     "tuple_unpack",
 };
 
+// Each list sorted, each name once.
 struct Features {
-  std::set<std::string> builtins;  // catalog keys ("vector" for wp.vec3(...), "add" for +)
-  std::set<std::string> types;     // Warp type names, "arrayNd", "struct"
-  std::set<std::string> constructs;
+  std::vector<std::string> builtins;  // catalog keys ("vector" for wp.vec3(...), "add" for +)
+  std::vector<std::string> types;     // Warp type names, "arrayNd", "struct"
+  std::vector<std::string> constructs;
 
   nlohmann::ordered_json to_json() const {
     return {{"builtins", builtins}, {"types", types}, {"constructs", constructs}};

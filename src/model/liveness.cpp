@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <set>
-#include <unordered_map>
+#include <cstring>
+#include <span>
 
 namespace warpsynth::model {
 namespace {
@@ -32,20 +32,53 @@ class Bits {
 
 class Analysis {
  public:
-  Analysis(const std::vector<std::string>& locals, bool is_kernel) : is_kernel_(is_kernel) {
+  Analysis(std::span<const std::string_view> locals, bool is_kernel) : is_kernel_(is_kernel) {
     for (const auto& n : locals) {
-      if (ids_.size() < kMaxVariables) ids_.emplace(n, int(ids_.size()));
+      if (size_ >= kMaxVariables) break;
+      if (id(n) >= 0) continue;
+      if (n.size() <= 8) {
+        short_keys_.push_back(pack(n));
+        short_ids_.push_back(int(size_));
+      } else {
+        long_keys_.push_back(n);
+        long_ids_.push_back(int(size_));
+      }
+      ++size_;
     }
-    size_ = ids_.size();
   }
 
-  Liveness result;
+  // A name of up to 8 bytes as one integer: looked up at every variable the analysis reads, so
+  // without hashing or comparing strings. (Names hold no NUL byte, so the padding is unambiguous.)
+  static std::uint64_t pack(std::string_view name) {
+    std::uint64_t key = 0;
+    std::memcpy(&key, name.data(), name.size());
+    return key;
+  }
+
+  // What the analysis found so far, in the order found. Vectors, not sets: a loop's fixpoint
+  // rolls them back to their length at the loop's start on every round.
+  std::vector<const Stmt*> dead;
+  std::vector<const Stmt*> useless_loops;
 
   Bits empty() const { return Bits(size_); }
 
-  int id(const std::string& name) const {
-    auto it = ids_.find(name);
-    return it == ids_.end() ? -1 : it->second;
+  static bool contains(const std::vector<const Stmt*>& v, const Stmt* s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  }
+
+  // A function has tens of variables: a scan of packed keys beats hashing here.
+  int id(std::string_view name) const {
+    if (name.size() <= 8) {
+      const std::uint64_t key = pack(name);
+      for (size_t i = 0; i < short_keys_.size(); ++i) {
+        if (short_keys_[i] == key) return short_ids_[i];
+      }
+      return -1;
+    }
+    for (size_t i = 0; i < long_keys_.size(); ++i) {
+      if (long_keys_[i] == name) return long_ids_[i];
+    }
+    return -1;
   }
 
   void add_reads(const Expr& e, Bits& live) const {
@@ -85,12 +118,12 @@ class Analysis {
   }
 
   // A definition of `defs` reading `reads` (the defined names too when `also_reads_defs`).
-  Bits definition(const Stmt& s, const std::vector<int>& defs, const Expr* value, const Expr* extra, Bits live,
+  Bits definition(const Stmt& s, std::span<const int> defs, const Expr* value, const Expr* extra, Bits live,
                   bool also_reads_defs) {
     // an untracked name (past kMaxVariables) is kept live
     bool any_live = std::any_of(defs.begin(), defs.end(), [&](int d) { return d < 0 || live.test(d); });
     if (!any_live) {
-      result.dead.insert(&s);
+      dead.push_back(&s);
       return live;
     }
     if (!also_reads_defs) {
@@ -110,8 +143,8 @@ class Analysis {
           if (int i = id(s.name); i >= 0) live.reset(i);
           return live;
         }
-        return definition(s, {id(s.name)}, s.value.get(), nullptr, std::move(live), false);
-      case StmtKind::kAugAssign: return definition(s, {id(s.name)}, s.value.get(), nullptr, std::move(live), true);
+        return definition(s, std::array{id(s.name)}, s.value.get(), nullptr, std::move(live), false);
+      case StmtKind::kAugAssign: return definition(s, std::array{id(s.name)}, s.value.get(), nullptr, std::move(live), true);
       case StmtKind::kStore:
       case StmtKind::kAugStore: {
         int local = updated_local(*s.target);
@@ -120,14 +153,14 @@ class Analysis {
           add_reads(*s.value, live);
           return live;
         }
-        return definition(s, {local}, s.value.get(), s.target.get(), std::move(live), true);
+        return definition(s, std::array{local}, s.value.get(), s.target.get(), std::move(live), true);
       }
       case StmtKind::kExpr: {
         // wp.transform_set_rotation(xform, q) updates a local, wp.tile_matmul(a, b, acc) its
         // accumulator; any other call is made for its effect.
         const Expr& call = *s.value;
         if (int local = updated_local_of(call); local >= 0) {
-          return definition(s, {local}, &call, nullptr, std::move(live), true);
+          return definition(s, std::array{local}, &call, nullptr, std::move(live), true);
         }
         add_reads(call, live);
         return live;
@@ -172,12 +205,12 @@ class Analysis {
         int loop_var = s.kind == StmtKind::kFor ? id(s.name) : -1;
         Bits head = live;
         head |= head_reads;
-        auto dead_before = result.dead;
-        auto useless_before = result.useless_loops;
+        const size_t dead_before = dead.size();
+        const size_t useless_before = useless_loops.size();
         // Grow what is live at the loop's head until it holds (the body feeds the next iteration).
         for (int round = 0; round < 16; ++round) {
-          result.dead = dead_before;
-          result.useless_loops = useless_before;
+          dead.resize(dead_before);
+          useless_loops.resize(useless_before);
           loops_.push_back({live, head});
           Bits inside = block(s.body, head);
           loops_.pop_back();
@@ -188,7 +221,7 @@ class Analysis {
           if (next == head) break;
           head = std::move(next);
         }
-        if (!has_effect(s.body, live)) result.useless_loops.insert(&s);
+        if (!has_effect(s.body, live)) useless_loops.push_back(&s);
         return head;
       }
     }
@@ -198,7 +231,7 @@ class Analysis {
   // Does a live statement of this block store an output, return, or define a name live after the loop?
   bool has_effect(const Block& b, const Bits& live_after_loop) const {
     for (const auto& s : b) {
-      if (result.dead.count(&s) || result.useless_loops.count(&s)) continue;
+      if (contains(dead, &s) || contains(useless_loops, &s)) continue;
       switch (s.kind) {
         case StmtKind::kAssign:
         case StmtKind::kAugAssign:
@@ -241,7 +274,10 @@ class Analysis {
   struct Loop {
     Bits after, head;
   };
-  std::unordered_map<std::string, int> ids_;
+  std::vector<std::uint64_t> short_keys_;   // names of up to 8 bytes, packed
+  std::vector<int> short_ids_;
+  std::vector<std::string_view> long_keys_;  // the others: views of the caller's names
+  std::vector<int> long_ids_;
   size_t size_ = 0;
   bool is_kernel_;
   std::vector<Loop> loops_;
@@ -249,22 +285,29 @@ class Analysis {
 
 }  // namespace
 
-Liveness analyze_liveness(const Block& body, const std::vector<std::string>& locals, bool is_kernel) {
+Liveness analyze_liveness(const Block& body, std::span<const std::string_view> locals, bool is_kernel) {
   Analysis a(locals, is_kernel);
   a.block(body, a.empty());
-  return std::move(a.result);
+  auto sorted = [](std::vector<const Stmt*> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  };
+  return {sorted(std::move(a.dead)), sorted(std::move(a.useless_loops))};
 }
 
-std::vector<std::string> function_variables(const std::vector<Param>& params, const Block& body) {
-  std::set<std::string> names;
+std::vector<std::string_view> function_variables(const std::vector<Param>& params, const Block& body) {
+  std::vector<std::string_view> names;
   for (const auto& p : params) {
-    if (!p.type.is_array() && !p.type.is_struct()) names.insert(p.name);
+    if (!p.type.is_array() && !p.type.is_struct()) names.push_back(p.name);
   }
   for_each_stmt(body, [&](const Stmt& s) {
-    if (!s.name.empty()) names.insert(s.name);
-    names.insert(s.names.begin(), s.names.end());
+    if (!s.name.empty()) names.push_back(s.name);
+    names.insert(names.end(), s.names.begin(), s.names.end());
   });
-  return {names.begin(), names.end()};
+  std::sort(names.begin(), names.end());  // sorted and unique: the ids the analysis numbers
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
 }
 
 void names_read(const Expr& e, std::vector<std::string>& out) {

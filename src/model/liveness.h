@@ -7,8 +7,10 @@
 // the worker's quality.py measures the same thing on Python for generated and extracted records.
 #pragma once
 
+#include <span>
+#include <algorithm>
 #include <string>
-#include <unordered_set>
+#include <string_view>
 #include <vector>
 
 #include "model/ast.h"
@@ -17,20 +19,24 @@ namespace warpsynth::model {
 
 struct Liveness {
   // Definitions (assignments, updates of a local's component, in-place builtins on a local,
-  // unpacks) whose value reaches no output.
-  std::unordered_set<const Stmt*> dead;
+  // unpacks) whose value reaches no output. Sorted by address.
+  std::vector<const Stmt*> dead;
   // Loops whose body has no output and defines nothing live after the loop: removing them
-  // changes nothing (their counters and inputs then die in the next pass).
-  std::unordered_set<const Stmt*> useless_loops;
+  // changes nothing (their counters and inputs then die in the next pass). Sorted by address.
+  std::vector<const Stmt*> useless_loops;
+
+  bool is_dead(const Stmt* s) const { return std::binary_search(dead.begin(), dead.end(), s); }
+  bool is_useless_loop(const Stmt* s) const { return std::binary_search(useless_loops.begin(), useless_loops.end(), s); }
 };
 
 // `locals`: the names of the function's variables (parameters that are values, not arrays or
 // structs holding arrays, and locals). A store into anything else is an output.
-Liveness analyze_liveness(const Block& body, const std::vector<std::string>& locals, bool is_kernel);
+Liveness analyze_liveness(const Block& body, std::span<const std::string_view> locals, bool is_kernel);
 
-// The function's variables: value parameters and every assigned name. Arrays, and structs (which
-// may hold arrays), are not: a store into them is an output.
-std::vector<std::string> function_variables(const std::vector<Param>& params, const Block& body);
+// The function's variables: value parameters and every assigned name, sorted, each once. Arrays,
+// and structs (which may hold arrays), are not: a store into them is an output. Views into
+// `params` and `body`, valid while they are unchanged (this runs on every round of pruning).
+std::vector<std::string_view> function_variables(const std::vector<Param>& params, const Block& body);
 
 // Appends the variable names an expression reads.
 void names_read(const Expr& e, std::vector<std::string>& out);

@@ -332,28 +332,43 @@ class Printer {
     t.close(")", true);
   }
 
-  // One logical line: `text` as it is when it fits in black's line length (most lines; printing
-  // is on the generator's hot path), else the tokens `build` makes, laid out as black does.
-  template <typename Build>
-  static void line(std::string& out, int depth, const std::string& text, Build build) {
-    if (4 * depth + static_cast<int>(text.size()) <= black::kLineLength) {
-      out.append(4 * depth, ' ').append(text).push_back('\n');
+  // One logical line: written flat by `flat` when it fits in black's line length (most lines;
+  // printing is on the generator's hot path, so straight into `out`), else taken back and laid out
+  // as black does from the tokens `build` makes.
+  template <typename Flat, typename Build>
+  static void line(std::string& out, int depth, Flat flat, Build build) {
+    const size_t start = out.size();
+    out.append(4 * depth, ' ');
+    flat(out);
+    if (static_cast<int>(out.size() - start) <= black::kLineLength) {
+      out.push_back('\n');
       return;
     }
+    out.resize(start);
     Tokens t;
+    t.leaves.reserve(128);
     build(t);
     for (const auto& l : black::layout(std::move(t.leaves), depth)) out.append(l).push_back('\n');
   }
 
   // `target op value`, with the optional parentheses black puts around an assigned value.
-  template <typename Target>
-  void assignment(std::string& out, int depth, const std::string& target_text, Target target, const std::string& op,
+  template <typename TargetFlat, typename Target>
+  void assignment(std::string& out, int depth, TargetFlat target_flat, Target target, const std::string& op,
                   const Expr& value) const {
-    line(out, depth, target_text + " " + op + " " + expr(value), [&](Tokens& t) {
-      target(t);
-      t.push(black::LeafKind::kAssign, op, true);
-      value_in_optional_parens(t, value);
-    });
+    line(
+        out, depth,
+        [&](std::string& o) {
+          target_flat(o);
+          o += ' ';
+          o += op;
+          o += ' ';
+          expr(o, value);
+        },
+        [&](Tokens& t) {
+          target(t);
+          t.push(black::LeafKind::kAssign, op, true);
+          value_in_optional_parens(t, value);
+        });
   }
 
   void value_in_optional_parens(Tokens& t, const Expr& value) const {
@@ -364,11 +379,19 @@ class Printer {
 
   // `keyword value:` (if, elif, while) with the optional parentheses around the value.
   void header(std::string& out, int depth, const char* keyword, const Expr& value) const {
-    line(out, depth, std::string(keyword) + " " + expr(value) + ":", [&](Tokens& t) {
-      t.word(keyword);
-      value_in_optional_parens(t, value);
-      t.other(":", false);
-    });
+    line(
+        out, depth,
+        [&](std::string& o) {
+          o += keyword;
+          o += ' ';
+          expr(o, value);
+          o += ':';
+        },
+        [&](Tokens& t) {
+          t.word(keyword);
+          value_in_optional_parens(t, value);
+          t.other(":", false);
+        });
   }
 
   void block(std::string& out, const Block& stmts, int depth) {
@@ -382,18 +405,26 @@ class Printer {
   void stmt(std::string& out, const Stmt& s, int depth) {
     std::string indent(4 * depth, ' ');
     auto name = [&](const std::string& n) { return [&n](Tokens& t) { t.name(n); }; };
+    auto name_flat = [&](const std::string& n) { return [&n](std::string& o) { o += n; }; };
     auto target = [&](const Expr& e) { return [this, &e](Tokens& t) { expr_leaves(t, e); }; };
+    auto target_flat = [&](const Expr& e) { return [this, &e](std::string& o) { expr(o, e); }; };
     switch (s.kind) {
-      case StmtKind::kAssign: assignment(out, depth, s.name, name(s.name), "=", *s.value); break;
-      case StmtKind::kAugAssign: assignment(out, depth, s.name, name(s.name), s.op, *s.value); break;
-      case StmtKind::kStore: assignment(out, depth, expr(*s.target), target(*s.target), "=", *s.value); break;
-      case StmtKind::kAugStore: assignment(out, depth, expr(*s.target), target(*s.target), s.op, *s.value); break;
+      case StmtKind::kAssign: assignment(out, depth, name_flat(s.name), name(s.name), "=", *s.value); break;
+      case StmtKind::kAugAssign: assignment(out, depth, name_flat(s.name), name(s.name), s.op, *s.value); break;
+      case StmtKind::kStore: assignment(out, depth, target_flat(*s.target), target(*s.target), "=", *s.value); break;
+      case StmtKind::kAugStore:
+        assignment(out, depth, target_flat(*s.target), target(*s.target), s.op, *s.value);
+        break;
       case StmtKind::kExpr:
-        line(out, depth, expr(*s.value), [&](Tokens& t) { expr_leaves(t, *s.value); });
+        line(out, depth, [&](std::string& o) { expr(o, *s.value); }, [&](Tokens& t) { expr_leaves(t, *s.value); });
         break;
       case StmtKind::kUnpack: {
-        std::string names;
-        for (size_t i = 0; i < s.names.size(); ++i) names += (i ? ", " : "") + s.names[i];
+        auto names = [&](std::string& o) {
+          for (size_t i = 0; i < s.names.size(); ++i) {
+            if (i) o += ", ";
+            o += s.names[i];
+          }
+        };
         // Black puts a tuple target in optional parentheses too.
         auto tuple = [&](Tokens& t) {
           t.open_invisible();
@@ -414,10 +445,16 @@ class Printer {
           out += indent + "return\n";
           break;
         }
-        line(out, depth, "return " + expr(*s.value), [&](Tokens& t) {
-          t.word("return");
-          value_in_optional_parens(t, *s.value);
-        });
+        line(
+            out, depth,
+            [&](std::string& o) {
+              o += "return ";
+              expr(o, *s.value);
+            },
+            [&](Tokens& t) {
+              t.word("return");
+              value_in_optional_parens(t, *s.value);
+            });
         break;
       case StmtKind::kIf:
         header(out, depth, "if", *s.value);
@@ -432,9 +469,17 @@ class Printer {
         }
         break;
       case StmtKind::kFor: {
-        std::string text = "for " + s.name + " in range(";
-        for (size_t i = 0; i < s.range.size(); ++i) text += (i ? ", " : "") + expr(*s.range[i]);
-        line(out, depth, text + "):", [&](Tokens& t) {
+        auto flat = [&](std::string& o) {
+          o += "for ";
+          o += s.name;
+          o += " in range(";
+          for (size_t i = 0; i < s.range.size(); ++i) {
+            if (i) o += ", ";
+            expr(o, *s.range[i]);
+          }
+          o += "):";
+        };
+        line(out, depth, flat, [&](Tokens& t) {
           t.word("for");
           t.open_invisible();
           t.name(s.name);
@@ -483,7 +528,7 @@ class Printer {
       out += tail + "\n";
       return;
     }
-    line(out, 0, text + ":", [&](Tokens& t) {
+    line(out, 0, [&](std::string& o) { (o += text) += ':'; }, [&](Tokens& t) {
       t.word("def");
       t.name(name);
       t.open("(", true);

@@ -1,0 +1,74 @@
+// The variables in scope while one function is generated: nested blocks, each name once per
+// block. all() lists every visible variable, outer blocks first and each block's by name (the
+// order the generator draws from, so part of what a seed means), and is kept between changes:
+// the generator asks for it at every leaf it draws, and declares a few dozen names per kernel.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "model/type.h"
+
+namespace warpsynth::gen {
+
+struct Variable {
+  std::string name;
+  model::Type type;
+  bool assignable;
+};
+
+class Scopes {
+ public:
+  Scopes() { reset(); }
+
+  void reset() {
+    blocks_.assign(1, {});
+    dirty_ = true;
+  }
+  void push() {
+    blocks_.emplace_back();
+    dirty_ = true;
+  }
+  void pop() {
+    blocks_.pop_back();
+    dirty_ = true;
+  }
+  // In the innermost block, or (the random state every thread makes) the outermost.
+  void declare(const Variable& v) { declare_in(blocks_.back(), v); }
+  void declare_outermost(const Variable& v) { declare_in(blocks_.front(), v); }
+
+  // The innermost declaration of `name`, or nullptr. Variables stay where they are while they
+  // are in scope, so the pointer is good until the block that holds it is popped.
+  const Variable* find(const std::string& name) const {
+    for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it) {
+      if (auto found = it->find(name); found != it->end()) return &found->second;
+    }
+    return nullptr;
+  }
+
+  const std::vector<const Variable*>& all() const {
+    if (dirty_) {
+      all_.clear();
+      for (const auto& block : blocks_) {
+        for (const auto& entry : block) all_.push_back(&entry.second);
+      }
+      dirty_ = false;
+    }
+    return all_;
+  }
+
+ private:
+  using Block = std::map<std::string, Variable, std::less<>>;
+  void declare_in(Block& block, const Variable& v) {
+    block[v.name] = v;
+    dirty_ = true;
+  }
+
+  std::vector<Block> blocks_;
+  mutable std::vector<const Variable*> all_;
+  mutable bool dirty_ = true;
+};
+
+}  // namespace warpsynth::gen
