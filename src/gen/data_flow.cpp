@@ -22,7 +22,8 @@ using namespace synth_detail;
 
 const Variable* Synth::pick_var(const std::vector<const Variable*>& vars) {
   // Values not read yet first: what is computed should be used (dead code is pruned anyway).
-  std::vector<const Variable*> unread;
+  std::vector<const Variable*>& unread = scratch_.unread;
+  unread.clear();
   for (const auto* v : vars) {
     if (unread_.count(v->name)) unread.push_back(v);
   }
@@ -86,14 +87,22 @@ ExprPtr Synth::live_value(const Type& want) {
 
 ExprPtr Synth::nonliteral_leaf(const Type& want, double literal_weight) {
   std::array<double, 5> weights{};
-  auto vars = visible(want);
-  std::vector<const ArrayParam*> loads;
+  // The candidates go in buffers the Synth keeps (a leaf is drawn hundreds of times per kernel):
+  // they are read only before anything below draws another leaf.
+  std::vector<const Variable*>& vars = scratch_.vars;
+  vars.clear();
+  for (const Variable* v : scopes_.all()) {
+    if (v->type == want) vars.push_back(v);
+  }
+  std::vector<const ArrayParam*>& loads = scratch_.loads;
+  loads.clear();
   if (in_kernel_ && !tid_.empty()) {
     for (const auto& a : arrays_) {
       if (a.per_thread && !a.output && a.type.element() == want && a.type.array_ndim == tid_.size()) loads.push_back(&a);
     }
   }
-  std::vector<std::pair<const std::string*, const model::Param*>> fields;  // (struct variable, field)
+  auto& fields = scratch_.fields;  // (struct variable, field)
+  fields.clear();
   for (const Variable* v : scopes_.all()) {
     if (!v->type.is_struct()) continue;
     for (const auto& f : program_.structs[v->type.struct_id].fields) {
@@ -217,6 +226,31 @@ ExprPtr Synth::convert(ExprPtr value, const Type& want) {
   return nullptr;
 }
 
+namespace {
+
+// Appends the names an expression reads, as views of its texts.
+void names_read_views(const Expr& e, std::vector<std::string_view>& out) {
+  if (e.kind == ExprKind::kVar) out.push_back(e.text);
+  for (const auto& a : e.args) names_read_views(*a, out);
+}
+
+// Appends the names the live statements of a block read (an update reads what it updates).
+void live_reads(const Block& b, const model::Liveness& live, std::vector<std::string_view>& out) {
+  for (const auto& st : b) {
+    if (live.is_dead(&st) || live.is_useless_loop(&st)) continue;
+    if (st.target) names_read_views(*st.target, out);
+    if (st.value) names_read_views(*st.value, out);
+    for (const auto& x : st.range) names_read_views(*x, out);
+    for (const auto& e : st.elifs) names_read_views(*e.condition, out);
+    if (st.kind == StmtKind::kAugAssign) out.push_back(st.name);
+    live_reads(st.body, live, out);
+    for (const auto& e : st.elifs) live_reads(e.body, live, out);
+    live_reads(st.orelse, live, out);
+  }
+}
+
+}  // namespace
+
 ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
   // Every value the kernel computed that would reach no output joins the result (ldrgen's idea:
   // code is there for its output), brought to the result's type. Which ones: the liveness of the
@@ -226,53 +260,40 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
   if (!is_numeric_value(t) || t.kind == Kind::kTransform) return value;
   // Matrices and quaternions take other values as a scale factor; the rest by + (or * for scalars).
   const bool scales = t.kind == Kind::kQuat || t.is_matrix_like();
-  // Names are looked up, never kept past this call: views into the program's own strings.
-  std::unordered_set<std::string_view> read_anywhere;
-  std::function<void(const Expr&)> add_reads = [&](const Expr& e) {
-    if (e.kind == ExprKind::kVar) read_anywhere.insert(e.text);
-    for (const auto& a : e.args) add_reads(*a);
-  };
-  add_reads(*value);
+  // Names are looked up, never kept past this call: views into the program's own strings,
+  // sorted once for binary search.
+  std::vector<std::string_view> read_anywhere;
+  names_read_views(*value, read_anywhere);
   std::vector<std::string_view> locals;
   for (const Variable* v : scopes_.all()) {
     if (!v->type.is_array() && !v->type.is_struct()) locals.push_back(v->name);
   }
-  model::Liveness live = model::analyze_liveness(body, locals, in_kernel_);
-  std::function<void(const Block&)> collect_reads = [&](const Block& b) {
-    for (const auto& st : b) {
-      if (live.is_dead(&st) || live.is_useless_loop(&st)) continue;
-      for (const model::Expr* e : {st.target.get(), st.value.get()}) {
-        if (e) add_reads(*e);
-      }
-      for (const auto& x : st.range) add_reads(*x);
-      for (const auto& e : st.elifs) add_reads(*e.condition);
-      if (st.kind == StmtKind::kAugAssign) read_anywhere.insert(st.name);
-      collect_reads(st.body);
-      for (const auto& e : st.elifs) collect_reads(e.body);
-      collect_reads(st.orelse);
-    }
-  };
-  collect_reads(body);
+  const model::Liveness live = model::analyze_liveness(body, locals, in_kernel_);
+  live_reads(body, live, read_anywhere);
+  std::sort(read_anywhere.begin(), read_anywhere.end());
+  read_anywhere.erase(std::unique(read_anywhere.begin(), read_anywhere.end()), read_anywhere.end());
+  auto is_read = [&](std::string_view name) { return std::binary_search(read_anywhere.begin(), read_anywhere.end(), name); };
   std::vector<std::pair<std::string, Type>> pending;
-  std::unordered_set<std::string_view> seen;
+  std::vector<std::string_view> seen;  // a few names
+  auto was_seen = [&](std::string_view name) { return std::find(seen.begin(), seen.end(), name) != seen.end(); };
   for (const auto& st : body) {  // top-level definitions whose value reaches nothing
-    bool dead = live.is_dead(&st);
-    if (st.kind == StmtKind::kAssign && st.declares && dead && !read_anywhere.count(st.name) && seen.insert(st.name).second) {
+    if (st.kind == StmtKind::kAssign && st.declares && live.is_dead(&st) && !is_read(st.name) && !was_seen(st.name)) {
+      seen.push_back(st.name);
       if (const Variable* v = find_variable(st.name)) pending.emplace_back(st.name, v->type);
     }
   }
   if (inputs_too) {
     for (const Variable* v : scopes_.all()) {  // parameters and struct parameters nothing reads
       const std::string& name = v->name;
-      if (!v->assignable && !read_anywhere.count(name) && !seen.count(name) && !tid_names(name) &&
+      if (!v->assignable && !is_read(name) && !was_seen(name) && !tid_names(name) &&
           !host_objects_.count(name)) {  // a mesh or volume id is a handle, not a number
         pending.emplace_back(name, v->type);
-        seen.insert(name);
+        seen.push_back(name);
       }
     }
   }
   for (const auto& a : arrays_) {
-    if (inputs_too && in_kernel_ && !read_anywhere.count(a.name) && a.per_thread && !a.output && a.type.array_ndim == tid_.size()) pending.emplace_back(a.name, a.type);
+    if (inputs_too && in_kernel_ && !is_read(a.name) && a.per_thread && !a.output && a.type.array_ndim == tid_.size()) pending.emplace_back(a.name, a.type);
   }
   int taken = 0;
   for (const auto& [name, type] : pending) {

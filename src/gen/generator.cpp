@@ -1,7 +1,5 @@
 #include "gen/generator.h"
 
-#include <functional>
-
 #include "gen/prune.h"
 #include "gen/templates.h"
 #include "gen/warp_quirks.h"
@@ -20,29 +18,30 @@ Generator::Generator(const catalog::Catalog& catalog, GeneratorConfig config)
 
 namespace {
 
-// Operations (calls, operators, comparisons, ternaries) in a body, loop bounds aside.
+// Operations (calls, operators, comparisons, ternaries) in an expression.
+int computations(const model::Expr& e) {
+  int n = 0;
+  switch (e.kind) {
+    case model::ExprKind::kCall:
+    case model::ExprKind::kBinary:
+    case model::ExprKind::kUnary:
+    case model::ExprKind::kFuncCall:
+    case model::ExprKind::kCompare:
+    case model::ExprKind::kTernary: n = 1; break;
+    default: break;
+  }
+  for (const auto& a : e.args) n += computations(*a);
+  return n;
+}
+
+// ... in a body, loop bounds aside.
 int computations(const model::Block& block) {
   int n = 0;
-  auto count = [&](const model::Expr& root) {
-    std::function<void(const model::Expr&)> walk = [&](const model::Expr& e) {
-      switch (e.kind) {
-        case model::ExprKind::kCall:
-        case model::ExprKind::kBinary:
-        case model::ExprKind::kUnary:
-        case model::ExprKind::kFuncCall:
-        case model::ExprKind::kCompare:
-        case model::ExprKind::kTernary: ++n; break;
-        default: break;
-      }
-      for (const auto& a : e.args) walk(*a);
-    };
-    walk(root);
-  };
   model::for_each_stmt(block, [&](const model::Stmt& s) {
     for (const model::Expr* e : {s.target.get(), s.value.get()}) {
-      if (e) count(*e);
+      if (e) n += computations(*e);
     }
-    for (const auto& e : s.elifs) count(*e.condition);
+    for (const auto& e : s.elifs) n += computations(*e.condition);
   });
   return n;
 }

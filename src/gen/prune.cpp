@@ -200,6 +200,7 @@ BodyPruned prune_body(Block& body, const std::vector<model::Param>& params, bool
 }
 
 bool drop_unused_func_params(Program& p) {
+  if (p.funcs.empty()) return false;
   bool changed = false;
   std::vector<bool> passed_as_value(p.funcs.size(), false);  // wp.tile_map(f, t) calls f with its declared parameters
   for_all_code(p, [&](Expr& e) {
@@ -235,6 +236,7 @@ bool drop_unused_func_params(Program& p) {
 }
 
 bool drop_uncalled_funcs(Program& p) {
+  if (p.funcs.empty()) return false;
   std::vector<bool> called(p.funcs.size(), false);
   // Reachable from the kernel: funcs call only funcs defined before them.
   auto mark = [&](Block& body) {
@@ -305,6 +307,7 @@ void drop_unused_structs(Program& p) {
 
 bool prune(Program& program, std::vector<ArrayParam>& arrays) {
   bool clean = true;
+  drop_uncalled_funcs(program);  // before any analysis: most planned funcs were never called (or built)
   for (int round = 0; round < 32; ++round) {
     // Each body reaches its own fixpoint; bodies meet only through calls, so another round is
     // needed only when a func lost a parameter (its call sites lost an argument) or went.

@@ -223,7 +223,9 @@ void Synth::statements(Block& out, int count, int nesting) {
   const auto& kinds = statement_kinds();
   for (int n = 0; n < count; ++n) {
     StatementContext c = StatementBuilders::context(*this, nesting);
-    std::vector<double> weights(kinds.size(), 0.0);
+    // Reused: the weights are read before the statement is built (which may recurse here).
+    std::vector<double>& weights = scratch_.statement_weights;
+    weights.assign(kinds.size(), 0.0);
     for (size_t k = 0; k < kinds.size(); ++k) {
       if (kinds[k].allowed(*this, c)) weights[k] = statement_weights_[k];
     }

@@ -15,6 +15,7 @@
 
 #include "gen/builtin_index.h"
 #include "gen/config.h"
+#include "gen/name_set.h"
 #include "gen/rng.h"
 #include "gen/scopes.h"
 #include "model/ast.h"
@@ -187,8 +188,15 @@ class Synth {
   Scopes scopes_;
   std::map<std::string, int> used_names_;
   const std::vector<double>& statement_weights_;  // per statement kind, from the config
-  std::set<std::string> unread_;  // declared values and arrays nothing has read yet
+  NameSet unread_;  // declared values and arrays nothing has read yet
   bool force_live_ = false;       // leaves may not be literals (live_value)
+  struct LeafScratch {             // buffers reused by the draws made most often
+    std::vector<const Variable*> vars;
+    std::vector<const Variable*> unread;  // pick_var's
+    std::vector<const ArrayParam*> loads;
+    std::vector<std::pair<const std::string*, const model::Param*>> fields;
+    std::vector<double> statement_weights;  // statements()'s draw
+  } scratch_;
   model::Block prologue_;
   std::map<std::string, std::string> host_objects_;
   int tiled_block_dim_ = 0;  // launched with wp.launch_tiled at this block dim; 0: wp.launch

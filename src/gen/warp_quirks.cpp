@@ -21,6 +21,7 @@ std::set<std::string> loop_variables(const Block& block) {
 
 // wp.float64(k) -> wp.float64(int(k)) for a loop variable k.
 void wrap_casts(Block& block, const std::set<std::string>& loops) {
+  if (loops.empty()) return;  // most bodies: nothing to look for
   model::for_each_expr(block, [&](Expr& e) {
     if (e.kind != ExprKind::kCast || e.args.size() != 1) return;
     Expr& arg = *e.args[0];

@@ -3,17 +3,21 @@
 #include <algorithm>
 #include <map>
 #include <string_view>
-#include <unordered_set>
+#include <vector>
 
 namespace warpsynth::model {
 namespace {
 
-// The few distinct names one program has (tens), kept as views while walking its thousands of
-// nodes: a linear scan is cheaper here than hashing or ordering strings at every node.
-class NameSet {
+// The names seen while walking a program's thousands of nodes, kept as views. Most come from a
+// few places (catalog keys, string literals), so they are told apart by address, which costs no
+// string comparison; views of equal text at other addresses are merged when sorted (finish()).
+class SeenNames {
  public:
   void insert(std::string_view name) {
-    if (std::find(names_.begin(), names_.end(), name) == names_.end()) names_.push_back(name);
+    for (const auto& n : names_) {
+      if (n.data() == name.data() && n.size() == name.size()) return;
+    }
+    names_.push_back(name);
   }
   auto begin() const { return names_.begin(); }
   auto end() const { return names_.end(); }
@@ -28,14 +32,15 @@ class Walker {
 
   // Types are kept as small codes while walking (this runs for every node) and named once.
   void type(const Type& t) {
-    codes_.insert(std::uint64_t(t.kind) | std::uint64_t(t.scalar) << 8 | std::uint64_t(t.rows) << 16 |
-                  std::uint64_t(t.cols) << 24 | std::uint64_t(t.array_ndim) << 32 |
-                  std::uint64_t(std::uint16_t(t.kind == Kind::kOpaque ? t.struct_id : 0)) << 40);
+    const std::uint64_t code = std::uint64_t(t.kind) | std::uint64_t(t.scalar) << 8 | std::uint64_t(t.rows) << 16 |
+                               std::uint64_t(t.cols) << 24 | std::uint64_t(t.array_ndim) << 32 |
+                               std::uint64_t(std::uint16_t(t.kind == Kind::kOpaque ? t.struct_id : 0)) << 40;
+    if (std::find(codes_.begin(), codes_.end(), code) == codes_.end()) codes_.push_back(code);  // a few distinct
   }
 
   void finish() {
     name_types();
-    auto sorted = [](std::vector<std::string>& out, const NameSet& names) {
+    auto sorted = [](std::vector<std::string>& out, const SeenNames& names) {
       std::vector<std::string_view> views(names.begin(), names.end());  // sorted as views: no string moves
       std::sort(views.begin(), views.end());
       views.erase(std::unique(views.begin(), views.end()), views.end());
@@ -155,10 +160,10 @@ class Walker {
  private:
   const catalog::Catalog& catalog_;
   Features& out_;
-  std::unordered_set<std::uint64_t> codes_;
+  std::vector<std::uint64_t> codes_;
   // Names seen while walking, as views of the catalog's keys, the program's texts and literals:
   // each becomes a string once, in finish().
-  NameSet builtins_, constructs_, types_;
+  SeenNames builtins_, constructs_, types_;
   std::vector<std::string> type_names_;  // what types_ views
 };
 

@@ -10,12 +10,17 @@ namespace {
 constexpr int kPrimary = 14;
 
 int binary_precedence(std::string_view op) {
-  if (op == "|") return 6;
-  if (op == "^") return 7;
-  if (op == "&") return 8;
-  if (op == "<<" || op == ">>") return 9;
-  if (op == "+" || op == "-") return 10;
-  return 11;  // * / // % @
+  // By first character: asked for every operator printed.
+  switch (op.empty() ? '\0' : op[0]) {
+    case '|': return 6;
+    case '^': return 7;
+    case '&': return 8;
+    case '<':
+    case '>': return 9;  // << >>
+    case '+':
+    case '-': return 10;
+    default: return 11;  // * / // % @
+  }
 }
 
 int precedence(const Expr& e) {
