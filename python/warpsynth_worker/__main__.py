@@ -3,7 +3,8 @@
 Protocol (version in ``protocol.PROTOCOL_VERSION``), one JSON object per line:
   worker -> driver, once at start: {"protocol", "op": "ready", "warp_version", "worker_version", ...}
   driver -> worker: {"protocol", "id", "op": "extract", "path", "label"}
-                  | {"protocol", "id", "op": "codegen_sources" | "compile_sources", "items": [{"label", "source"}, ...]}
+                  | {"protocol", "id", "op": "codegen_sources" | "compile_sources" | "run_sources",
+                     "items": [{"label", "source", "run" (run_sources: how to launch)}, ...]}
                   | {"protocol", "id", "op": "catalog"} | {"protocol", "id", "op": "locate_package", "name"}
                   | {"protocol", "id", "op": "declared", "path"} | {"protocol", "id", "op": "preload", "paths"}
                   | {"op": "shutdown"}
@@ -37,7 +38,7 @@ def handle(request: dict) -> dict:
         return extract_file(
             source, label, _module_name(request.get("id"), label), real_path=path, call=request.get("call")
         )
-    if op in ("codegen_sources", "compile_sources"):
+    if op in ("codegen_sources", "compile_sources", "run_sources"):
         from . import extract, faults
 
         faults.check(request["items"])
@@ -47,7 +48,7 @@ def handle(request: dict) -> dict:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="warpsynth-build-") as build_root:
-            return {"items": extract.compile_sources(request["items"], prefix, build_root)}
+            return {"items": extract.compile_sources(request["items"], prefix, build_root, run=op == "run_sources")}
     if op == "preload":
         from .extract import preload
 

@@ -298,11 +298,16 @@ def _compile_groups(kernels_by_item: dict, compile_fn, build_root: str) -> dict:
     return failures
 
 
-def compile_sources(items: list, module_prefix: str, build_root: str) -> list:
+def compile_sources(items: list, module_prefix: str, build_root: str, run: bool = False) -> list:
     """Like ``extract_sources``, and each item's kernels also compiled: CPU code to an object by
     Warp's compiler, CUDA code to PTX by Warp's NVRTC, all items of the batch in one translation
     unit per device. Adds ``verify`` = {"cpu_compile", "cuda_ptx"} ("ok" or "failed: ...") to each
-    item that passed codegen."""
+    item that passed codegen.
+
+    With ``run`` (``run_sources``), the CPU code is built as a launch builds it instead (Warp's own
+    module build: its compiler, optimization and precompiled headers), and the item's kernel is
+    run and checked (``run_check``): ``verify`` gains "cpu_run", and the item gets ``run``, what
+    replays the check."""
     config = warp_bridge.config_snapshot()
     names = [f"{module_prefix}_{n}" for n in range(len(items))]
     try:
@@ -313,13 +318,21 @@ def compile_sources(items: list, module_prefix: str, build_root: str) -> list:
             replies.append(reply)
             if reply["kernels"] and not reply["errors"]:
                 kernels_by_item[n] = kernels
-        cpu = _compile_groups(kernels_by_item, warp_bridge.compile_cpu, build_root)
+        cpu = {} if run else _compile_groups(kernels_by_item, warp_bridge.compile_cpu, build_root)
         ptx = _compile_groups(kernels_by_item, warp_bridge.compile_ptx, build_root)
         for n in kernels_by_item:
             replies[n]["verify"] = {
                 "cpu_compile": "ok" if n not in cpu else f"failed: {cpu[n]}",
                 "cuda_ptx": "ok" if n not in ptx else f"failed: {ptx[n]}",
             }
+            if run:
+                from . import run_check
+
+                plan = dict(items[n].get("run") or {}, source=items[n]["source"])
+                built, verdict, detail = run_check.build_and_check(kernels_by_item[n], plan)
+                replies[n]["verify"]["cpu_compile"] = built
+                replies[n]["verify"]["cpu_run"] = verdict
+                replies[n]["run"] = detail
         return replies
     finally:
         warp_bridge.config_restore(config)
@@ -327,6 +340,11 @@ def compile_sources(items: list, module_prefix: str, build_root: str) -> list:
             _forget(name)
         for item in items:
             loader.forget_source(item["label"])
+
+
+def run_sources(items: list, module_prefix: str, build_root: str) -> list:
+    """``compile_sources`` with each item's kernel run and checked (``run_check``)."""
+    return compile_sources(items, module_prefix, build_root, run=True)
 
 
 def _call(loaded: loader.LoadedSource, name: str) -> dict | None:

@@ -60,7 +60,11 @@ namespace {
 
 std::string sources_request(const char* op, std::int64_t id, const std::vector<SourceItem>& items) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& item : items) list.push_back({{"label", item.label}, {"source", item.source}});
+  for (const auto& item : items) {
+    nlohmann::json entry = {{"label", item.label}, {"source", item.source}};
+    if (!item.run.is_null()) entry["run"] = item.run;
+    list.push_back(std::move(entry));
+  }
   return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", op}, {"items", std::move(list)}});
 }
 
@@ -72,6 +76,10 @@ std::string codegen_sources_request(std::int64_t id, const std::vector<SourceIte
 
 std::string compile_sources_request(std::int64_t id, const std::vector<SourceItem>& items) {
   return sources_request("compile_sources", id, items);
+}
+
+std::string run_sources_request(std::int64_t id, const std::vector<SourceItem>& items) {
+  return sources_request("run_sources", id, items);
 }
 
 ReadyMessage parse_ready(const std::string& line) {
@@ -241,6 +249,10 @@ SourceReply parse_source_reply(const nlohmann::json& result) {
       if (!it->is_string()) throw ProtocolError("worker result: a verify level is not a string");
       reply.verify.emplace_back(it.key(), it->get<std::string>());
     }
+  }
+  if (auto run = result.find("run"); run != result.end() && !run->is_null()) {
+    if (!run->is_object()) throw ProtocolError("worker result: 'run' is not an object");
+    reply.run = *run;
   }
   return reply;
 }

@@ -282,6 +282,12 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
       if (const Variable* v = find_variable(st.name)) pending.emplace_back(st.name, v->type);
     }
   }
+  // The per-thread arrays nothing reads before the parameters: with max_consumed terms at most,
+  // the data each thread has of its own must not be the one left out (a kernel whose output was
+  // the same for every thread: --verify run).
+  for (const auto& a : arrays_) {
+    if (inputs_too && in_kernel_ && !is_read(a.name) && a.per_thread && !a.output && a.type.array_ndim == tid_.size()) pending.emplace_back(a.name, a.type);
+  }
   if (inputs_too) {
     for (const Variable* v : scopes_.all()) {  // parameters and struct parameters nothing reads
       const std::string& name = v->name;
@@ -291,9 +297,6 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
         seen.push_back(name);
       }
     }
-  }
-  for (const auto& a : arrays_) {
-    if (inputs_too && in_kernel_ && !is_read(a.name) && a.per_thread && !a.output && a.type.array_ndim == tid_.size()) pending.emplace_back(a.name, a.type);
   }
   int taken = 0;
   for (const auto& [name, type] : pending) {

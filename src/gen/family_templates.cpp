@@ -75,10 +75,11 @@ ExprPtr zero(Synth& s, const Type& t) {
 
 // ------------------------------------------------------------------ tiles
 
-// A float -> float op for wp.tile_map: a builtin by name, or a generated @wp.func.
+// A float -> float op for wp.tile_map: a builtin by name, or a generated @wp.func. Each is defined
+// on every value a tile may hold (wp.sqrt of a tile of signed data gave NaN: --verify run).
 ExprPtr tile_op(Synth& s, int helper) {
   if (helper >= 0) return Synth::func_ref(s.program().funcs[size_t(helper)].name, helper);
-  return Synth::func_ref("wp." + pick_name(s, {"sin", "cos", "tanh", "abs", "sqrt", "exp", "floor"}));
+  return Synth::func_ref("wp." + pick_name(s, {"sin", "cos", "tanh", "abs", "atan", "exp", "floor"}));
 }
 
 void tile_rows_template(Synth& s) {

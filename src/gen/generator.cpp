@@ -1,5 +1,6 @@
 #include "gen/generator.h"
 
+#include "gen/per_thread.h"
 #include "gen/prune.h"
 #include "gen/templates.h"
 #include "gen/warp_quirks.h"
@@ -55,7 +56,10 @@ GeneratedKernel Generator::generate(std::uint64_t seed) const {
   for (int attempt = 0;; ++attempt) {
     bool clean = true;
     GeneratedKernel k = generate_once(draw, clean);
-    if (attempt >= 8 || (clean && computations(k.program.kernel.body) >= config_.min_computations)) {
+    // Drawn again: a kernel with dead code left, one that computes too little, and one whose
+    // threads all store the same values.
+    if (attempt >= 8 || (clean && computations(k.program.kernel.body) >= config_.min_computations &&
+                         stores_per_thread_values(k.program.kernel))) {
       k.seed = seed;
       // Printed and described only once kept (a redrawn sample is never printed).
       k.python = model::print_python(k.program);

@@ -51,8 +51,10 @@ class Rng {
 
   template <typename T>
   const T& pick(const std::vector<T>& items) {
-    return items[static_cast<size_t>(next() % items.size())];
+    return items[index(items.size())];
   }
+  // Uniform in [0, n): the position pick() draws.
+  size_t index(size_t n) { return static_cast<size_t>(next() % n); }
 
   // Index drawn with probability proportional to weights[i]; -1 when all weights are 0.
   int weighted(std::span<const double> weights) {

@@ -8,9 +8,22 @@ using namespace synth_detail;
 
 // The builders reach into Synth (its random source, scopes and expression synthesis).
 struct StatementBuilders {
+  static bool is_assignable_numeric(const Variable& v) { return v.assignable && is_numeric_value(v.type); }
+  static bool is_assignable_vector(const Variable& v) {
+    return v.assignable && v.type.kind == Kind::kVector && !v.type.is_array();
+  }
+  // One of the `count` variables in scope that `fits`, drawn as Rng::pick draws from their list.
+  static const Variable* pick(Synth& s, size_t count, bool (*fits)(const Variable&)) {
+    size_t k = s.rng_.index(count);
+    for (const Variable* v : s.scopes_.all()) {
+      if (fits(*v) && k-- == 0) return v;
+    }
+    return nullptr;  // not reached: count is how many fit
+  }
+
   static bool always(const Synth&, const StatementContext&) { return true; }
-  static bool has_numeric(const Synth&, const StatementContext& c) { return !c.numeric.empty(); }
-  static bool has_vector(const Synth&, const StatementContext& c) { return !c.vectors.empty(); }
+  static bool has_numeric(const Synth&, const StatementContext& c) { return c.numeric > 0; }
+  static bool has_vector(const Synth&, const StatementContext& c) { return c.vectors > 0; }
   static bool can_nest(const Synth& s, const StatementContext& c) { return c.nesting < s.config_.max_nesting; }
   static bool has_accumulator(const Synth& s, const StatementContext& c) { return !c.accumulators.empty() && s.in_kernel_; }
   static bool in_kernel(const Synth& s, const StatementContext&) { return s.in_kernel_; }
@@ -40,7 +53,7 @@ struct StatementBuilders {
 
   // x += <expression>, x -= ..., x *= ...
   static void aug_assign(Synth& s, Block& out, const StatementContext& c) {
-    const Variable* v = s.rng_.pick(c.numeric);
+    const Variable* v = pick(s, c.numeric, is_assignable_numeric);
     Type t = v->type;
     std::vector<std::pair<std::string, std::string>> ops = {{"+=", "add"}, {"-=", "sub"}};
     if (model::is_float(t.scalar) && (t.is_scalar() || t.kind == Kind::kMatrix || t.kind == Kind::kQuat)) {
@@ -57,12 +70,14 @@ struct StatementBuilders {
     for (int attempt = 0; attempt < 3 && st.value->kind == ExprKind::kVar && st.value->text == v->name; ++attempt)
       st.value = s.live_value(t);
     if (st.value->kind == ExprKind::kVar && st.value->text == v->name) return;
+    // x *= x + c squares x: in a loop it overflows in a few iterations (found by --verify run).
+    if (op == "*=" && reads(*st.value, v->name)) st.op = "+=";
     out.push_back(std::move(st));
   }
 
   // x = <expression of x's type>
   static void reassign(Synth& s, Block& out, const StatementContext& c) {
-    const Variable* v = s.rng_.pick(c.numeric);
+    const Variable* v = pick(s, c.numeric, is_assignable_numeric);
     Stmt st;
     st.kind = StmtKind::kAssign;
     st.name = v->name;
@@ -73,7 +88,7 @@ struct StatementBuilders {
 
   // v[k] = <expression>
   static void component_store(Synth& s, Block& out, const StatementContext& c) {
-    const Variable* v = s.rng_.pick(c.vectors);
+    const Variable* v = pick(s, c.vectors, is_assignable_vector);
     auto target = model::make_expr(ExprKind::kComponent, v->type.component());
     target->args.push_back(model::make_var(v->name, v->type));
     target->args.push_back(s.int_literal(s.rng_.uniform(0, v->type.length() - 1)));
@@ -132,13 +147,43 @@ struct StatementBuilders {
   }
 
   // if <condition>: return
+  // An early return as real kernels write one: on an element that crosses a threshold most
+  // elements stay under (`if x[i] > 0.75: return`), or the thread index past an array's extent.
+  // A condition on a parameter or a constant sends every thread back or none, and one drawn at
+  // random (`i != -4`) sends nearly every thread back: the kernel then computes nothing (both
+  // found by --verify run).
   static void early_return(Synth& s, Block& out, const StatementContext&) {
+    if (s.tid_.empty()) return;
+    std::vector<const ArrayParam*> loads, extents;
+    for (const auto& a : s.arrays_) {
+      if (a.per_thread && !a.output && a.type.element() == kFloat && a.type.array_ndim == s.tid_.size()) loads.push_back(&a);
+      if (a.type.array_ndim >= 1) extents.push_back(&a);
+    }
+    ExprPtr condition;
+    if (!loads.empty() && (extents.empty() || s.rng_.chance(0.7))) {
+      static const char* const kThresholds[] = {"0.5", "0.75", "0.9"};
+      condition = model::make_expr(ExprKind::kCompare, kBool, ">");
+      condition->args.push_back(s.load(*s.rng_.pick(loads)));
+      condition->args.push_back(s.float_literal(kThresholds[s.rng_.uniform(0, 2)], kFloat));
+    } else if (!extents.empty()) {
+      condition = model::make_expr(ExprKind::kCompare, kBool, ">=");
+      condition->args.push_back(s.var(s.tid_[0]));
+      condition->args.push_back(s.shape(*s.rng_.pick(extents), 0));
+    } else {
+      return;
+    }
     Block inner;
     Stmt r;
     r.kind = StmtKind::kReturn;
     inner.push_back(std::move(r));
-    out.push_back(s.if_stmt(s.condition(1), std::move(inner)));
+    out.push_back(s.if_stmt(std::move(condition), std::move(inner)));
   }
+
+  static bool reads(const Expr& e, const std::string& name) {
+    if (e.kind == ExprKind::kVar && e.text == name) return true;
+    return std::any_of(e.args.begin(), e.args.end(), [&](const ExprPtr& a) { return reads(*a, name); });
+  }
+
 
   // name = helper(...)
   static void func_call(Synth& s, Block& out, const StatementContext&) {
@@ -184,8 +229,10 @@ struct StatementBuilders {
   static StatementContext context(const Synth& s, int nesting) {
     StatementContext c;
     c.nesting = nesting;
-    c.numeric = s.assignable_where([](const Type& t) { return is_numeric_value(t); });
-    c.vectors = s.assignable_where([](const Type& t) { return t.kind == Kind::kVector && !t.is_array(); });
+    for (const Variable* v : s.scopes_.all()) {
+      c.numeric += is_assignable_numeric(*v);
+      c.vectors += is_assignable_vector(*v);
+    }
     for (const auto& a : s.arrays_) {
       Type e = a.type.element();
       if (a.type.array_ndim == 1 && !a.per_thread && (e.is_int() || e == kFloat || e == Type::vector_of(3, Scalar::kFloat32))) {

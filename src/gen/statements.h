@@ -14,8 +14,10 @@ namespace warpsynth::gen {
 // What the scope offers a new statement.
 struct StatementContext {
   int nesting = 0;
-  std::vector<const Variable*> numeric;      // assignable numeric locals
-  std::vector<const Variable*> vectors;      // assignable vector locals
+  // How many assignable numeric / vector locals are in scope (counted, not listed: a context is
+  // made for every statement, and a builder that uses one picks it by position: pick()).
+  size_t numeric = 0;
+  size_t vectors = 0;
   std::vector<const ArrayParam*> accumulators;  // 1-D arrays indexed by computed indices
   bool in_place = false;  // a local has the type an in-place builtin updates (wp.transform_set_rotation)
 };

@@ -73,7 +73,9 @@ SampleResult verdict_of(const Pending& p, const protocol::SourceReply& item) {
   }
   for (const auto& [level, v] : item.verify) {
     if (!r.ok) break;
-    if ((level == "cpu_compile" || level == "cuda_ptx") && v != "ok") {
+    // A level that failed leaves the sample out; "skipped: ..." (the check cannot be made for this
+    // kernel) keeps it, with the reason in its record.
+    if ((level == "cpu_compile" || level == "cuda_ptx" || level == "cpu_run") && v.rfind("failed", 0) == 0) {
       r.ok = false;
       r.stage = level;
       r.message = v.substr(v.find(':') == std::string::npos ? 0 : v.find(':') + 2);
@@ -99,8 +101,9 @@ class GenerateJob : public BatchJob {
     std::vector<protocol::SourceItem> sources;
     for (std::uint64_t index : items) {
       const gen::GeneratedKernel& kernel = generated(index);
-      sources.push_back({sample_label(index), kernel.python});
+      sources.push_back({sample_label(index), kernel.python, options_.verify == "run" ? run_plan(index, kernel) : nullptr});
     }
+    if (options_.verify == "run") return protocol::run_sources_request(id, sources);
     return options_.verify == "compile" ? protocol::compile_sources_request(id, sources)
                                         : protocol::codegen_sources_request(id, sources);
   }
@@ -189,6 +192,18 @@ class GenerateJob : public BatchJob {
     changed_.notify_all();
   }
 
+  // How the worker launches a sample's kernel at --verify run: the generator's launch, the shapes
+  // of its arrays, its host objects; inputs drawn from a seed of the sample's own.
+  static nlohmann::json run_plan(std::uint64_t index, const gen::GeneratedKernel& kernel) {
+    nlohmann::json shapes = nlohmann::json::object();
+    for (const auto& a : kernel.arrays) shapes[a.name] = a.shape;
+    return {{"dims", kernel.launch_dims},
+            {"array_shapes", std::move(shapes)},
+            {"host_objects", kernel.launch.value("host_objects", nlohmann::ordered_json::object())},
+            {"block_dim", kernel.launch.value("block_dim", 0)},
+            {"seed", (kernel.seed ^ index) & 0x7fffffffull}};
+  }
+
   // The record's JSON line, and its id.
   std::pair<std::string, std::string> make_record(const Pending& p, const protocol::KernelCode& kernel,
                                                   const protocol::SourceReply& item) {
@@ -207,6 +222,7 @@ class GenerateJob : public BatchJob {
     nlohmann::ordered_json record = make_synthetic_record(kernel, info, context_);
     for (const auto& preamble : record_preambles(kernel)) preambles.add(preamble);
     for (const auto& [level, verdict] : item.verify) record["verify"][level] = verdict;
+    if (!item.run.is_null()) record["verify"]["run"] = item.run;  // what replays the check
     return {json_line(record), record["id"].get<std::string>()};
   }
 
@@ -272,7 +288,8 @@ void GenerateSummary::print(std::ostream& out) const {
   double rate = seconds > 0 ? processed_now / seconds : 0.0;
   out << fmt::format("generated {} kernels in {} shards ({} resumed); {} processed now in {:.1f} s ({:.1f} kernels/s)\n",
                      requested(), manifest.shards.size(), resumed_shards, processed_now, seconds, rate);
-  std::string level = manifest.run.verify == "compile" ? "codegen, CPU object and CUDA PTX"
+  std::string level = manifest.run.verify == "run"       ? "codegen, CUDA PTX, and a CPU build run on seeded inputs"
+                      : manifest.run.verify == "compile" ? "codegen, CPU object and CUDA PTX"
                                                          : "codegen (CPU and CUDA, forward and backward)";
   out << fmt::format("passed {}: {} of {} ({:.2f}%)\n", level, passed(), requested(),
                      requested() ? 100.0 * passed() / requested() : 100.0);

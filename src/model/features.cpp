@@ -35,6 +35,8 @@ class Walker {
     const std::uint64_t code = std::uint64_t(t.kind) | std::uint64_t(t.scalar) << 8 | std::uint64_t(t.rows) << 16 |
                                std::uint64_t(t.cols) << 24 | std::uint64_t(t.array_ndim) << 32 |
                                std::uint64_t(std::uint16_t(t.kind == Kind::kOpaque ? t.struct_id : 0)) << 40;
+    if (code == last_code_) return;  // a node's operands often have its type
+    last_code_ = code;
     if (std::find(codes_.begin(), codes_.end(), code) == codes_.end()) codes_.push_back(code);  // a few distinct
   }
 
@@ -161,6 +163,7 @@ class Walker {
   const catalog::Catalog& catalog_;
   Features& out_;
   std::vector<std::uint64_t> codes_;
+  std::uint64_t last_code_ = ~std::uint64_t{0};
   // Names seen while walking, as views of the catalog's keys, the program's texts and literals:
   // each becomes a string once, in finish().
   SeenNames builtins_, constructs_, types_;

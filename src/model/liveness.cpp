@@ -33,12 +33,15 @@ class Bits {
 class Analysis {
  public:
   Analysis(std::span<const std::string_view> locals, bool is_kernel) : is_kernel_(is_kernel) {
+    // A table at least twice the names it may hold (only that part is cleared: analyses are many).
+    while (slots_ < 2 * std::min(locals.size(), kMaxVariables)) slots_ *= 2;
+    std::fill(short_table_.begin(), short_table_.begin() + long(slots_), Slot{0, -1});
     for (const auto& n : locals) {
       if (size_ >= kMaxVariables) break;
       if (id(n) >= 0) continue;
       if (n.size() <= 8) {
-        short_keys_.push_back(pack(n));
-        short_ids_.push_back(int(size_));
+        auto& slot = short_slot(pack(n));
+        slot = {pack(n), int(size_)};
       } else {
         long_keys_.push_back(n);
         long_ids_.push_back(int(size_));
@@ -66,14 +69,16 @@ class Analysis {
     return std::find(v.begin(), v.end(), s) != v.end();
   }
 
-  // A function has tens of variables: a scan of packed keys beats hashing here.
+  // A function has tens of variables (at most kMaxVariables): names of up to 8 bytes are found in
+  // an open-addressed table of their packed keys (no string compared, no division), the rest by
+  // a scan.
   int id(std::string_view name) const {
     if (name.size() <= 8) {
       const std::uint64_t key = pack(name);
-      for (size_t i = 0; i < short_keys_.size(); ++i) {
-        if (short_keys_[i] == key) return short_ids_[i];
+      for (size_t i = slot_of(key);; i = (i + 1) & (slots_ - 1)) {
+        if (short_table_[i].key == key) return short_table_[i].id;
+        if (short_table_[i].key == 0) return -1;
       }
-      return -1;
     }
     for (size_t i = 0; i < long_keys_.size(); ++i) {
       if (long_keys_[i] == name) return long_ids_[i];
@@ -274,8 +279,18 @@ class Analysis {
   struct Loop {
     Bits after, head;
   };
-  std::vector<std::uint64_t> short_keys_;   // names of up to 8 bytes, packed
-  std::vector<int> short_ids_;
+  struct Slot {  // trivial: the table is not cleared beyond the slots in use
+    std::uint64_t key;  // 0: empty (a name is never empty)
+    int id;
+  };
+  size_t slot_of(std::uint64_t key) const { return size_t((key * 0x9E3779B97F4A7C15ull) >> 40) & (slots_ - 1); }
+  Slot& short_slot(std::uint64_t key) {
+    size_t i = slot_of(key);
+    while (short_table_[i].key != 0 && short_table_[i].key != key) i = (i + 1) & (slots_ - 1);
+    return short_table_[i];
+  }
+  size_t slots_ = 16;                               // a power of two, at most 2 * kMaxVariables
+  std::array<Slot, 2 * kMaxVariables> short_table_;  // the first slots_ are in use
   std::vector<std::string_view> long_keys_;  // the others: views of the caller's names
   std::vector<int> long_ids_;
   size_t size_ = 0;

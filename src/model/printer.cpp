@@ -1,5 +1,6 @@
 #include "model/printer.h"
 
+#include <deque>
 #include <string_view>
 
 #include "model/black_layout.h"
@@ -40,11 +41,19 @@ class Printer {
  public:
   explicit Printer(const Program& program) : program_(program) {}
 
-  std::string type_name(const Type& t) const {
-    if (t.kind == Kind::kStruct && t.struct_id >= 0 && t.struct_id < int(program_.structs.size())) {
-      return python_name(t, program_.structs[t.struct_id].name);
+  std::string type_name(const Type& t) const { return std::string(cached_type_name(t)); }
+
+  // A type's Python name, made once per type while printing a program (every constructor and
+  // cast prints one: wp.vec3, wp.float64).
+  const std::string& cached_type_name(const Type& t) const {
+    for (const auto& [type, name] : type_names_) {
+      if (type == t) return name;
     }
-    return python_name(t);
+    std::string name = t.kind == Kind::kStruct && t.struct_id >= 0 && t.struct_id < int(program_.structs.size())
+                           ? python_name(t, program_.structs[t.struct_id].name)
+                           : python_name(t);
+    type_names_.emplace_back(t, std::move(name));
+    return type_names_.back().second;
   }
 
   // Everything appends to `out`: printing is on the generator's hot path.
@@ -75,7 +84,7 @@ class Printer {
       case ExprKind::kCall: out += "wp."; out += e.text; return true;
       case ExprKind::kFuncCall: out += e.text; return true;
       case ExprKind::kConstruct:
-      case ExprKind::kCast: out += type_name(e.type); return true;
+      case ExprKind::kCast: out += cached_type_name(e.type); return true;
       default: return false;
     }
   }
@@ -590,6 +599,7 @@ class Printer {
 
  private:
   const Program& program_;
+  mutable std::deque<std::pair<Type, std::string>> type_names_;  // deque: the names stay where they are
 };
 
 }  // namespace

@@ -125,3 +125,23 @@ def test_verify_compile_builds_cpu_objects_and_ptx(warpsynth_bin, tmp_path):
     for line in (tmp_path / "kernels-00000.jsonl").read_text().splitlines():
         verify = json.loads(line)["verify"]
         assert verify["codegen"] == verify["cpu_compile"] == verify["cuda_ptx"] == "ok"
+
+
+def test_verify_run_launches_each_kernel_and_records_how_to_replay_it(warpsynth_bin, tmp_path):
+    result = run_cli(warpsynth_bin, "generate", "--count", 6, "--seed", 5, "--verify", "run", "--jobs", 2,
+                     "--batch", 3, "--out", tmp_path, "--quiet")
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert "passed codegen, CUDA PTX, and a CPU build run on seeded inputs" in result.stdout
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["verify"] == "run"
+    records = [json.loads(line) for line in (tmp_path / "kernels-00000.jsonl").read_text().splitlines()]
+    assert len(records) + len(summary["failures"]) == 6
+    assert all(f["stage"] == "cpu_run" for f in summary["failures"])
+    assert len(records) >= 5  # about 98% pass
+    for record in records:
+        verify = record["verify"]
+        assert verify["codegen"] == verify["cpu_compile"] == verify["cuda_ptx"] == "ok"
+        assert verify["cpu_run"] == "ok" or verify["cpu_run"].startswith("skipped: ")
+        run = verify["run"]
+        assert run["input_seed"] >= 0 and run["sizes"][0] == record["meta"]["launch_dims"]
+        assert len(run["checksum"]) == 16 and run["outputs"]

@@ -1,0 +1,81 @@
+"""Throughput of `--verify run` against `--verify compile`, on the same kernels, in one run.
+
+Run after `make`:  .venv/bin/python bench/verify_throughput.py [--count 200] [--repeat 2]
+Writes bench/results/verify.json. Both levels run `warpsynth generate` with the same seed, config
+and --jobs 2 on this machine, interleaved --repeat times (this machine's speed varies from minute
+to minute); the best of each is kept. A fresh output folder per run, and workers with fresh
+kernel caches (warpsynth gives each worker its own), so nothing is reused between runs.
+
+  compile_per_s_before  --verify compile: codegen, the batch's CPU object (Warp's compiler,
+                        one unit per batch) and CUDA PTX (NVRTC)
+  run_per_s             --verify run: codegen, CUDA PTX, each kernel built as a CPU launch builds
+                        it (Warp's module build, precompiled headers on) and run at three sizes
+
+Issue 10 asks run_per_s >= 0.8 x compile_per_s_before. Not measured yet: grad_per_s and
+run_per_s_fast (the grad level and an opt-in faster build do not exist yet).
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "build" / "warpsynth"
+
+
+def run(level: str, count: int, seed: int, out: Path) -> tuple[float, dict]:
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(BIN), "generate", "--count", str(count), "--seed", str(seed), "--verify", level, "--jobs", "2",
+         "--out", str(out), "--quiet"],
+        capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"generate --verify {level} failed:\n{done.stdout}{done.stderr}")
+    summary = json.loads((out / "summary.json").read_text())
+    return seconds, summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    best = {"compile": None, "run": None}
+    summaries = {}
+    with tempfile.TemporaryDirectory(prefix="warpsynth-verify-bench-") as scratch:
+        for _ in range(args.repeat):
+            for level in ("compile", "run"):
+                seconds, summary = run(level, args.count, args.seed, Path(scratch) / level)
+                best[level] = seconds if best[level] is None else min(best[level], seconds)
+                summaries[level] = summary
+    out = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "count": args.count,
+        "seed": args.seed,
+        "jobs": 2,
+        "repeat": args.repeat,
+        "compile_per_s_before": round(args.count / best["compile"], 3),
+        "run_per_s": round(args.count / best["run"], 3),
+        "compile_passed": summaries["compile"]["passed"],
+        "run_passed": summaries["run"]["passed"],
+        "run_failures_by_stage": summaries["run"]["failures_by_stage"],
+    }
+    out["run_over_compile"] = round(out["run_per_s"] / out["compile_per_s_before"], 3)
+    out["acceptance"] = {"run_per_s >= 0.8 x compile_per_s_before": out["run_over_compile"] >= 0.8}
+    path = ROOT / "bench" / "results" / "verify.json"
+    path.write_text(json.dumps(out, indent=1) + "\n")
+    print(json.dumps(out, indent=1))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

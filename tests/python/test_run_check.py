@@ -1,0 +1,181 @@
+"""run_sources / run_check: the `--verify run` checks on hand-written kernels, each able to fail."""
+
+import itertools
+import tempfile
+import textwrap
+
+from warpsynth_worker import warp_bridge
+from warpsynth_worker.extract import run_sources
+
+warp_bridge.init()
+_names = itertools.count()
+
+HEADER = """
+import warp as wp
+"""
+
+
+def run(body: str, **plan) -> dict:
+    item = {
+        "label": "kernel.py",
+        "source": textwrap.dedent(HEADER) + textwrap.dedent(body),
+        "run": {"dims": [16], "array_shapes": {}, "host_objects": {}, "block_dim": 0, "seed": 3, **plan},
+    }
+    with tempfile.TemporaryDirectory() as build_root:
+        [reply] = run_sources([item], f"ws_test_run_{next(_names)}", build_root)
+    assert reply["errors"] == []
+    return reply
+
+
+def test_a_smooth_kernel_passes_with_what_replays_it():
+    reply = run(
+        """
+        @wp.kernel
+        def scaled_sine(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = wp.sin(x[i]) * 2.0
+        """
+    )
+    assert reply["verify"] == {"cpu_compile": "ok", "cuda_ptx": "ok", "cpu_run": "ok"}
+    detail = reply["run"]
+    assert detail["input_seed"] == 3
+    assert detail["sizes"] == [[16], [37], [5]]
+    assert detail["shapes"] == {"x": [16], "y": [16]}
+    assert detail["outputs"] == ["y"]
+    assert detail["moved_by"]["x"] > 0.1 and detail["inputs_moving_nothing"] == []
+    # The same seed gives the same outputs: the checksum replays.
+    assert run(
+        """
+        @wp.kernel
+        def scaled_sine(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = wp.sin(x[i]) * 2.0
+        """
+    )["run"]["checksum"] == detail["checksum"]
+
+
+def test_a_constant_output_fails():
+    reply = run(
+        """
+        @wp.kernel
+        def constant(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = 1.5
+        """
+    )
+    assert reply["verify"]["cpu_run"].startswith("failed: every output holds one constant")
+
+
+def test_an_output_that_ignores_its_input_fails():
+    reply = run(
+        """
+        @wp.kernel
+        def ramp(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = float(i) * 2.0
+        """
+    )
+    assert reply["verify"]["cpu_run"].startswith("failed: outputs do not change when the inputs do")
+
+
+def test_a_nan_fails():
+    reply = run(
+        """
+        @wp.kernel
+        def bad_log(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = wp.log(-1.0 - x[i] * x[i])
+        """
+    )
+    assert reply["verify"]["cpu_run"].startswith("failed: non-finite output y")
+
+
+def test_an_all_zero_output_fails():
+    reply = run(
+        """
+        @wp.kernel
+        def zeros(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = x[i] * 0.0
+        """
+    )
+    assert reply["verify"]["cpu_run"].startswith("failed: all outputs are zero")
+
+
+def test_a_kernel_that_writes_nothing_fails():
+    reply = run(
+        """
+        @wp.kernel
+        def idle(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            t = x[i] * 2.0
+        """
+    )
+    assert reply["verify"]["cpu_run"].startswith("failed: writes nothing")
+
+
+def test_an_input_that_moves_nothing_is_named():
+    reply = run(
+        """
+        @wp.kernel
+        def half_used(x: wp.array(dtype=float), unused: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = x[i] * 3.0 + 1.0
+        """
+    )
+    assert reply["verify"]["cpu_run"] == "ok"
+    assert reply["run"]["inputs_moving_nothing"] == ["unused"]
+
+
+def test_composite_types_structs_and_2d_launches():
+    reply = run(
+        """
+        @wp.struct
+        class Params:
+            gain: float
+            axis: wp.vec3
+            shear: wp.mat33
+
+        @wp.kernel
+        def rotate(
+            params: Params,
+            q: wp.array2d(dtype=wp.quat),
+            p: wp.array2d(dtype=wp.vec3),
+            xf: wp.transform,
+            out: wp.array2d(dtype=wp.vec3),
+        ):
+            i, j = wp.tid()
+            out[i, j] = wp.transform_point(xf, wp.quat_rotate(q[i, j], p[i, j])) * params.gain + params.shear * params.axis
+        """,
+        dims=[8, 8],
+        array_shapes={"q": [8, 8], "p": [8, 8], "out": [8, 8]},
+    )
+    assert reply["verify"]["cpu_run"] == "ok", reply["verify"]
+    assert reply["run"]["sizes"] == [[8, 8], [5, 7], [3, 3]]
+
+
+def test_a_mesh_handle_gets_a_mesh():
+    reply = run(
+        """
+        @wp.kernel
+        def closest(mesh: wp.uint64, points: wp.array(dtype=wp.vec3), out: wp.array(dtype=float)):
+            i = wp.tid()
+            q = wp.mesh_query_point(mesh, points[i], 10.0)
+            if q.result:
+                out[i] = wp.length(wp.mesh_eval_position(mesh, q.face, q.u, q.v) - points[i])
+        """,
+        host_objects={"mesh": "wp.Mesh(points, indices): a closed triangle mesh"},
+    )
+    assert reply["verify"]["cpu_run"] == "ok", reply["verify"]
+
+
+def test_a_handle_nobody_describes_is_skipped():
+    reply = run(
+        """
+        @wp.kernel
+        def closest(mesh: wp.uint64, points: wp.array(dtype=wp.vec3), out: wp.array(dtype=float)):
+            i = wp.tid()
+            out[i] = wp.length(points[i])
+        """
+    )
+    assert reply["verify"]["cpu_run"].startswith("skipped: argument mesh is a handle")
