@@ -71,8 +71,10 @@ SampleResult verdict_of(const Pending& p, const protocol::SourceReply& item) {
   } else {
     r.ok = true;
   }
+  r.verify.emplace_back("codegen", r.ok ? std::string("ok") : "failed: " + r.message);
   for (const auto& [level, v] : item.verify) {
-    if (!r.ok) break;
+    r.verify.emplace_back(level, v);
+    if (!r.ok) continue;
     // A level that failed leaves the sample out; "skipped: ..." (the check cannot be made for this
     // kernel) keeps it, with the reason in its record.
     if ((level == "cpu_compile" || level == "cuda_ptx" || level == "cpu_run") && v.rfind("failed", 0) == 0) {
@@ -142,6 +144,7 @@ class GenerateJob : public BatchJob {
     r.template_name = take(item).template_name;
     r.stage = stage;
     r.message = message;
+    r.verify.emplace_back(stage, "failed: " + message);  // the worker's fault or the kernel's: counted where it stopped
     deliver({std::move(r)});
   }
 
@@ -262,6 +265,14 @@ std::map<std::string, std::uint64_t> GenerateSummary::failures_by_stage() const 
   return counts;
 }
 
+std::map<std::string, LevelCounts> GenerateSummary::verify_levels() const {
+  std::map<std::string, LevelCounts> levels;
+  for (const auto& [id, s] : manifest.shards) {
+    for (const auto& [level, counts] : s.verify) levels[level].merge(counts);
+  }
+  return levels;
+}
+
 std::vector<ShardFailure> GenerateSummary::failures() const {
   std::vector<ShardFailure> all;
   for (const auto& [id, s] : manifest.shards) all.insert(all.end(), s.failures.begin(), s.failures.end());
@@ -281,6 +292,11 @@ nlohmann::ordered_json GenerateSummary::to_json() const {
           {"shards", manifest.shards.size()},
           {"config_hash", manifest.run.config_hash},
           {"failures_by_stage", failures_by_stage()},
+          {"verify_levels", [&] {
+             nlohmann::ordered_json levels = nlohmann::ordered_json::object();
+             for (const auto& [level, counts] : verify_levels()) levels[level] = counts.to_json();
+             return levels;
+           }()},
           {"failures", list}};
 }
 
@@ -294,6 +310,13 @@ void GenerateSummary::print(std::ostream& out) const {
   out << fmt::format("passed {}: {} of {} ({:.2f}%)\n", level, passed(), requested(),
                      requested() ? 100.0 * passed() / requested() : 100.0);
   out << fmt::format("{} duplicates dropped, {} records written\n", duplicates(), records());
+  for (const auto& [level, c] : verify_levels()) {
+    if (level == "codegen" && c.failed == 0 && c.skipped == 0) continue;  // said above
+    out << fmt::format("  {:<12} ok {}, failed {}, skipped {}\n", level, c.ok, c.failed, c.skipped);
+    for (const auto& [reason, n] : c.reasons) {
+      if (reason.rfind("skipped", 0) == 0) out << fmt::format("    {} x {}\n", n, reason.substr(0, 120));
+    }
+  }
   if (worker_peak_rss_kb > 0) {
     out << fmt::format("worker peak memory {:.1f} MiB; {} worker restarts\n", worker_peak_rss_kb / 1024.0, worker_restarts);
   }

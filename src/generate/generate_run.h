@@ -49,6 +49,9 @@ struct GenerateSummary {
   std::uint64_t passed() const;
   std::uint64_t duplicates() const;
   std::map<std::string, std::uint64_t> failures_by_stage() const;
+  // Per verification level, the samples that passed, failed and were skipped, with the reasons
+  // (failed samples included: a sample is counted at each level it reached).
+  std::map<std::string, LevelCounts> verify_levels() const;
   std::vector<ShardFailure> failures() const;
   // Deterministic (no times): the same run gives the same bytes, interrupted or not.
   nlohmann::ordered_json to_json() const;

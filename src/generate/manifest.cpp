@@ -38,6 +38,37 @@ std::vector<std::string> RunIdentity::differences(const RunIdentity& other) cons
   return out;
 }
 
+void LevelCounts::add(const std::string& verdict) {
+  if (verdict == "ok") {
+    ++ok;
+    return;
+  }
+  (verdict.rfind("skipped", 0) == 0 ? skipped : failed) += 1;
+  // "failed: non-finite output y (launch 64)" and "... (launch 37)" are one reason
+  std::string reason = verdict.substr(0, verdict.find(" (launch "));
+  ++reasons[reason.substr(0, 200)];
+}
+
+void LevelCounts::merge(const LevelCounts& other) {
+  ok += other.ok;
+  failed += other.failed;
+  skipped += other.skipped;
+  for (const auto& [reason, n] : other.reasons) reasons[reason] += n;
+}
+
+nlohmann::ordered_json LevelCounts::to_json() const {
+  return {{"ok", ok}, {"failed", failed}, {"skipped", skipped}, {"reasons", reasons}};
+}
+
+LevelCounts LevelCounts::from_json(const nlohmann::json& j) {
+  LevelCounts c;
+  c.ok = j.at("ok").get<std::uint64_t>();
+  c.failed = j.at("failed").get<std::uint64_t>();
+  c.skipped = j.at("skipped").get<std::uint64_t>();
+  c.reasons = j.at("reasons").get<std::map<std::string, std::uint64_t>>();
+  return c;
+}
+
 nlohmann::ordered_json ShardOutcome::to_json() const {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const auto& f : failures) {
@@ -47,7 +78,12 @@ nlohmann::ordered_json ShardOutcome::to_json() const {
           {"records", records},
           {"duplicates", duplicates},
           {"failures_by_stage", failures_by_stage},
-          {"failures", list}};
+          {"failures", list},
+          {"verify", [&] {
+             nlohmann::ordered_json levels = nlohmann::ordered_json::object();
+             for (const auto& [level, counts] : verify) levels[level] = counts.to_json();
+             return levels;
+           }()}};
 }
 
 ShardOutcome ShardOutcome::from_json(const nlohmann::json& j) {
@@ -59,6 +95,9 @@ ShardOutcome ShardOutcome::from_json(const nlohmann::json& j) {
   for (const auto& f : j.at("failures")) {
     o.failures.push_back({f.at("index").get<std::uint64_t>(), f.at("template").get<std::string>(),
                           f.at("stage").get<std::string>(), f.at("message").get<std::string>()});
+  }
+  if (auto v = j.find("verify"); v != j.end()) {  // manifests written before it had per-level counts lack it
+    for (auto it = v->begin(); it != v->end(); ++it) o.verify[it.key()] = LevelCounts::from_json(*it);
   }
   return o;
 }

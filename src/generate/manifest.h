@@ -36,12 +36,24 @@ struct ShardFailure {
   std::string message;
 };
 
+// How the samples of a shard (or a run) fared at one verification level.
+struct LevelCounts {
+  std::uint64_t ok = 0, failed = 0, skipped = 0;
+  std::map<std::string, std::uint64_t> reasons;  // of "failed" and "skipped", the launch size left out
+
+  void add(const std::string& verdict);
+  void merge(const LevelCounts& other);
+  nlohmann::ordered_json to_json() const;
+  static LevelCounts from_json(const nlohmann::json& j);
+};
+
 struct ShardOutcome {
   std::uint64_t samples = 0;
   std::uint64_t records = 0;
   std::uint64_t duplicates = 0;
   std::map<std::string, std::uint64_t> failures_by_stage;
   std::vector<ShardFailure> failures;
+  std::map<std::string, LevelCounts> verify;  // per verification level
 
   nlohmann::ordered_json to_json() const;
   static ShardOutcome from_json(const nlohmann::json& j);

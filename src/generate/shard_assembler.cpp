@@ -24,6 +24,7 @@ void ShardAssembler::add(SampleResult result) {
 
 void ShardAssembler::write(SampleResult& r) {
   ++next_;
+  for (const auto& [level, verdict] : r.verify) outcome_.verify[level].add(verdict);
   if (!r.ok) {
     ++outcome_.failures_by_stage[r.stage];
     outcome_.failures.push_back({r.index, r.template_name, r.stage, r.message});

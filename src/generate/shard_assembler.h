@@ -23,6 +23,9 @@ struct SampleResult {
   std::string record;  // one line
   std::string id;
   std::string stage, message;
+  // Each verification level's verdict for this sample ("ok", "failed: ...", "skipped: ..."),
+  // failed samples included: the summary counts them per level.
+  std::vector<std::pair<std::string, std::string>> verify;
 };
 
 class ShardAssembler {

@@ -29,6 +29,12 @@ void count_strings(const nlohmann::json& list, std::map<std::string, std::uint64
 DatasetStats DatasetStats::of_folder(const std::string& dir) {
   if (!std::filesystem::is_directory(dir)) throw std::runtime_error("no dataset at " + dir + ": no such folder");
   DatasetStats stats;
+  if (std::ifstream summary(std::filesystem::path(dir) / "summary.json"); summary) {
+    nlohmann::json j = nlohmann::json::parse(summary, nullptr, false);
+    if (j.is_object() && j.contains("verify_levels") && j["verify_levels"].is_object()) {
+      stats.run_verify_levels = j["verify_levels"];
+    }
+  }
   std::set<std::string> ids;
   std::map<std::string, double> line_sums;
   std::map<std::string, std::uint64_t> line_numbers;
@@ -52,8 +58,10 @@ DatasetStats DatasetStats::of_folder(const std::string& dir) {
     }
     if (r.contains("verify") && r["verify"].is_object()) {
       for (auto it = r["verify"].begin(); it != r["verify"].end(); ++it) {
-        std::string outcome = it->is_string() ? it->get<std::string>() : "?";
+        if (!it->is_string()) continue;  // verify.run: what replays the check, not a verdict
+        std::string outcome = it->get<std::string>();
         if (outcome.rfind("failed", 0) == 0) outcome = "failed";
+        if (outcome.rfind("skipped", 0) == 0) outcome = "skipped";
         ++stats.verify[it.key()][outcome];
       }
     }
@@ -95,6 +103,7 @@ nlohmann::ordered_json DatasetStats::to_json() const {
       {"builtins", builtins},
       {"types", types},
       {"verify", verify},
+      {"run_verify_levels", run_verify_levels},
       {"mean_lines", mean_lines},
       {"quality", quality.to_json()},
   };
@@ -132,6 +141,19 @@ void DatasetStats::print(std::ostream& out) const {
       std::string text;
       for (const auto& [outcome, n] : outcomes) text += fmt::format(" {}={}", outcome, n);
       out << fmt::format("  {:<15}{}\n", level, text);
+    }
+  }
+  if (run_verify_levels.is_object()) {
+    out << "verification of every sample of the run, failed ones included (summary.json):\n";
+    for (auto it = run_verify_levels.begin(); it != run_verify_levels.end(); ++it) {
+      const auto& c = *it;
+      out << fmt::format("  {:<15} ok={} failed={} skipped={}\n", it.key(), c.value("ok", 0), c.value("failed", 0),
+                         c.value("skipped", 0));
+      if (c.contains("reasons") && c["reasons"].is_object()) {
+        for (auto r = c["reasons"].begin(); r != c["reasons"].end(); ++r) {
+          out << fmt::format("    {} x {}\n", r->is_number() ? r->get<std::uint64_t>() : 0, r.key().substr(0, 120));
+        }
+      }
     }
   }
   if (!mean_lines.empty()) {

@@ -22,6 +22,9 @@ struct DatasetStats {
   std::map<std::string, std::uint64_t> builtins;    // kernels calling each builtin
   std::map<std::string, std::uint64_t> types;       // kernels using each type
   std::map<std::string, std::map<std::string, std::uint64_t>> verify;  // level -> outcome -> kernels
+  // A generate run's summary.json: per level, every sample's verdict (the failed ones too, which
+  // have no record), with reasons. Null when the folder has none.
+  nlohmann::json run_verify_levels;
   std::map<std::string, double> mean_lines;
   QualityStats quality;  // of the records that carry meta.quality
 

@@ -73,6 +73,8 @@ TEST(Manifest, RoundTripsAndNamesWhatDiffers) {
   s.duplicates = 1;
   s.failures_by_stage["crash"] = 1;
   s.failures.push_back({3, "map", "crash", "worker died"});
+  s.verify["cpu_run"].add("ok");
+  s.verify["cpu_run"].add("skipped: argument mesh is a handle");
   m.shards[2] = s;
   m.save((dir / "manifest.json").string());
   auto loaded = Manifest::load((dir / "manifest.json").string());
@@ -88,4 +90,26 @@ TEST(Manifest, RoundTripsAndNamesWhatDiffers) {
   EXPECT_FALSE(Manifest::load((dir / "none.json").string()));
   std::ofstream(dir / "bad.json") << "{}";
   EXPECT_THROW(Manifest::load((dir / "bad.json").string()), std::runtime_error);
+}
+
+TEST(Manifest, CountsEachLevelsVerdictsWithReasonsWithoutTheLaunchSize) {
+  LevelCounts a;
+  a.add("ok");
+  a.add("failed: non-finite output y (launch 64)");
+  a.add("failed: non-finite output y (launch 37)");
+  a.add("skipped: no single kernel to run");
+  EXPECT_EQ(a.ok, 1u);
+  EXPECT_EQ(a.failed, 2u);
+  EXPECT_EQ(a.skipped, 1u);
+  EXPECT_EQ(a.reasons.at("failed: non-finite output y"), 2u);
+  LevelCounts b;
+  b.add("failed: non-finite output y (launch 5)");
+  a.merge(b);
+  EXPECT_EQ(a.failed, 3u);
+  EXPECT_EQ(a.reasons.at("failed: non-finite output y"), 3u);
+  EXPECT_EQ(LevelCounts::from_json(a.to_json()).to_json(), a.to_json());
+  // A manifest written before per-level counts still loads.
+  nlohmann::json old = {{"samples", 1}, {"records", 1}, {"duplicates", 0}, {"failures_by_stage", nlohmann::json::object()},
+                        {"failures", nlohmann::json::array()}};
+  EXPECT_TRUE(ShardOutcome::from_json(old).verify.empty());
 }

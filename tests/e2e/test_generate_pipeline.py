@@ -137,6 +137,16 @@ def test_verify_run_launches_each_kernel_and_records_how_to_replay_it(warpsynth_
     records = [json.loads(line) for line in (tmp_path / "kernels-00000.jsonl").read_text().splitlines()]
     assert len(records) + len(summary["failures"]) == 6
     assert all(f["stage"] == "cpu_run" for f in summary["failures"])
+    levels = summary["verify_levels"]
+    assert set(levels) == {"codegen", "cpu_compile", "cuda_ptx", "cpu_run"}
+    run_counts = levels["cpu_run"]
+    assert run_counts["ok"] + run_counts["failed"] + run_counts["skipped"] == 6  # failed samples counted too
+    assert run_counts["failed"] == len(summary["failures"])
+    assert sum(run_counts["reasons"].values()) == run_counts["failed"] + run_counts["skipped"]
+    stats = run_cli(warpsynth_bin, "stats", tmp_path)
+    assert stats.returncode == 0, stats.stderr
+    assert "verification of every sample of the run, failed ones included (summary.json)" in stats.stdout
+    assert f"cpu_run         ok={run_counts['ok']} failed={run_counts['failed']}" in stats.stdout
     assert len(records) >= 5  # about 98% pass
     for record in records:
         verify = record["verify"]
