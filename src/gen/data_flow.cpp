@@ -138,13 +138,19 @@ ExprPtr Synth::nonliteral_leaf(const Type& want, double literal_weight) {
   }
 }
 
+bool Synth::is_random_state(const Variable& v) {
+  // float(state) swamped every other term of a result (about 1e9) while meaning nothing: found by
+  // --verify run, which saw a kernel's output blind to its points.
+  return v.type == Type::scalar_of(Scalar::kUInt32) && (v.name.rfind("state", 0) == 0 || v.name.rfind("rng", 0) == 0);
+}
+
 ExprPtr Synth::random_state(int /*depth*/) {
   // Per-thread random state as real code makes it: `state = wp.rand_init(seed, tid)` once at the
   // top of the kernel, `seed` an argument, so each launch and each thread draws other numbers.
   const Type state_type = Type::scalar_of(Scalar::kUInt32);
   auto states = visible(state_type);
   for (const auto* v : states) {
-    if (v->name.rfind("state", 0) == 0 || v->name.rfind("rng", 0) == 0) return var(v->name);
+    if (is_random_state(*v)) return var(v->name);
   }
   if (!in_kernel_ || tid_.empty()) return literal(state_type);
   std::string seed;
@@ -279,7 +285,8 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
   for (const auto& st : body) {  // top-level definitions whose value reaches nothing
     if (st.kind == StmtKind::kAssign && st.declares && live.is_dead(&st) && !is_read(st.name) && !was_seen(st.name)) {
       seen.push_back(st.name);
-      if (const Variable* v = find_variable(st.name)) pending.emplace_back(st.name, v->type);
+      const Variable* v = find_variable(st.name);
+      if (v && !is_random_state(*v)) pending.emplace_back(st.name, v->type);
     }
   }
   // The per-thread arrays nothing reads before the parameters: with max_consumed terms at most,
@@ -292,7 +299,7 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
     for (const Variable* v : scopes_.all()) {  // parameters and struct parameters nothing reads
       const std::string& name = v->name;
       if (!v->assignable && !is_read(name) && !was_seen(name) && !tid_names(name) &&
-          !host_objects_.count(name)) {  // a mesh or volume id is a handle, not a number
+          !host_objects_.count(name) && !is_random_state(*v)) {  // handles and random states are not numbers
         pending.emplace_back(name, v->type);
         seen.push_back(name);
       }

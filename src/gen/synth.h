@@ -151,6 +151,9 @@ class Synth {
   // Argument `arg` of a catalog signature, drawn and wrapped in its guard (BuiltinIndex::guard).
   model::ExprPtr guarded(int signature, int arg, int depth);
   model::ExprPtr random_state(int depth);
+  // A per-thread random state (`state = wp.rand_init(seed, tid)`): read by random builtins only,
+  // never folded into a result as a number.
+  static bool is_random_state(const Variable& v);
   model::ExprPtr component(const model::Type& want, int depth);
   // base[k], or base[r, c] for a matrix, at a random in-range position.
   model::ExprPtr random_component(model::ExprPtr base);

@@ -175,10 +175,14 @@ void histogram_template(Synth& s) {
   s.emit_tid(body, {"i"});
   s.local(body, "x", s.load(*s.array("samples")));
   s.statements(body, body_statements(s) - 1, 0);
-  std::string nbins = s.local(body, "nbins", s.shape(bins, 0), false);
-  // A value mapped to [0, 1], then to a bin: the float is clamped before it becomes an int.
-  auto unit = s.call("clamp", args(s.consume(s.expr(kFloat, 0), body), s.float_literal("0.0", kFloat), s.float_literal("1.0", kFloat)));
+  // A value mapped to [0, 1], then to a bin: the float is centred, scaled and clamped before it
+  // becomes an int. (Clamped as it was drawn, with the bin count folded in, nearly every sample
+  // landed in the last bin: --verify run saw the bins blind to the samples.)
+  auto centred = op(s, "add", op(s, "mul", s.consume(s.expr(kFloat, 0), body), s.float_literal("0.25", kFloat)),
+                    s.float_literal("0.5", kFloat));
+  auto unit = s.call("clamp", args(std::move(centred), s.float_literal("0.0", kFloat), s.float_literal("1.0", kFloat)));
   std::string frac = s.local(body, "frac", std::move(unit));
+  std::string nbins = s.local(body, "nbins", s.shape(bins, 0), false);
   auto scaled = op(s, "mul", s.var(frac), [&] {
     auto c = model::make_expr(ExprKind::kCast, kFloat);
     c->args.push_back(op(s, "sub", s.var(nbins), s.int_literal(1)));
