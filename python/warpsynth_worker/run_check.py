@@ -233,15 +233,11 @@ def _launch(kernel, plan: dict, dims: list[int], inputs: Inputs) -> tuple[dict[s
         else:
             wp.launch(kernel, dim=dims, inputs=inputs.values, device="cpu")
         wp.synchronize_device("cpu")
-    except Skip:
-        raise
     except Exception as e:  # noqa: BLE001 - the kernel's failure, reported
         raise Failed(f"the launch raised {type(e).__name__}: {e}") from None
     after = inputs.snapshot()
     # Every array after the launch; those it changed are the ones it wrote.
-    return {name: a for name, a in after.items()}, {
-        name for name in after if not np.array_equal(after[name], before[name], equal_nan=True)
-    }
+    return after, {name for name in after if not np.array_equal(after[name], before[name], equal_nan=True)}
 
 
 def _floating(a: np.ndarray) -> bool:

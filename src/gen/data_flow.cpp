@@ -90,10 +90,7 @@ ExprPtr Synth::nonliteral_leaf(const Type& want, double literal_weight) {
   // The candidates go in buffers the Synth keeps (a leaf is drawn hundreds of times per kernel):
   // they are read only before anything below draws another leaf.
   std::vector<const Variable*>& vars = scratch_.vars;
-  vars.clear();
-  for (const Variable* v : scopes_.all()) {
-    if (v->type == want) vars.push_back(v);
-  }
+  visible(want, vars);
   std::vector<const ArrayParam*>& loads = scratch_.loads;
   loads.clear();
   if (in_kernel_ && !tid_.empty()) {
@@ -234,20 +231,14 @@ ExprPtr Synth::convert(ExprPtr value, const Type& want) {
 
 namespace {
 
-// Appends the names an expression reads, as views of its texts.
-void names_read_views(const Expr& e, std::vector<std::string_view>& out) {
-  if (e.kind == ExprKind::kVar) out.push_back(e.text);
-  for (const auto& a : e.args) names_read_views(*a, out);
-}
-
 // Appends the names the live statements of a block read (an update reads what it updates).
 void live_reads(const Block& b, const model::Liveness& live, std::vector<std::string_view>& out) {
   for (const auto& st : b) {
     if (live.is_dead(&st) || live.is_useless_loop(&st)) continue;
-    if (st.target) names_read_views(*st.target, out);
-    if (st.value) names_read_views(*st.value, out);
-    for (const auto& x : st.range) names_read_views(*x, out);
-    for (const auto& e : st.elifs) names_read_views(*e.condition, out);
+    if (st.target) model::names_read(*st.target, out);
+    if (st.value) model::names_read(*st.value, out);
+    for (const auto& x : st.range) model::names_read(*x, out);
+    for (const auto& e : st.elifs) model::names_read(*e.condition, out);
     if (st.kind == StmtKind::kAugAssign) out.push_back(st.name);
     live_reads(st.body, live, out);
     for (const auto& e : st.elifs) live_reads(e.body, live, out);
@@ -269,7 +260,7 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
   // Names are looked up, never kept past this call: views into the program's own strings,
   // sorted once for binary search.
   std::vector<std::string_view> read_anywhere;
-  names_read_views(*value, read_anywhere);
+  model::names_read(*value, read_anywhere);
   std::vector<std::string_view> locals;
   for (const Variable* v : scopes_.all()) {
     if (!v->type.is_array() && !v->type.is_struct()) locals.push_back(v->name);

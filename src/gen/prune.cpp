@@ -43,23 +43,18 @@ std::vector<bool> params_read(const std::vector<model::Param>& params, const Blo
   return read;
 }
 
-bool reads(const Expr& e, const std::string& name) {
-  if (e.kind == ExprKind::kVar && e.text == name) return true;
-  return std::any_of(e.args.begin(), e.args.end(), [&](const model::ExprPtr& a) { return reads(*a, name); });
-}
-
 bool mentions(const Stmt& s, const std::string& name) {
   if (s.name == name) return true;
   if (std::find(s.names.begin(), s.names.end(), name) != s.names.end()) return true;
-  if ((s.target && reads(*s.target, name)) || (s.value && reads(*s.value, name))) return true;
+  if ((s.target && model::reads_name(*s.target, name)) || (s.value && model::reads_name(*s.value, name))) return true;
   for (const auto& r : s.range) {
-    if (reads(*r, name)) return true;
+    if (model::reads_name(*r, name)) return true;
   }
   for (const auto& b : s.body) {
     if (mentions(b, name)) return true;
   }
   for (const auto& e : s.elifs) {
-    if (reads(*e.condition, name)) return true;
+    if (model::reads_name(*e.condition, name)) return true;
     for (const auto& b : e.body) {
       if (mentions(b, name)) return true;
     }
@@ -96,9 +91,7 @@ bool remove_dead(Block& block, const model::Liveness& live) {
     if (j == block.size()) {
       drop[i] = true;
     } else if (block[j].kind == StmtKind::kAssign && block[j].name == s.name) {
-      std::vector<std::string> reads;
-      model::names_read(*block[j].value, reads);
-      if (std::find(reads.begin(), reads.end(), s.name) == reads.end()) {
+      if (!model::reads_name(*block[j].value, s.name)) {
         block[j].declares = true;
         promoted[j] = true;
         drop[i] = true;

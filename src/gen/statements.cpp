@@ -1,6 +1,7 @@
 #include "gen/statements.h"
 
 #include "gen/synth_common.h"
+#include "model/liveness.h"
 
 namespace warpsynth::gen {
 
@@ -71,7 +72,7 @@ struct StatementBuilders {
       st.value = s.live_value(t);
     if (st.value->kind == ExprKind::kVar && st.value->text == v->name) return;
     // x *= x + c squares x: in a loop it overflows in a few iterations (found by --verify run).
-    if (op == "*=" && reads(*st.value, v->name)) st.op = "+=";
+    if (op == "*=" && model::reads_name(*st.value, v->name)) st.op = "+=";
     out.push_back(std::move(st));
   }
 
@@ -179,10 +180,6 @@ struct StatementBuilders {
     out.push_back(s.if_stmt(std::move(condition), std::move(inner)));
   }
 
-  static bool reads(const Expr& e, const std::string& name) {
-    if (e.kind == ExprKind::kVar && e.text == name) return true;
-    return std::any_of(e.args.begin(), e.args.end(), [&](const ExprPtr& a) { return reads(*a, name); });
-  }
 
 
   // name = helper(...)

@@ -159,10 +159,15 @@ void Synth::declare(const std::string& name, const Type& type, bool assignable) 
 
 std::vector<const Variable*> Synth::visible(const Type& type) const {
   std::vector<const Variable*> out;
+  visible(type, out);
+  return out;
+}
+
+void Synth::visible(const Type& type, std::vector<const Variable*>& out) const {
+  out.clear();
   for (const Variable* v : scopes_.all()) {
     if (v->type == type) out.push_back(v);
   }
-  return out;
 }
 
 std::vector<const Variable*> Synth::assignable_where(bool (*pred)(const Type&)) const {

@@ -102,6 +102,7 @@ class Synth {
   void pop_scope();
   void declare(const std::string& name, const model::Type& type, bool assignable);
   std::vector<const Variable*> visible(const model::Type& type) const;
+  void visible(const model::Type& type, std::vector<const Variable*>& out) const;  // into a reused buffer
 
   // --- expressions
   model::ExprPtr expr(const model::Type& want, int depth = 0);

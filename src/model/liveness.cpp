@@ -325,12 +325,17 @@ std::vector<std::string_view> function_variables(const std::vector<Param>& param
   return names;
 }
 
-void names_read(const Expr& e, std::vector<std::string>& out) {
+void names_read(const Expr& e, std::vector<std::string_view>& out) {
   if (e.kind == ExprKind::kVar) {
     out.push_back(e.text);
     return;
   }
   for (const auto& a : e.args) names_read(*a, out);
+}
+
+bool reads_name(const Expr& e, std::string_view name) {
+  if (e.kind == ExprKind::kVar) return e.text == name;
+  return std::any_of(e.args.begin(), e.args.end(), [&](const ExprPtr& a) { return reads_name(*a, name); });
 }
 
 }  // namespace warpsynth::model

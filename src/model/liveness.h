@@ -7,8 +7,8 @@
 // the worker's quality.py measures the same thing on Python for generated and extracted records.
 #pragma once
 
-#include <span>
 #include <algorithm>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,7 +38,9 @@ Liveness analyze_liveness(const Block& body, std::span<const std::string_view> l
 // `params` and `body`, valid while they are unchanged (this runs on every round of pruning).
 std::vector<std::string_view> function_variables(const std::vector<Param>& params, const Block& body);
 
-// Appends the variable names an expression reads.
-void names_read(const Expr& e, std::vector<std::string>& out);
+// Appends the variable names an expression reads (views of its texts).
+void names_read(const Expr& e, std::vector<std::string_view>& out);
+// Whether an expression reads the variable `name`.
+bool reads_name(const Expr& e, std::string_view name);
 
 }  // namespace warpsynth::model
