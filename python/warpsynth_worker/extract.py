@@ -329,10 +329,11 @@ def compile_sources(items: list, module_prefix: str, build_root: str, run: bool 
                 from . import run_check
 
                 plan = dict(items[n].get("run") or {}, source=items[n]["source"])
-                built, verdict, detail = run_check.build_and_check(kernels_by_item[n], plan)
-                replies[n]["verify"]["cpu_compile"] = built
-                replies[n]["verify"]["cpu_run"] = verdict
-                replies[n]["run"] = detail
+                verify, details = run_check.build_and_check(kernels_by_item[n], plan)
+                replies[n]["verify"].update(verify)
+                replies[n]["run"] = details.get("run", {})
+                if "grad" in details:
+                    replies[n]["grad"] = details["grad"]
         return replies
     finally:
         warp_bridge.config_restore(config)

@@ -37,6 +37,8 @@ from warp._src import types as wpt
 # Relative and absolute tolerance of "the same outputs" where atomics may reorder floating sums.
 ATOMIC_RTOL = 1e-5
 ATOMIC_ATOL = 1e-6
+# Elements around each array of code launched without its caller's launch (extracted code).
+MARGIN = 4
 # The smallest relative change that counts as "moved" (outputs of fp16 kernels move in steps of 1e-3).
 MOVED = 1e-6
 
@@ -57,14 +59,15 @@ class _Draw:
     their position, not the stream, so that two seeds never give a parameter the same value (a
     random seed of 1..7 drawn twice alike made a kernel look blind to its inputs)."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, largest_int: int = 61):
         self.rng = np.random.default_rng(seed)
         self.seed = seed
         self.position = 0
+        self.largest_int = largest_int
 
     def integer(self) -> int:
         self.position += 1
-        return 1 + (self.seed * 50 + self.position * 17) % 61
+        return 1 + (self.seed * 50 + self.position * 17) % self.largest_int
 
     def boolean(self) -> bool:
         self.position += 1
@@ -93,8 +96,9 @@ def _value(t, draw: _Draw):
         s = t()
         for name, var in t.vars.items():
             if wpt.is_array(var.type):
-                raise Skip(f"the struct {t.key} holds an array ({name})")
-            setattr(s, name, _value(var.type, draw))
+                setattr(s, name, _array(var.type, (16,) * var.type.ndim, rng))  # a field array: 16 per dimension
+            else:
+                setattr(s, name, _value(var.type, draw))
         return s
     if wpt.type_is_quaternion(t):
         return t(*_unit(rng, 4))
@@ -106,7 +110,7 @@ def _value(t, draw: _Draw):
         if wpt.type_is_int(scalar):
             return t(*rng.integers(1, 8, n).tolist())
         return t(*rng.uniform(-1.0, 1.0, n).tolist())
-    if t in wpt.scalar_types or t in (int, float, bool):
+    if t in wpt.scalar_types or t in (int, float, bool) or t is wp.bool:
         return _scalar(t, draw)
     raise Skip(f"no inputs are made for arguments of type {wpt.type_repr(t)}")
 
@@ -125,18 +129,25 @@ def _array_values(dtype, shape: tuple, rng: np.random.Generator) -> np.ndarray:
         if scalar is wp.bool:
             data = rng.integers(0, 2, full).astype(bool)
         elif wpt.type_is_int(scalar):
-            data = rng.integers(0, 8, full)
+            data = rng.integers(1, 8, full)  # indices into arrays of 16 and more; never a zero divisor
         else:
             data = rng.uniform(-1.0, 1.0, full)
     return data
 
 
-def _array(arg_type, shape: tuple, rng: np.random.Generator) -> wp.array:
+def floating_dtype(dtype) -> bool:
+    """Whether an array of this dtype holds floating values (scalars, vectors, matrices...)."""
+    scalar = dtype if wpt.type_is_scalar(dtype) else getattr(dtype, "_wp_scalar_type_", None)
+    return scalar is not None and wpt.type_is_float(scalar)
+
+
+def _array(arg_type, shape: tuple, rng: np.random.Generator, requires_grad: bool = False) -> wp.array:
     dtype = arg_type.dtype
     if wpt.type_is_struct(dtype):
         raise Skip("no inputs are made for arrays of structs")
     data = _array_values(dtype, shape, rng)
-    return wp.array(data, dtype=dtype, shape=shape, device="cpu")
+    grad = requires_grad and floating_dtype(dtype)
+    return wp.array(data, dtype=dtype, shape=shape, device="cpu", requires_grad=grad)
 
 
 # ---------------------------------------------------------------- host objects
@@ -166,13 +177,25 @@ def _host_object(what: str, arrays: dict, rng: np.random.Generator):
     if what.startswith("wp.HashGrid"):
         points = arrays.get("x")
         if points is None or points.dtype != wp.vec3:
-            raise Skip("the hash grid's points (x: vec3 array) are not among the arguments")
+            points = next((a for a in arrays.values() if a.dtype == wp.vec3 and a.ndim == 1), None)
+        if points is None:
+            raise Skip("the hash grid's points (a vec3 array) are not among the arguments")
         grid = wp.HashGrid(16, 16, 16, device="cpu")
         grid.build(points, 0.5)
         return grid
     if "wp.Volume" in what:
         return wp.Volume.load_from_numpy(rng.uniform(-1.0, 1.0, (8, 8, 8)).astype(np.float32), bg_value=1.0, device="cpu")
     raise Skip(f"no host object is made for {what!r}")
+
+
+def _handle_by_name(name: str) -> str | None:
+    """What a uint64 argument of extracted code is a handle of, by its name (``mesh_id``, ``bvh``,
+    ``grid``, ``volume``): the only clue code without its caller gives."""
+    lowered = name.lower()
+    for part, what in (("mesh", "wp.Mesh"), ("bvh", "wp.Bvh"), ("grid", "wp.HashGrid"), ("volume", "wp.Volume"), ("vol", "wp.Volume")):
+        if part in lowered:
+            return what
+    return None
 
 
 # ---------------------------------------------------------------- inputs and launches
@@ -192,11 +215,16 @@ def launch_sizes(dims: list[int], tiled: bool) -> list[list[int]]:
 class Inputs:
     """One set of arguments for one launch size, from one seed."""
 
-    def __init__(self, kernel, plan: dict, dims: list[int], seed: int):
+    def __init__(self, kernel, plan: dict, dims: list[int], seed: int, requires_grad: bool = False):
         self.values: list = []
         self.arrays: dict[str, wp.array] = {}
         self.objects: list = []  # kept alive for the launch
-        draw = _Draw(seed)
+        # Code without its launch (extracted): integers stay small (they are often sizes, strides
+        # or counts that index the arrays), and arrays are views into larger ones (``MARGIN``
+        # elements on each side of each dimension): a stencil's x[i - 1] and x[i + 1] at the
+        # edges read seeded values, not another allocation.
+        guessed = bool(plan.get("guessed_launch"))
+        draw = _Draw(seed, largest_int=4 if guessed else 61)
         rng = draw.rng
         record_dims = plan["dims"]
         for arg in kernel.adj.args:
@@ -207,12 +235,19 @@ class Inputs:
                     shape = list(dims) if t.ndim == len(dims) else [16] * t.ndim
                 elif list(shape) == list(record_dims):
                     shape = list(dims)  # shaped like the launch: follows it
-                self.arrays[name] = _array(t, tuple(shape), rng)
+                if guessed:
+                    self.arrays[name] = self._with_margin(t, tuple(shape), rng, requires_grad)
+                else:
+                    self.arrays[name] = _array(t, tuple(shape), rng, requires_grad)
                 self.values.append(self.arrays[name])
             elif name in plan["host_objects"]:
                 self.values.append(None)  # made below, from the arrays
             elif t is wp.uint64 or t is wpt.uint64:
-                raise Skip(f"argument {name} is a handle (uint64) and the record does not say of what")
+                what = _handle_by_name(name) if guessed else None
+                if what is None:
+                    raise Skip(f"argument {name} is a handle (uint64) and the record does not say of what")
+                plan["host_objects"] = {**plan["host_objects"], name: what}
+                self.values.append(None)
             else:
                 self.values.append(_value(t, draw))
         for i, arg in enumerate(kernel.adj.args):
@@ -220,6 +255,19 @@ class Inputs:
                 obj = _host_object(plan["host_objects"][arg.label], self.arrays, rng)
                 self.objects.append(obj)
                 self.values[i] = obj.id
+
+    def _with_margin(self, t, shape: tuple, rng: np.random.Generator, requires_grad: bool) -> wp.array:
+        big_shape = tuple(s + 2 * MARGIN for s in shape)
+        big = _array(t, big_shape, rng)
+        offset = sum(MARGIN * stride for stride in big.strides)
+        view = wp.array(ptr=big.ptr + offset, dtype=t.dtype, shape=shape, strides=big.strides, device="cpu")
+        self.objects.append(big)
+        if requires_grad and floating_dtype(t.dtype):
+            grad = wp.zeros(big_shape, dtype=t.dtype, device="cpu")
+            self.objects.append(grad)
+            view.grad = wp.array(ptr=grad.ptr + offset, dtype=t.dtype, shape=shape, strides=grad.strides, device="cpu")
+            view.requires_grad = True
+        return view
 
     def snapshot(self) -> dict[str, np.ndarray]:
         return {name: a.numpy().copy() for name, a in self.arrays.items()}
@@ -341,6 +389,7 @@ def check(kernel, plan: dict, seed: int) -> tuple[str, dict]:
     plan = {"array_shapes": {}, "host_objects": {}, **plan}
     if not plan.get("dims"):
         plan["dims"] = _launch_dims_of(plan.get("source", ""))
+        plan["guessed_launch"] = True
     tiled = bool(plan.get("block_dim"))
     sizes = launch_sizes(plan["dims"], tiled)
     atomics = "atomic_" in plan.get("source", "") or "+=" in plan.get("source", "")
@@ -362,21 +411,83 @@ def check(kernel, plan: dict, seed: int) -> tuple[str, dict]:
     return "ok", detail
 
 
-def build_and_check(kernels: list, plan: dict) -> tuple[str, str, dict]:
-    """(cpu_compile, cpu_run, detail) for an item's kernel: the one ``plan["kernel"]`` names, else
-    the only one. The CPU build is Warp's own (``wp.load_module``), as a launch makes it."""
+# Floating outputs on the GPU against the CPU's: fp32 transcendental functions differ by a few ulp
+# between the CPU's libm and CUDA's, and fused multiply-adds change roundings.
+GPU_RTOL = 1e-4
+GPU_ATOL = 1e-5
+
+
+def gpu_check(kernel, plan: dict, run: dict) -> str:
+    """``gpu_run``: the kernel launched on the GPU on the inputs of the CPU check's first size,
+    outputs compared with the CPU's. "skipped: no GPU" where there is none."""
+    if not wp.is_cuda_available():
+        return "skipped: no GPU"
+    if plan.get("host_objects"):
+        return "skipped: host objects (Mesh, Bvh, HashGrid, Volume) are made on the CPU only"
+    dims = run["sizes"][0]
+    try:
+        cpu_inputs = Inputs(kernel, plan, dims, run["input_seed"])
+        cpu_out, written = _launch(kernel, plan, dims, cpu_inputs)
+        gpu_inputs = Inputs(kernel, plan, dims, run["input_seed"])
+        values = [v.to("cuda:0") if isinstance(v, wp.array) else v for v in gpu_inputs.values]
+        wp.load_module(kernel.module, device="cuda:0")
+        if plan.get("block_dim"):
+            wp.launch_tiled(kernel, dim=dims, inputs=values, block_dim=plan["block_dim"], device="cuda:0")
+        else:
+            wp.launch(kernel, dim=dims, inputs=values, device="cuda:0")
+        wp.synchronize_device("cuda:0")
+        names = [arg.label for arg in kernel.adj.args]
+        gpu_out = {name: values[names.index(name)].numpy() for name in written}
+    except (Skip, Failed) as e:
+        return f"skipped: {e}"
+    except Exception as e:  # noqa: BLE001 - the kernel's failure on the GPU, reported
+        return f"failed: the GPU launch raised {type(e).__name__}: {str(e)[:200]}"
+    for name in sorted(written):
+        x, y = cpu_out[name], gpu_out[name]
+        if _floating(x):
+            if not np.allclose(x, y, rtol=GPU_RTOL, atol=GPU_ATOL * max(1.0, float(np.max(np.abs(x)))), equal_nan=True):
+                worst = float(np.max(np.abs(x.astype(np.float64) - y)))
+                return f"failed: GPU output {name} differs from the CPU's (max abs difference {worst:.3g})"
+        elif not np.array_equal(x, y):
+            return f"failed: GPU output {name} differs from the CPU's ({int(np.sum(x != y))} elements)"
+    return "ok"
+
+
+def build_and_check(kernels: list, plan: dict) -> tuple[dict, dict]:
+    """The verdicts for an item's kernel (the one ``plan["kernel"]`` names, else the only one):
+    ``cpu_compile`` (Warp's own CPU build, ``wp.load_module``, as a launch makes it), ``cpu_run``,
+    and with ``plan["grad"]`` ``grad_check``; and what replays them ({"run": ..., "grad": ...})."""
+    grad = bool(plan.get("grad"))
     wanted = plan.get("kernel")
     chosen = [k for k in kernels if wanted is None or k.key == wanted]
     if len(chosen) != 1:
-        return "skipped: no single kernel to run", f"skipped: {len(chosen)} kernels match", {}
+        verify = {"cpu_compile": "skipped: no single kernel to run", "cpu_run": f"skipped: {len(chosen)} kernels match"}
+        if grad:
+            verify["grad_check"] = "skipped: no single kernel to run"
+        return verify, {}
     kernel = chosen[0]
     try:
         wp.load_module(kernel.module, device="cpu")
     except Exception as e:  # noqa: BLE001 - the compiler's verdict
         message = (str(e).strip().splitlines() or [type(e).__name__])[-1][:500]
-        return f"failed: {message}", "skipped: the CPU build failed", {}
+        verify = {"cpu_compile": f"failed: {message}", "cpu_run": "skipped: the CPU build failed"}
+        if grad:
+            verify["grad_check"] = "skipped: the CPU build failed"
+        return verify, {}
+    details = {}
     try:
-        verdict, detail = check(kernel, plan, int(plan.get("seed", 0)))
+        verdict, details["run"] = check(kernel, plan, int(plan.get("seed", 0)))
+        verify = {"cpu_compile": "ok", "cpu_run": verdict}
+        verify["gpu_run"] = gpu_check(kernel, plan, details["run"]) if verdict == "ok" else "skipped: cpu_run did not pass"
+        if grad:
+            if verdict != "ok":
+                verify["grad_check"] = "skipped: cpu_run did not pass"
+            else:
+                from . import grad_check
+
+                run = details["run"]
+                verify["grad_check"], details["grad"] = grad_check.verdict(
+                    kernel, plan, run["sizes"][0], run["input_seed"], run["outputs"])
     finally:
         kernel.module.unload()  # its CPU code, which a long-lived worker would otherwise keep
-    return "ok", verdict, detail
+    return verify, details

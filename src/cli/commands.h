@@ -18,6 +18,7 @@ Runner add_extract_command(CLI::App& app);
 Runner add_generate_command(CLI::App& app);
 Runner add_catalog_command(CLI::App& app);
 Runner add_stats_command(CLI::App& app);
+Runner add_verify_command(CLI::App& app);
 
 // A usage error for an --out folder that exists as something else; empty when fine.
 std::string check_out_dir(const std::string& path);

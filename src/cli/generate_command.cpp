@@ -23,7 +23,9 @@ every kernel is code-generated for CPU and CUDA, forward and backward (--verify 
 builds the CPU object with Warp's compiler and CUDA PTX with Warp's NVRTC; no GPU needed;
 --verify run builds the CPU code as a launch does and runs it at three sizes on seeded inputs:
 no error, finite outputs, the same outputs twice, not all zero or constant, and outputs that
-change with the inputs; docs/verification.md). A kernel that fails is dropped and counted by
+change with the inputs; --verify grad also compares Warp's adjoint (wp.Tape backward) with
+central finite differences over the floating input arrays; docs/verification.md). A kernel that
+fails is dropped and counted by
 reason. A worker that crashes, hangs (--timeout) or
 garbles its output is restarted and its batch bisected, so only the kernel at fault is lost;
 workers are replaced after --recycle batches to bound their memory.
@@ -59,7 +61,7 @@ Runner add_generate_command(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--shard-size", state->options.shard_size, "Samples per shard")->default_val(1000)->check(CLI::Range(1ull, 100'000'000ull));
   cmd->add_option("--format", state->options.format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
-  cmd->add_option("--verify", state->options.verify, "Verification level")->default_val("codegen")->check(CLI::IsMember({"codegen", "compile", "run"}));
+  cmd->add_option("--verify", state->options.verify, "Verification level")->default_val("codegen")->check(CLI::IsMember({"codegen", "compile", "run", "grad"}));
   cmd->add_option("--recycle", state->options.recycle_after, "Batches a worker serves before it is replaced")->default_val(100)->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(300.0)->check(CLI::PositiveNumber);
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");

@@ -254,6 +254,10 @@ SourceReply parse_source_reply(const nlohmann::json& result) {
     if (!run->is_object()) throw ProtocolError("worker result: 'run' is not an object");
     reply.run = *run;
   }
+  if (auto grad = result.find("grad"); grad != result.end() && !grad->is_null()) {
+    if (!grad->is_object()) throw ProtocolError("worker result: 'grad' is not an object");
+    reply.grad = *grad;
+  }
   return reply;
 }
 

@@ -51,7 +51,9 @@ struct SourceItem {
   std::string label;
   std::string source;
   // run_sources: how to launch the item's kernel (python/warpsynth_worker/run_check.py): "dims",
-  // "array_shapes", "host_objects", "block_dim" (0: wp.launch), "seed". Null otherwise.
+  // "array_shapes", "host_objects", "block_dim" (0: wp.launch), "seed", "grad" (also check the
+  // adjoint: python/warpsynth_worker/grad_check.py), "kernel" (which one, where the source has several).
+  // Null otherwise.
   nlohmann::json run;
 };
 // Codegen of a batch of sources (generated kernels); the reply's result has "items", one
@@ -60,7 +62,8 @@ std::string codegen_sources_request(std::int64_t id, const std::vector<SourceIte
 // The same, and each item's kernels compiled: CPU object and CUDA PTX ("verify" in each item).
 std::string compile_sources_request(std::int64_t id, const std::vector<SourceItem>& items);
 // The same, and each item's kernel built as Warp builds it for a CPU launch and run on seeded
-// inputs ("verify" adds "cpu_run"; "run" in each item says what replays the check).
+// inputs ("verify" adds "cpu_run", and "grad_check" where the plan asks; "run" and "grad" in each
+// item say what replays the checks).
 std::string run_sources_request(std::int64_t id, const std::vector<SourceItem>& items);
 
 ReadyMessage parse_ready(const std::string& line);
@@ -136,7 +139,8 @@ struct SourceReply {
   std::vector<WorkerError> errors;
   std::optional<Provenance> provenance;
   std::vector<std::pair<std::string, std::string>> verify;  // compile_sources: level -> "ok" | "failed: ..."
-  nlohmann::json run;  // run_sources: seed, sizes, shapes, outputs, checksum, moved_by (an object), or null
+  nlohmann::json run;   // run_sources: seed, sizes, shapes, outputs, checksum, moved_by (an object), or null
+  nlohmann::json grad;  // run_sources with "grad" in the plan: inputs, outputs, held_fixed, errors (an object), or null
 };
 
 // `extract`.

@@ -23,6 +23,7 @@
 #include "gen/generator.h"
 #include "gen/rng.h"
 #include "generate/shard_assembler.h"
+#include "generate/sharded_output.h"
 #include "util/atomic_file.h"
 #include "util/temp_dir.h"
 #include "util/json_writer.h"
@@ -75,9 +76,7 @@ SampleResult verdict_of(const Pending& p, const protocol::SourceReply& item) {
   for (const auto& [level, v] : item.verify) {
     r.verify.emplace_back(level, v);
     if (!r.ok) continue;
-    // A level that failed leaves the sample out; "skipped: ..." (the check cannot be made for this
-    // kernel) keeps it, with the reason in its record.
-    if ((level == "cpu_compile" || level == "cuda_ptx" || level == "cpu_run") && v.rfind("failed", 0) == 0) {
+    if (verdict_drops_sample(level, v)) {
       r.ok = false;
       r.stage = level;
       r.message = v.substr(v.find(':') == std::string::npos ? 0 : v.find(':') + 2);
@@ -89,7 +88,7 @@ SampleResult verdict_of(const Pending& p, const protocol::SourceReply& item) {
 // Generated kernels through the worker pool: a batch of sample indices becomes a request of
 // their sources; each reply item becomes a record, or a failure. Results wait in `results` for
 // the driver's thread, which writes them into their shards.
-class GenerateJob : public BatchJob {
+class GenerateJob : public BatchJob, public ResultQueue {
  public:
   GenerateJob(const GenerateOptions& options, const gen::Generator& generator, const RecordContext& context,
               std::string config_hash)
@@ -103,9 +102,9 @@ class GenerateJob : public BatchJob {
     std::vector<protocol::SourceItem> sources;
     for (std::uint64_t index : items) {
       const gen::GeneratedKernel& kernel = generated(index);
-      sources.push_back({sample_label(index), kernel.python, options_.verify == "run" ? run_plan(index, kernel) : nullptr});
+      sources.push_back({sample_label(index), kernel.python, runs() ? run_plan(index, kernel, options_.verify == "grad") : nullptr});
     }
-    if (options_.verify == "run") return protocol::run_sources_request(id, sources);
+    if (runs()) return protocol::run_sources_request(id, sources);
     return options_.verify == "compile" ? protocol::compile_sources_request(id, sources)
                                         : protocol::codegen_sources_request(id, sources);
   }
@@ -148,20 +147,6 @@ class GenerateJob : public BatchJob {
     deliver({std::move(r)});
   }
 
-  // The results that arrived since the last call, and the counts so far.
-  std::vector<SampleResult> collect(std::uint64_t& finished, std::uint64_t& failed) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<SampleResult> arrived;
-    arrived.swap(results_);
-    finished = finished_;
-    failed = failed_;
-    return arrived;
-  }
-  void wait_for_results(std::chrono::milliseconds at_most) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait_for(lock, at_most, [this] { return !results_.empty(); });
-  }
-
   PreambleStore preambles;  // written as records name them
 
  private:
@@ -185,26 +170,20 @@ class GenerateJob : public BatchJob {
     kernels_.erase(it);
     return kernel;
   }
-  void deliver(std::vector<SampleResult> out) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& r : out) {
-      failed_ += !r.ok;
-      ++finished_;
-      results_.push_back(std::move(r));
-    }
-    changed_.notify_all();
-  }
+  // --verify run and grad launch the kernels.
+  bool runs() const { return options_.verify == "run" || options_.verify == "grad"; }
 
   // How the worker launches a sample's kernel at --verify run: the generator's launch, the shapes
   // of its arrays, its host objects; inputs drawn from a seed of the sample's own.
-  static nlohmann::json run_plan(std::uint64_t index, const gen::GeneratedKernel& kernel) {
+  static nlohmann::json run_plan(std::uint64_t index, const gen::GeneratedKernel& kernel, bool grad) {
     nlohmann::json shapes = nlohmann::json::object();
     for (const auto& a : kernel.arrays) shapes[a.name] = a.shape;
     return {{"dims", kernel.launch_dims},
             {"array_shapes", std::move(shapes)},
             {"host_objects", kernel.launch.value("host_objects", nlohmann::ordered_json::object())},
             {"block_dim", kernel.launch.value("block_dim", 0)},
-            {"seed", (kernel.seed ^ index) & 0x7fffffffull}};
+            {"seed", (kernel.seed ^ index) & 0x7fffffffull},
+            {"grad", grad}};
   }
 
   // The record's JSON line, and its id.
@@ -226,6 +205,7 @@ class GenerateJob : public BatchJob {
     for (const auto& preamble : record_preambles(kernel)) preambles.add(preamble);
     for (const auto& [level, verdict] : item.verify) record["verify"][level] = verdict;
     if (!item.run.is_null()) record["verify"]["run"] = item.run;  // what replays the check
+    if (!item.grad.is_null()) record["verify"]["grad"] = item.grad;
     return {json_line(record), record["id"].get<std::string>()};
   }
 
@@ -235,10 +215,7 @@ class GenerateJob : public BatchJob {
   std::string config_hash_;
 
   std::mutex mutex_;
-  std::condition_variable changed_;
   std::map<std::uint64_t, gen::GeneratedKernel> kernels_;  // sent, result not yet in
-  std::vector<SampleResult> results_;                       // finished samples, any order
-  std::uint64_t finished_ = 0, failed_ = 0;
 };
 
 }  // namespace
@@ -284,7 +261,8 @@ nlohmann::ordered_json GenerateSummary::to_json() const {
   for (const auto& f : failures()) {
     list.push_back({{"index", f.index}, {"template", f.template_name}, {"stage", f.stage}, {"message", f.message}});
   }
-  return {{"requested", requested()},
+  return {{"command", manifest.command},
+          {"requested", requested()},
           {"passed", passed()},
           {"verify", manifest.run.verify},
           {"duplicates_dropped", duplicates()},
@@ -302,9 +280,10 @@ nlohmann::ordered_json GenerateSummary::to_json() const {
 
 void GenerateSummary::print(std::ostream& out) const {
   double rate = seconds > 0 ? processed_now / seconds : 0.0;
-  out << fmt::format("generated {} kernels in {} shards ({} resumed); {} processed now in {:.1f} s ({:.1f} kernels/s)\n",
-                     requested(), manifest.shards.size(), resumed_shards, processed_now, seconds, rate);
-  std::string level = manifest.run.verify == "run"       ? "codegen, CUDA PTX, and a CPU build run on seeded inputs"
+  out << fmt::format("{} {} in {} shards ({} resumed); {} processed now in {:.1f} s ({:.1f} kernels/s)\n",
+                     manifest.command == "verify" ? "verified" : "generated", requested(), manifest.shards.size(), resumed_shards, processed_now, seconds, rate);
+  std::string level = manifest.run.verify == "grad"      ? "codegen, CUDA PTX, a CPU run on seeded inputs and its gradient check"
+                      : manifest.run.verify == "run"     ? "codegen, CUDA PTX, and a CPU build run on seeded inputs"
                       : manifest.run.verify == "compile" ? "codegen, CPU object and CUDA PTX"
                                                          : "codegen (CPU and CUDA, forward and backward)";
   out << fmt::format("passed {}: {} of {} ({:.2f}%)\n", level, passed(), requested(),
@@ -371,60 +350,18 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
     summary.manifest.run = identity;
     summary.manifest.save(manifest_path);
   }
-  // A shard the manifest lists but whose file is gone is made again.
   ShardFormat format = parse_shard_format(options.format);
-  for (auto it = summary.manifest.shards.begin(); it != summary.manifest.shards.end();) {
-    it = fs::exists(out_dir / shard_file_name(it->first, format)) ? std::next(it) : summary.manifest.shards.erase(it);
-  }
-  summary.resumed_shards = summary.manifest.shards.size();
 
   catalog::Catalog table = catalog::Catalog::load(catalog_path);
   gen::Generator generator(table, config);
   RecordContext context{warp_version, WARPSYNTH_VERSION, "", std::nullopt};
   GenerateJob job(options, generator, context, identity.config_hash);
 
-  std::vector<ShardRange> shards = plan_shards(options.count, options.shard_size);
-  std::map<int, std::unique_ptr<ShardAssembler>> open_shards;  // opened at their first sample
-  std::uint64_t already_done = 0;
-  BatchQueue queue(static_cast<std::uint64_t>(std::max(1, options.batch)));
-  for (const auto& shard : shards) {
-    if (summary.manifest.shards.count(shard.id)) {
-      already_done += shard.end - shard.begin;
-      continue;
-    }
-    queue.add(shard.begin, shard.end);
-  }
-  std::uint64_t to_process = queue.empty() ? 0 : options.count - already_done;
-
-  Progress progress(log, options.count, options.progress);
-  pool.start(queue, job);
-
-  std::uint64_t failed_before = 0;
-  for (const auto& [id, s] : summary.manifest.shards) failed_before += s.samples - s.records - s.duplicates;
-  std::uint64_t finished = 0, failed = 0;
-  while (summary.manifest.shards.size() < shards.size()) {  // each complete shard is in the manifest
-    job.wait_for_results(std::chrono::milliseconds(500));
-    if (pool.failed()) break;
-    // Records are written as they arrive (in index order within a shard) while the workers go on;
-    // shards complete in any order, and each complete one is recorded in the manifest.
-    for (auto& r : job.collect(finished, failed)) {
-      const ShardRange& shard = shards[r.index / options.shard_size];
-      auto& assembler = open_shards[shard.id];
-      if (!assembler) assembler = std::make_unique<ShardAssembler>(options.out_dir, shard, format);
-      assembler->add(std::move(r));
-      if (!assembler->complete()) continue;
-      summary.manifest.shards[shard.id] = assembler->commit();
-      summary.manifest.save(manifest_path);
-      open_shards.erase(shard.id);
-    }
-    progress.update(already_done + finished, failed_before + failed);
-  }
-  pool.wait();  // throws when a worker could not start
-  pool.shutdown();
-  job.collect(finished, failed);
-  progress.finish(already_done + finished, failed_before + failed);
-
-  summary.processed_now = to_process;
+  ShardedOutput out{options.out_dir, format, options.count, options.shard_size,
+                    static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress};
+  ShardedRunCounts counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
+  summary.resumed_shards = counts.resumed_shards;
+  summary.processed_now = counts.processed_now;
   summary.worker_peak_rss_kb = pool.peak_rss_kb();
   summary.worker_restarts = pool.restarts();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -433,7 +370,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   summary_file.commit();
   worker_log.line(
       fmt::format("[driver] done: {} processed in {:.1f} s, driver CPU {:.2f} s, worker peak RSS {} KiB, {} restarts",
-                  to_process, summary.seconds, process_cpu_seconds(), summary.worker_peak_rss_kb,
+                  summary.processed_now, summary.seconds, process_cpu_seconds(), summary.worker_peak_rss_kb,
                   summary.worker_restarts));
   return summary;
 }

@@ -44,9 +44,19 @@ void LevelCounts::add(const std::string& verdict) {
     return;
   }
   (verdict.rfind("skipped", 0) == 0 ? skipped : failed) += 1;
-  // "failed: non-finite output y (launch 64)" and "... (launch 37)" are one reason
-  std::string reason = verdict.substr(0, verdict.find(" (launch "));
+  // A verdict's specifics, in parentheses, are not part of its reason: "failed: non-finite output y
+  // (launch 64)" and "... (launch 37)" are one reason, as are the gradient mismatches of two kernels.
+  std::string reason = verdict.substr(0, verdict.find(" ("));
   ++reasons[reason.substr(0, 200)];
+}
+
+bool verdict_drops_sample(const std::string& level, const std::string& verdict) {
+  static const char* const kLevels[] = {"cpu_compile", "cuda_ptx", "cpu_run", "gpu_run", "grad_check"};
+  if (verdict.rfind("failed", 0) != 0) return false;
+  for (const char* l : kLevels) {
+    if (level == l) return true;
+  }
+  return false;
 }
 
 void LevelCounts::merge(const LevelCounts& other) {
@@ -105,16 +115,21 @@ ShardOutcome ShardOutcome::from_json(const nlohmann::json& j) {
 nlohmann::ordered_json Manifest::to_json() const {
   nlohmann::ordered_json done = nlohmann::ordered_json::object();
   for (const auto& [id, outcome] : shards) done[std::to_string(id)] = outcome.to_json();
-  return {{"format", 1}, {"command", "generate"}, {"run", run.to_json()}, {"complete_shards", done}};
+  return {{"format", 1}, {"command", command}, {"run", run.to_json()}, {"complete_shards", done}};
 }
 
-std::optional<Manifest> Manifest::load(const std::string& path) {
+std::optional<Manifest> Manifest::load(const std::string& path, const std::string& command) {
   if (!std::filesystem::exists(path)) return std::nullopt;
   std::ifstream in(path);
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
   try {
-    if (j.is_discarded() || j.value("command", "") != "generate") throw std::runtime_error("not a generate manifest");
+    if (j.is_discarded()) throw std::runtime_error("not JSON");
+    if (j.value("command", "") != command) {
+      throw std::runtime_error("the folder holds a run of `warpsynth " + j.value("command", std::string("?")) +
+                               "`, not of `warpsynth " + command + "`");
+    }
     Manifest m;
+    m.command = command;
     m.run = RunIdentity::from_json(j.at("run"));
     for (auto it = j.at("complete_shards").begin(); it != j.at("complete_shards").end(); ++it) {
       m.shards[std::stoi(it.key())] = ShardOutcome::from_json(*it);

@@ -47,6 +47,10 @@ struct LevelCounts {
   static LevelCounts from_json(const nlohmann::json& j);
 };
 
+// Whether a verdict at a level leaves the sample out of the dataset: "failed: ..." at a level that
+// builds or runs the kernel. "skipped: ..." (the check cannot be made for this kernel) keeps it.
+bool verdict_drops_sample(const std::string& level, const std::string& verdict);
+
 struct ShardOutcome {
   std::uint64_t samples = 0;
   std::uint64_t records = 0;
@@ -60,12 +64,14 @@ struct ShardOutcome {
 };
 
 struct Manifest {
+  std::string command = "generate";  // the command whose run the folder holds: generate | verify
   RunIdentity run;
   std::map<int, ShardOutcome> shards;  // complete shards only
 
   nlohmann::ordered_json to_json() const;
-  // nullopt when there is no manifest; throws std::runtime_error on an unreadable one.
-  static std::optional<Manifest> load(const std::string& path);
+  // nullopt when there is no manifest; throws std::runtime_error on an unreadable one, or one of
+  // another command's run.
+  static std::optional<Manifest> load(const std::string& path, const std::string& command = "generate");
   void save(const std::string& path) const;
 };
 

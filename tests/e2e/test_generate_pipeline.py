@@ -138,7 +138,7 @@ def test_verify_run_launches_each_kernel_and_records_how_to_replay_it(warpsynth_
     assert len(records) + len(summary["failures"]) == 6
     assert all(f["stage"] == "cpu_run" for f in summary["failures"])
     levels = summary["verify_levels"]
-    assert set(levels) == {"codegen", "cpu_compile", "cuda_ptx", "cpu_run"}
+    assert set(levels) == {"codegen", "cpu_compile", "cuda_ptx", "cpu_run", "gpu_run"}
     run_counts = levels["cpu_run"]
     assert run_counts["ok"] + run_counts["failed"] + run_counts["skipped"] == 6  # failed samples counted too
     assert run_counts["failed"] == len(summary["failures"])

@@ -36,7 +36,7 @@ def test_a_smooth_kernel_passes_with_what_replays_it():
             y[i] = wp.sin(x[i]) * 2.0
         """
     )
-    assert reply["verify"] == {"cpu_compile": "ok", "cuda_ptx": "ok", "cpu_run": "ok"}
+    assert {k: v for k, v in reply["verify"].items() if k != "gpu_run"} == {"cpu_compile": "ok", "cuda_ptx": "ok", "cpu_run": "ok"}
     detail = reply["run"]
     assert detail["input_seed"] == 3
     assert detail["sizes"] == [[16], [37], [5]]
@@ -179,3 +179,125 @@ def test_a_handle_nobody_describes_is_skipped():
         """
     )
     assert reply["verify"]["cpu_run"].startswith("skipped: argument mesh is a handle")
+
+
+# ---------------------------------------------------------------- grad_check
+
+
+def grad(body: str, **plan) -> dict:
+    return run(body, grad=True, **plan)
+
+
+def test_the_gradient_of_a_smooth_kernel_matches_finite_differences():
+    reply = grad(
+        """
+        @wp.kernel
+        def scaled_sine(x: wp.array(dtype=float), s: float, y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = wp.sin(x[i]) * 2.0 * s
+        """
+    )
+    assert reply["verify"]["grad_check"] == "ok", reply["verify"]
+    detail = reply["grad"]
+    assert detail["inputs"] == ["x"] and detail["outputs"] == ["y"] and detail["held_fixed"] == ["s"]
+    assert detail["max_rel_error"] < 1e-2 and detail["components"] == 16
+
+
+def test_a_wrong_custom_adjoint_fails_grad():
+    reply = grad(
+        """
+        @wp.func
+        def square(x: float):
+            return x * x
+
+        @wp.func_grad(square)
+        def adj_square(x: float, adj_ret: float):
+            wp.adjoint[x] += adj_ret * 3.0
+
+        @wp.kernel
+        def k(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = square(x[i]) + x[i]
+        """
+    )
+    assert reply["verify"]["cpu_run"] == "ok"
+    assert reply["verify"]["grad_check"].startswith("failed: the tape's gradient differs from finite differences")
+    assert reply["grad"]["max_abs_error"] > 1.0
+
+
+def test_fp64_is_held_to_a_tighter_tolerance():
+    reply = grad(
+        """
+        @wp.kernel
+        def k(x: wp.array(dtype=wp.float64), y: wp.array(dtype=wp.float64)):
+            i = wp.tid()
+            y[i] = wp.exp(x[i]) * x[i]
+        """
+    )
+    assert reply["verify"]["grad_check"] == "ok"
+    assert reply["grad"]["precision"] == "float64" and reply["grad"]["max_rel_error"] < 1e-5
+
+
+def test_warps_documented_adjoint_limits_are_skipped_not_failed():
+    in_place = grad(
+        """
+        @wp.kernel
+        def k(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = x[i] * x[i]
+            y[i] = y[i] * x[i]
+        """
+    )
+    assert in_place["verify"]["grad_check"].startswith("skipped: an array written and read in one kernel")
+    loop = grad(
+        """
+        @wp.kernel
+        def k(x: wp.array(dtype=float), n: int, y: wp.array(dtype=float)):
+            i = wp.tid()
+            a = float(1.0)
+            for j in range(n):
+                a = a * x[i]
+            y[i] = a
+        """
+    )
+    assert loop["verify"]["grad_check"].startswith("skipped: a dynamic loop reassigning a variable")
+    component = grad(
+        """
+        @wp.kernel
+        def k(x: wp.array(dtype=wp.vec3), y: wp.array(dtype=float)):
+            i = wp.tid()
+            v = x[i]
+            v[1] = wp.sin(v[0])
+            y[i] = wp.length_sq(v)
+        """
+    )
+    assert component["verify"]["grad_check"].startswith("skipped: a component of a local vector")
+
+
+def test_kernels_without_floating_inputs_or_outputs_are_skipped():
+    reply = grad(
+        """
+        @wp.kernel
+        def k(x: wp.array(dtype=float), y: wp.array(dtype=int)):
+            i = wp.tid()
+            y[i] = int(x[i] * 10.0)
+        """
+    )
+    assert reply["verify"]["grad_check"] == "skipped: no floating outputs"
+
+
+def test_without_a_gpu_gpu_run_says_so():
+    import warp as wp
+
+    reply = run(
+        """
+        @wp.kernel
+        def k(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = x[i] * 3.0
+        """
+    )
+    if wp.is_cuda_available():
+        assert reply["verify"]["gpu_run"] == "ok"
+    else:
+        assert reply["verify"]["gpu_run"] == "skipped: no GPU"

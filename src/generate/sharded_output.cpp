@@ -1,0 +1,65 @@
+#include "generate/sharded_output.h"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "util/progress.h"
+
+namespace fs = std::filesystem;
+
+namespace warpsynth {
+
+ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJob& job, ResultQueue& results,
+                             Manifest& manifest, const std::string& manifest_path, std::ostream& log) {
+  // A shard the manifest lists but whose file is gone is made again.
+  for (auto it = manifest.shards.begin(); it != manifest.shards.end();) {
+    it = fs::exists(fs::path(out.dir) / shard_file_name(it->first, out.format)) ? std::next(it) : manifest.shards.erase(it);
+  }
+  ShardedRunCounts counts;
+  counts.resumed_shards = manifest.shards.size();
+
+  std::vector<ShardRange> shards = plan_shards(out.count, out.shard_size);
+  std::map<int, std::unique_ptr<ShardAssembler>> open_shards;  // opened at their first item
+  std::uint64_t already_done = 0;
+  BatchQueue queue(std::max<std::uint64_t>(1, out.batch));
+  for (const auto& shard : shards) {
+    if (manifest.shards.count(shard.id)) {
+      already_done += shard.end - shard.begin;
+      continue;
+    }
+    queue.add(shard.begin, shard.end);
+  }
+  counts.processed_now = queue.empty() ? 0 : out.count - already_done;
+
+  Progress progress(log, out.count, out.progress);
+  pool.start(queue, job);
+
+  std::uint64_t failed_before = 0;
+  for (const auto& [id, s] : manifest.shards) failed_before += s.samples - s.records - s.duplicates;
+  std::uint64_t finished = 0, failed = 0;
+  while (manifest.shards.size() < shards.size()) {  // each complete shard is in the manifest
+    results.wait_for_results(std::chrono::milliseconds(500));
+    if (pool.failed()) break;
+    // Records are written as they arrive (in index order within a shard) while the workers go on;
+    // shards complete in any order, and each complete one is recorded in the manifest.
+    for (auto& r : results.collect(finished, failed)) {
+      const ShardRange& shard = shards[r.index / out.shard_size];
+      auto& assembler = open_shards[shard.id];
+      if (!assembler) assembler = std::make_unique<ShardAssembler>(out.dir, shard, out.format);
+      assembler->add(std::move(r));
+      if (!assembler->complete()) continue;
+      manifest.shards[shard.id] = assembler->commit();
+      manifest.save(manifest_path);
+      open_shards.erase(shard.id);
+    }
+    progress.update(already_done + finished, failed_before + failed);
+  }
+  pool.wait();  // throws when a worker could not start
+  pool.shutdown();
+  results.collect(finished, failed);
+  progress.finish(already_done + finished, failed_before + failed);
+  return counts;
+}
+
+}  // namespace warpsynth

@@ -1,0 +1,40 @@
+// The part of a run that `generate` and `verify` share: items numbered 0..count-1, cut into
+// shards of `shard_size`, run through the worker pool, and written shard by shard as their
+// results arrive, each complete shard recorded in the manifest (so that the same command resumes
+// at the first incomplete one).
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "dataset/shard_files.h"
+#include "driver/worker_pool.h"
+#include "generate/manifest.h"
+#include "generate/result_queue.h"
+
+namespace warpsynth {
+
+struct ShardedOutput {
+  std::string dir;
+  ShardFormat format = ShardFormat::kJsonl;
+  std::uint64_t count = 0;
+  std::uint64_t shard_size = 1000;
+  std::uint64_t batch = 32;
+  bool progress = true;
+};
+
+struct ShardedRunCounts {
+  std::uint64_t processed_now = 0;  // items of the shards that were not done before
+  std::uint64_t resumed_shards = 0;
+};
+
+// Drops from `manifest` the shards whose files are gone, queues the rest of the items, runs them
+// through `pool` with `job` (which delivers its results to `results`), writes every shard and saves
+// the manifest after each. Returns once every shard is written; throws WorkerStartError when a
+// worker could not start.
+ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJob& job, ResultQueue& results,
+                             Manifest& manifest, const std::string& manifest_path, std::ostream& log);
+
+}  // namespace warpsynth

@@ -1,0 +1,203 @@
+#include "verify/verify_run.h"
+
+#include <filesystem>
+#include <mutex>
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include "dataset/shard_files.h"
+#include "driver/protocol.h"
+#include "driver/worker.h"
+#include "driver/worker_locator.h"
+#include "driver/worker_pool.h"
+#include "generate/result_queue.h"
+#include "generate/sharded_output.h"
+#include "util/atomic_file.h"
+#include "util/log_file.h"
+#include "util/temp_dir.h"
+
+namespace fs = std::filesystem;
+
+namespace warpsynth {
+namespace {
+
+// How the worker launches a record's kernel. A generated record says its launch (dims, array
+// shapes, host objects, tiled block size) and gets the input seed `generate --verify run` gives
+// it; an extracted record gives its kernel's name, and the worker guesses a launch from wp.tid().
+nlohmann::json run_plan(const nlohmann::json& record, bool grad) {
+  const nlohmann::json& meta = record.contains("meta") ? record["meta"] : nlohmann::json::object();
+  nlohmann::json plan = {{"kernel", record.value("kernel", "")}, {"grad", grad}, {"array_shapes", nlohmann::json::object()},
+                         {"host_objects", nlohmann::json::object()}, {"block_dim", 0}};
+  if (meta.contains("launch_dims")) plan["dims"] = meta["launch_dims"];
+  if (meta.contains("array_shapes") && meta["array_shapes"].is_object()) plan["array_shapes"] = meta["array_shapes"];
+  if (auto launch = meta.find("launch"); launch != meta.end() && launch->is_object()) {
+    plan["host_objects"] = launch->value("host_objects", nlohmann::json::object());
+    plan["block_dim"] = launch->value("block_dim", 0);
+  }
+  std::uint64_t seed = XXH3_64bits(record.value("id", std::string()).data(), record.value("id", std::string()).size());
+  if (auto g = meta.find("generator"); g != meta.end() && g->contains("seed") && g->contains("index")) {
+    seed = std::stoull(g->at("seed").get<std::string>(), nullptr, 16) ^ g->at("index").get<std::uint64_t>();
+  }
+  plan["seed"] = seed & 0x7fffffffull;
+  return plan;
+}
+
+std::string name_of(const nlohmann::json& record) {
+  const auto& meta = record.value("meta", nlohmann::json::object());
+  if (auto g = meta.find("generator"); g != meta.end() && g->contains("template")) return g->at("template").get<std::string>();
+  return record.value("kernel", std::string("?"));
+}
+
+class VerifyJob : public BatchJob, public ResultQueue {
+ public:
+  VerifyJob(const std::vector<std::string>& lines, const VerifyOptions& options) : lines_(lines), options_(options) {}
+
+  std::string request(std::int64_t id, std::span<const std::uint64_t> items) override {
+    std::vector<protocol::SourceItem> sources;
+    for (std::uint64_t index : items) {
+      nlohmann::json record = nlohmann::json::parse(lines_[index], nullptr, false);
+      std::string python = record.is_object() ? record.value("python", std::string()) : std::string();
+      nlohmann::json plan = record.is_object() ? run_plan(record, options_.level == "grad") : nlohmann::json::object();
+      sources.push_back({fmt::format("record_{:08d}.py", index), python, plan});
+    }
+    return protocol::run_sources_request(id, sources);
+  }
+
+  bool accept(std::span<const std::uint64_t> items, const nlohmann::json& result) override {
+    std::vector<protocol::SourceReply> replies;
+    try {
+      replies = protocol::parse_sources_reply(result);
+    } catch (const protocol::ProtocolError&) {
+      return false;
+    }
+    if (replies.size() != items.size()) return false;
+    std::vector<SampleResult> out;
+    for (size_t k = 0; k < items.size(); ++k) out.push_back(verdict_of(items[k], replies[k]));
+    deliver(std::move(out));
+    return true;
+  }
+
+  void lost(std::uint64_t item, const std::string& stage, const std::string& message) override {
+    SampleResult r;
+    r.index = item;
+    r.stage = stage;
+    r.message = message;
+    r.verify.emplace_back(stage, "failed: " + message);
+    deliver({std::move(r)});
+  }
+
+ private:
+  SampleResult verdict_of(std::uint64_t index, const protocol::SourceReply& item) {
+    SampleResult r;
+    r.index = index;
+    nlohmann::ordered_json record = nlohmann::ordered_json::parse(lines_[index], nullptr, false);
+    if (!record.is_object() || !record.contains("python")) {
+      r.stage = "record";
+      r.message = "not a record (no JSON object with a python field)";
+      r.verify.emplace_back("record", "failed: " + r.message);
+      return r;
+    }
+    r.template_name = name_of(record);
+    r.id = record.value("id", std::string());
+    r.ok = true;
+    std::vector<std::pair<std::string, std::string>> verdicts = item.verify;
+    if (!item.errors.empty() || item.kernels.empty()) {
+      // The record's Python does not give its kernel when loaded alone (an extracted record that
+      // is not self-contained): nothing can be run; the record is kept, its levels skipped.
+      std::string why = item.errors.empty() ? "no kernel" : item.errors[0].message.substr(0, 200);
+      why = why.substr(0, why.find('\n'));
+      for (const char* level : {"cpu_compile", "cuda_ptx", "cpu_run"}) {
+        verdicts.emplace_back(level, "skipped: the record's Python does not load alone (" + why + ")");
+      }
+      if (options_.level == "grad") verdicts.emplace_back("grad_check", "skipped: the record's Python does not load alone");
+    }
+    for (const auto& [level, verdict] : verdicts) {
+      r.verify.emplace_back(level, verdict);
+      record["verify"][level] = verdict;
+      if (r.ok && verdict_drops_sample(level, verdict)) {
+        r.ok = false;
+        r.stage = level;
+        r.message = verdict.substr(verdict.find(':') == std::string::npos ? 0 : verdict.find(':') + 2);
+      }
+    }
+    if (!item.run.is_null()) record["verify"]["run"] = item.run;
+    if (!item.grad.is_null()) record["verify"]["grad"] = item.grad;
+    if (r.ok) r.record = record.dump();
+    return r;
+  }
+
+  const std::vector<std::string>& lines_;
+  const VerifyOptions& options_;
+};
+
+}  // namespace
+
+GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
+  auto started = std::chrono::steady_clock::now();
+  if (!fs::is_directory(options.in_dir)) throw GenerateUsageError(options.in_dir + " is not a folder");
+  std::error_code ec;
+  if (fs::exists(options.out_dir) && fs::equivalent(options.in_dir, options.out_dir, ec)) {
+    throw GenerateUsageError("--out must be another folder than the input (" + options.out_dir + ")");
+  }
+  ShardFormat format = parse_shard_format(options.format);
+  std::vector<std::string> lines;
+  XXH3_state_t* digest = XXH3_createState();
+  XXH3_64bits_reset(digest);
+  int files = for_each_record(options.in_dir, [&](const std::string&, const std::string& line) {
+    XXH3_64bits_update(digest, line.data(), line.size());
+    XXH3_64bits_update(digest, "\n", 1);
+    lines.push_back(line);
+  });
+  std::string input_digest = fmt::format("{:016x}", XXH3_64bits_digest(digest));
+  XXH3_freeState(digest);
+  if (files == 0 || lines.empty()) throw GenerateUsageError(options.in_dir + " holds no records (kernels.jsonl or kernels-* shards)");
+
+  fs::path out_dir(options.out_dir);
+  fs::create_directories(out_dir);
+  remove_stale_temporaries(options.out_dir);
+  LogFile worker_log((out_dir / "warpsynth.log").string());
+  PoolOptions pool_options{std::max(1, options.jobs), options.recycle_after, options.batch_timeout};
+  TempDir scratch("warpsynth-verify-");
+  WorkerPool pool(worker_factory(locate_worker(), worker_log, options.startup_timeout, scratch.path()), pool_options,
+                  worker_log);
+  pool.launch(pool_options.jobs);
+  std::string warp_version = pool.first().ensure_started().warp_version;
+  RunIdentity identity{0, lines.size(), options.shard_size, input_digest, options.level, options.format, warp_version,
+                       WARPSYNTH_VERSION};
+
+  std::string manifest_path = (out_dir / "manifest.json").string();
+  GenerateSummary summary;
+  summary.manifest.command = "verify";
+  if (auto existing = Manifest::load(manifest_path, "verify")) {
+    auto diff = identity.differences(existing->run);
+    if (!diff.empty()) {
+      std::string text;
+      for (const auto& d : diff) text += "\n  " + d;
+      throw GenerateUsageError(options.out_dir + " holds another verification (config_hash is the input's digest):" + text +
+                               "\nre-run that command to resume it, or choose another --out");
+    }
+    summary.manifest = *existing;
+  } else {
+    summary.manifest.run = identity;
+    summary.manifest.save(manifest_path);
+  }
+
+  VerifyJob job(lines, options);
+  ShardedOutput out{options.out_dir, format, lines.size(), options.shard_size,
+                    static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress};
+  ShardedRunCounts counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
+  summary.resumed_shards = counts.resumed_shards;
+  summary.processed_now = counts.processed_now;
+  summary.worker_peak_rss_kb = pool.peak_rss_kb();
+  summary.worker_restarts = pool.restarts();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  AtomicFile summary_file((out_dir / "summary.json").string());
+  nlohmann::ordered_json j = summary.to_json();
+  j["input"] = options.in_dir;
+  summary_file.stream() << j.dump(2) << '\n';
+  summary_file.commit();
+  return summary;
+}
+
+}  // namespace warpsynth

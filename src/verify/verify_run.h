@@ -1,0 +1,35 @@
+// `warpsynth verify`: the records of an existing dataset (generated or extracted, any format)
+// run through the worker pool at a verification level above codegen, and written again with
+// their `verify` results filled in: shards with a manifest, resumable like `generate`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "generate/generate_run.h"
+
+namespace warpsynth {
+
+struct VerifyOptions {
+  std::string in_dir;
+  std::string out_dir;
+  std::string level = "run";  // run | grad
+  int jobs = 1;
+  int batch = 8;  // records per worker request
+  std::uint64_t shard_size = 1000;
+  std::string format = "jsonl";
+  int recycle_after = 100;
+  std::chrono::milliseconds batch_timeout{600'000};
+  std::chrono::milliseconds startup_timeout{120'000};
+  bool progress = true;
+};
+
+// The counts are a generate run's (samples are the input's records, in the order read); the
+// manifest's command is "verify" and its run's config_hash is the digest of the input records,
+// so that a folder holding the verification of other records is refused. Throws
+// GenerateUsageError for a run that cannot start as asked, std::runtime_error otherwise.
+GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log);
+
+}  // namespace warpsynth
