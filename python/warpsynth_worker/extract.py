@@ -310,6 +310,11 @@ def compile_sources(items: list, module_prefix: str, build_root: str, run: bool 
     replays the check."""
     config = warp_bridge.config_snapshot()
     names = [f"{module_prefix}_{n}" for n in range(len(items))]
+    opt_level = next((item["run"].get("opt_level") for item in items if item.get("run")), None)
+    if opt_level is not None and opt_level >= 0:
+        import warp as wp
+
+        wp.config.optimization_level = int(opt_level)  # restored with the rest of the config below
     try:
         replies, kernels_by_item = [], {}
         for n, item in enumerate(items):

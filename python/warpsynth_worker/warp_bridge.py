@@ -599,6 +599,7 @@ def compile_unit_ptx(source: str, build_dir: str, arch: int = DEFAULT_CUDA_ARCH)
         ptx_path,
         pch_dir=None,
         config=options["mode"],
+        optimization_level=3 if options["optimization_level"] is None else options["optimization_level"],
         fast_math=options["fast_math"],
         verify_fp=options["verify_fp"],
         use_precompiled_headers=False,

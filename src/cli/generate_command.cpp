@@ -62,6 +62,10 @@ Runner add_generate_command(CLI::App& app) {
   cmd->add_option("--shard-size", state->options.shard_size, "Samples per shard")->default_val(1000)->check(CLI::Range(1ull, 100'000'000ull));
   cmd->add_option("--format", state->options.format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
   cmd->add_option("--verify", state->options.verify, "Verification level")->default_val("codegen")->check(CLI::IsMember({"codegen", "compile", "run", "grad"}));
+  cmd->add_option("--opt-level", state->options.opt_level,
+                  "With --verify run|grad: build at this optimization level (0-3, CPU and NVRTC) instead of Warp's "
+                  "defaults (-O2 CPU, -O3 CUDA); recorded in each record's meta.opt_level")
+      ->check(CLI::Range(0, 3));
   cmd->add_option("--recycle", state->options.recycle_after, "Batches a worker serves before it is replaced")->default_val(100)->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(300.0)->check(CLI::PositiveNumber);
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
@@ -104,6 +108,10 @@ Runner add_generate_command(CLI::App& app) {
         std::cerr << "warpsynth generate: " << e.what() << "\n";
         return kExitUsage;
       }
+    }
+    if (state->options.opt_level >= 0 && state->options.verify != "run" && state->options.verify != "grad") {
+      std::cerr << "warpsynth generate: --opt-level applies to --verify run and grad\n";
+      return kExitUsage;
     }
     state->options.batch_timeout = std::chrono::milliseconds(static_cast<long long>(state->timeout_s * 1000));
     state->options.progress = !state->quiet;

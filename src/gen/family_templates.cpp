@@ -5,6 +5,7 @@
 // builtins the catalog cannot list are called through Synth::family_call with the types written
 // here; the holes (weights, per-neighbour terms, what is stored) are filled by typed synthesis.
 #include "gen/family_templates.h"
+#include "gen/loop_carry.h"
 
 #include <string>
 
@@ -305,6 +306,7 @@ void bvh_query_template(Synth& s) {
   Stmt loop;
   loop.kind = StmtKind::kWhile;
   loop.value = s.family_call("bvh_query_next", kBool, args(s.var(query), s.var(index)));
+  auto frozen = s.begin_loop_body({acc});
   s.push_scope();
   std::string item = s.local(loop.body, "item", s.load_at(*s.array("values"), s.var(index)));
   s.statements(loop.body, s.rng().uniform(1, 2), 1);
@@ -318,7 +320,16 @@ void bvh_query_template(Synth& s) {
   } else {
     loop.body.push_back(aug(s, acc, "+=", s.consume(s.expr(acc_t, 1), loop.body, false)));
   }
+  if (acc_t != kInt && uses_carried_values(loop.body)) {
+    // A query loop is dynamic: one whose body uses a carried value otherwise than by accumulating
+    // it has a wrong gradient in Warp (gen/loop_carry.h). It accumulates the item alone instead.
+    Block plain;
+    plain.push_back(std::move(loop.body.front()));  // item = values[index]
+    plain.push_back(aug(s, acc, "+=", s.var(item)));
+    loop.body = std::move(plain);
+  }
   s.pop_scope();
+  s.end_loop_body(frozen);
   body.push_back(std::move(loop));
   s.store_consuming(body, s.load(*s.array("out")), s.var(acc));
   finish(s, body);
@@ -350,6 +361,7 @@ void hash_grid_template(Synth& s) {
   Stmt loop;
   loop.kind = StmtKind::kWhile;
   loop.value = s.family_call("hash_grid_query_next", kBool, args(s.var(query), s.var(index)));
+  auto frozen = s.begin_loop_body({acc});
   s.push_scope();
   std::string d = s.local(loop.body, "d", op(s, "sub", s.var(p), s.load_at(*s.array("x"), s.var(index))));
   std::string r = s.local(loop.body, "r", s.call("length", args(s.var(d))));
@@ -360,7 +372,15 @@ void hash_grid_template(Synth& s) {
   ExprPtr term = acc_t == kFloat ? op(s, "mul", s.var(q), s.expr(kFloat, 1))
                                  : op(s, "mul", s.var(d), op(s, "mul", s.var(q), s.expr(kFloat, 1)));
   near.push_back(aug(s, acc, "+=", s.consume(std::move(term), near, false)));
+  if (uses_carried_values(near, {d, r})) {
+    // As in the BVH loop: the neighbour term alone, which Warp differentiates (gen/loop_carry.h).
+    Block plain;
+    plain.push_back(std::move(near.front()));  // q = radius - r
+    plain.push_back(aug(s, acc, "+=", acc_t == kFloat ? s.var(q) : op(s, "mul", s.var(d), s.var(q))));
+    near = std::move(plain);
+  }
   s.pop_scope();
+  s.end_loop_body(frozen);
   auto within = model::make_expr(ExprKind::kCompare, kBool, "<");
   within->args = args(s.var(r), s.var("radius"));
   loop.body.push_back(s.if_stmt(std::move(within), std::move(near)));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -48,15 +49,46 @@ class Scopes {
     return nullptr;
   }
 
+  // Every variable in scope but the hidden ones (what reads and updates choose from; find()
+  // still finds a hidden one by name).
   const std::vector<const Variable*>& all() const {
     if (dirty_) {
       all_.clear();
       for (const auto& block : blocks_) {
-        for (const auto& entry : block) all_.push_back(&entry.second);
+        for (const auto& entry : block) {
+          if (std::find(hidden_.begin(), hidden_.end(), entry.first) == hidden_.end()) all_.push_back(&entry.second);
+        }
       }
       dirty_ = false;
     }
     return all_;
+  }
+
+  // The body of a dynamic loop (gen/loop_carry.h): variables declared before it may not be
+  // assigned (they would be carried from one iteration to the next), and `hidden` (the loop's
+  // accumulators) may not be read either. Returns what end_loop_body() restores.
+  std::vector<std::string> begin_loop_body(std::vector<std::string> hidden) {
+    std::vector<std::string> frozen;
+    for (auto& block : blocks_) {
+      for (auto& [name, v] : block) {
+        if (v.assignable) {
+          v.assignable = false;
+          frozen.push_back(name);
+        }
+      }
+    }
+    hidden_ = std::move(hidden);
+    dirty_ = true;
+    return frozen;
+  }
+  void end_loop_body(const std::vector<std::string>& frozen) {
+    for (auto& block : blocks_) {
+      for (auto& [name, v] : block) {
+        if (std::find(frozen.begin(), frozen.end(), name) != frozen.end()) v.assignable = true;
+      }
+    }
+    hidden_.clear();
+    dirty_ = true;
   }
 
  private:
@@ -67,6 +99,7 @@ class Scopes {
   }
 
   std::vector<Block> blocks_;
+  std::vector<std::string> hidden_;
   mutable std::vector<const Variable*> all_;
   mutable bool dirty_ = true;
 };

@@ -1,6 +1,7 @@
 // Synth: the statements templates and the statement kinds (statements.cpp) are made of: locals,
 // stores, branches, loops and their early exits, atomics.
 #include "gen/synth.h"
+#include "gen/loop_carry.h"
 
 #include <algorithm>
 #include <cmath>
@@ -129,6 +130,12 @@ void Synth::for_loop(Block& out, int nesting) {
   declare(s.name, kInt, false);
   loop_body(s.body, nesting, true);
   pop_scope();
+  // A dynamic loop whose body uses a carried value otherwise than by accumulating it has a wrong
+  // gradient in Warp (gen/loop_carry.h): its bounds become literals, and Warp unrolls it.
+  if (s.range.size() == 2 && s.range[0]->kind == ExprKind::kVar && uses_carried_values(s.body)) {
+    s.range.clear();
+    s.range.push_back(int_literal(trip));
+  }
   out.push_back(std::move(s));
 }
 
@@ -149,6 +156,16 @@ void Synth::while_loop(Block& out, int nesting) {
   inc.op = "+=";
   inc.value = int_literal(1);
   s.body.push_back(std::move(inc));
+  if (uses_carried_values(s.body)) {
+    // As for a dynamic `for` (gen/loop_carry.h): a loop of literal bounds, which Warp unrolls.
+    Stmt unrolled;
+    unrolled.kind = StmtKind::kFor;
+    unrolled.name = fresh("it");
+    unrolled.range.push_back(model::clone(*s.value->args[1]));
+    unrolled.body = std::move(s.body);
+    out.push_back(std::move(unrolled));
+    return;
+  }
   out.push_back(std::move(s));
 }
 

@@ -100,6 +100,12 @@ class Synth {
   // --- scopes
   void push_scope();
   void pop_scope();
+  // Around the generated statements of a template's dynamic loop (a query or window loop): the
+  // variables declared before it read-only, `accumulators` unreadable (gen/loop_carry.h).
+  std::vector<std::string> begin_loop_body(std::vector<std::string> accumulators) {
+    return scopes_.begin_loop_body(std::move(accumulators));
+  }
+  void end_loop_body(const std::vector<std::string>& frozen) { scopes_.end_loop_body(frozen); }
   void declare(const std::string& name, const model::Type& type, bool assignable);
   std::vector<const Variable*> visible(const model::Type& type) const;
   void visible(const model::Type& type, std::vector<const Variable*>& out) const;  // into a reused buffer

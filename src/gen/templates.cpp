@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gen/family_templates.h"
+#include "gen/loop_carry.h"
 #include "gen/template_helpers.h"
 
 namespace warpsynth::gen {
@@ -222,6 +223,7 @@ void prefix_window_template(Synth& s) {
   loop.name = s.fresh("k");
   loop.range.push_back(op(s, "max", op(s, "sub", s.var(s.tid()[0]), s.int_literal(window - 1)), s.int_literal(0)));
   loop.range.push_back(op(s, "add", s.var(s.tid()[0]), s.int_literal(1)));
+  auto frozen = s.begin_loop_body({acc});
   s.push_scope();
   s.declare(loop.name, kInt, false);
   auto xk = s.load_at(*s.array("x"), s.var(loop.name));
@@ -235,8 +237,15 @@ void prefix_window_template(Synth& s) {
   add.op = "+=";
   add.value = std::move(xk);
   loop.body.push_back(std::move(add));
-  if (s.option("prefix_window.loop_statement")) s.statements(loop.body, 1, 1);
+  if (s.option("prefix_window.loop_statement")) {
+    size_t before = loop.body.size();
+    s.statements(loop.body, 1, 1);
+    // The window loop is dynamic: a statement using a carried value otherwise than by
+    // accumulating it would make its gradient wrong in Warp (gen/loop_carry.h); it is left out.
+    if (uses_carried_values(loop.body)) loop.body.resize(before);
+  }
   s.pop_scope();
+  s.end_loop_body(frozen);
   body.push_back(std::move(loop));
   s.statements(body, body_statements(s) - 1, 0);
   auto result = s.option("prefix_window.plain_sum") ? s.var(acc) : op(s, "add", s.var(acc), s.expr(t, 1));
@@ -252,6 +261,13 @@ void particles_template(Synth& s) {
   s.add_array("positions", array1d(kVec3), true);
   s.add_array("velocities", array1d(kVec3), true);
   if (s.option("particles.inverse_mass")) s.add_array("inv_mass", array1d(kFloat), true);
+  // Differentiable simulators write the new state to other arrays (warp.sim's integrators take
+  // particle_q and write particle_q_new): the old state stays an input its gradient reaches.
+  bool new_state = s.option("particles.new_state_arrays");
+  if (new_state) {
+    s.add_output("positions_new", array1d(kVec3), true);
+    s.add_output("velocities_new", array1d(kVec3), true);
+  }
   s.add_param("dt", kFloat);
   if (s.option("particles.gravity")) s.add_param("gravity", kVec3);
   maybe_struct(s);
@@ -285,12 +301,36 @@ void particles_template(Synth& s) {
       c->args.push_back(s.int_literal(1));
       return c;
     };
-    s.store(contact, comp(p), s.float_literal("0.0", kFloat));
-    s.store(contact, comp(v), op(s, "mul", s.call("neg", args(comp(v)), true), s.expr(kFloat, 2)));
+    if (new_state) {
+      // The state rebuilt rather than a component overwritten in place, which Warp's default
+      // lowering does not differentiate (docs/verification.md, grad).
+      auto rebuilt = [&](const std::string& name, ExprPtr y) {
+        auto c = [&](int k) {
+          auto e = model::make_expr(ExprKind::kComponent, kFloat);
+          e->args.push_back(s.var(name));
+          e->args.push_back(s.int_literal(k));
+          return e;
+        };
+        auto v3 = s.construct_node(kVec3);
+        v3->args.push_back(c(0));
+        v3->args.push_back(std::move(y));
+        v3->args.push_back(c(2));
+        model::Stmt st;
+        st.kind = model::StmtKind::kAssign;
+        st.name = name;
+        st.value = std::move(v3);
+        contact.push_back(std::move(st));
+      };
+      rebuilt(p, s.float_literal("0.0", kFloat));
+      rebuilt(v, op(s, "mul", s.call("neg", args(comp(v)), true), s.expr(kFloat, 2)));
+    } else {
+      s.store(contact, comp(p), s.float_literal("0.0", kFloat));
+      s.store(contact, comp(v), op(s, "mul", s.call("neg", args(comp(v)), true), s.expr(kFloat, 2)));
+    }
     body.push_back(s.if_stmt(std::move(below), std::move(contact)));
   }
-  s.store(body, s.load(*s.array("positions")), s.var(p));
-  s.store(body, s.load(*s.array("velocities")), s.var(v));
+  s.store(body, s.load(*s.array(new_state ? "positions_new" : "positions")), s.var(p));
+  s.store(body, s.load(*s.array(new_state ? "velocities_new" : "velocities")), s.var(v));
   finish(s, body);
 }
 
@@ -443,7 +483,10 @@ void random_sampling_template(Synth& s) {
   describe(s, {"Draw per-thread random samples from a seeded state.", "Monte Carlo samples, one random stream per thread."});
   s.add_param("seed", kInt);
   maybe_scalar_params(s);
-  s.add_output("out", array1d(s.option("random_sampling.vec3_out") ? kVec3 : kFloat), true);
+  Type out_t = s.option("random_sampling.vec3_out") ? kVec3 : kFloat;
+  // Samples around given points (jittered positions, perturbed values): an input of the kernel.
+  if (s.option("random_sampling.around_input")) s.add_array(out_t == kVec3 ? "points" : "values", array1d(out_t), true);
+  s.add_output("out", array1d(out_t), true);
   Block body;
   s.emit_tid(body, {"i"});
   std::string state = s.local(body, "state", op(s, "rand_init", s.var("seed"), s.var(s.tid()[0])));

@@ -102,7 +102,8 @@ class GenerateJob : public BatchJob, public ResultQueue {
     std::vector<protocol::SourceItem> sources;
     for (std::uint64_t index : items) {
       const gen::GeneratedKernel& kernel = generated(index);
-      sources.push_back({sample_label(index), kernel.python, runs() ? run_plan(index, kernel, options_.verify == "grad") : nullptr});
+      sources.push_back({sample_label(index), kernel.python,
+                         runs() ? run_plan(index, kernel, options_.verify == "grad", options_.opt_level) : nullptr});
     }
     if (runs()) return protocol::run_sources_request(id, sources);
     return options_.verify == "compile" ? protocol::compile_sources_request(id, sources)
@@ -175,7 +176,7 @@ class GenerateJob : public BatchJob, public ResultQueue {
 
   // How the worker launches a sample's kernel at --verify run: the generator's launch, the shapes
   // of its arrays, its host objects; inputs drawn from a seed of the sample's own.
-  static nlohmann::json run_plan(std::uint64_t index, const gen::GeneratedKernel& kernel, bool grad) {
+  static nlohmann::json run_plan(std::uint64_t index, const gen::GeneratedKernel& kernel, bool grad, int opt_level) {
     nlohmann::json shapes = nlohmann::json::object();
     for (const auto& a : kernel.arrays) shapes[a.name] = a.shape;
     return {{"dims", kernel.launch_dims},
@@ -183,7 +184,8 @@ class GenerateJob : public BatchJob, public ResultQueue {
             {"host_objects", kernel.launch.value("host_objects", nlohmann::ordered_json::object())},
             {"block_dim", kernel.launch.value("block_dim", 0)},
             {"seed", (kernel.seed ^ index) & 0x7fffffffull},
-            {"grad", grad}};
+            {"grad", grad},
+            {"opt_level", opt_level}};
   }
 
   // The record's JSON line, and its id.
@@ -206,6 +208,7 @@ class GenerateJob : public BatchJob, public ResultQueue {
     for (const auto& [level, verdict] : item.verify) record["verify"][level] = verdict;
     if (!item.run.is_null()) record["verify"]["run"] = item.run;  // what replays the check
     if (!item.grad.is_null()) record["verify"]["grad"] = item.grad;
+    if (options_.opt_level >= 0) record["meta"]["opt_level"] = options_.opt_level;  // an opt-in faster build
     return {json_line(record), record["id"].get<std::string>()};
   }
 
@@ -333,7 +336,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   std::string warp_version = pool.first().ensure_started().warp_version;
   std::string catalog_path = catalog::ensure_cached(pool.first(), options.startup_timeout);
   RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
-                       options.verify,  options.format, warp_version,       WARPSYNTH_VERSION};
+                       options.verify,  options.format, warp_version,       WARPSYNTH_VERSION, options.opt_level};
 
   std::string manifest_path = (out_dir / kManifestName).string();
   GenerateSummary summary;

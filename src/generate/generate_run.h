@@ -24,7 +24,8 @@ struct GenerateOptions {
   int batch = 32;             // kernels per worker request
   std::uint64_t shard_size = 1000;
   std::string format = "jsonl";    // jsonl | jsonl.zst | json
-  std::string verify = "codegen";  // codegen | compile
+  std::string verify = "codegen";  // codegen | compile | run | grad
+  int opt_level = -1;              // run, grad: the builds' optimization level (CPU and NVRTC); -1: Warp's defaults
   int recycle_after = 100;         // batches a worker serves before it is replaced (bounds its memory)
   std::chrono::milliseconds batch_timeout{300'000};
   std::chrono::milliseconds startup_timeout{120'000};

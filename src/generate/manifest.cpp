@@ -11,9 +11,11 @@
 namespace warpsynth {
 
 nlohmann::ordered_json RunIdentity::to_json() const {
-  return {{"seed", seed},       {"count", count},   {"shard_size", shard_size}, {"config_hash", config_hash},
-          {"verify", verify},   {"format", format}, {"warp_version", warp_version},
-          {"warpsynth_version", warpsynth_version}};
+  nlohmann::ordered_json j = {{"seed", seed},       {"count", count},   {"shard_size", shard_size}, {"config_hash", config_hash},
+                              {"verify", verify},   {"format", format}, {"warp_version", warp_version},
+                              {"warpsynth_version", warpsynth_version}};
+  if (opt_level >= 0) j["opt_level"] = opt_level;  // absent for Warp's defaults: older manifests stay valid
+  return j;
 }
 
 RunIdentity RunIdentity::from_json(const nlohmann::json& j) {
@@ -26,6 +28,7 @@ RunIdentity RunIdentity::from_json(const nlohmann::json& j) {
   r.format = j.at("format").get<std::string>();
   r.warp_version = j.at("warp_version").get<std::string>();
   r.warpsynth_version = j.at("warpsynth_version").get<std::string>();
+  r.opt_level = j.value("opt_level", -1);
   return r;
 }
 
@@ -34,6 +37,9 @@ std::vector<std::string> RunIdentity::differences(const RunIdentity& other) cons
   auto here = to_json(), there = other.to_json();
   for (auto it = here.begin(); it != here.end(); ++it) {
     if (*it != there[it.key()]) out.push_back(fmt::format("{} {} here, {} in the folder", it.key(), it->dump(), there[it.key()].dump()));
+  }
+  for (auto it = there.begin(); it != there.end(); ++it) {
+    if (!here.contains(it.key())) out.push_back(fmt::format("{} unset here, {} in the folder", it.key(), it->dump()));
   }
   return out;
 }

@@ -22,6 +22,7 @@ struct RunIdentity {
   std::string format;  // jsonl | jsonl.zst | json
   std::string warp_version;
   std::string warpsynth_version;
+  int opt_level = -1;  // --opt-level for the builds of run and grad; -1: Warp's defaults (not written)
 
   nlohmann::ordered_json to_json() const;
   static RunIdentity from_json(const nlohmann::json& j);

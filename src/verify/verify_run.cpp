@@ -25,9 +25,10 @@ namespace {
 // How the worker launches a record's kernel. A generated record says its launch (dims, array
 // shapes, host objects, tiled block size) and gets the input seed `generate --verify run` gives
 // it; an extracted record gives its kernel's name, and the worker guesses a launch from wp.tid().
-nlohmann::json run_plan(const nlohmann::json& record, bool grad) {
+nlohmann::json run_plan(const nlohmann::json& record, bool grad, int opt_level) {
   const nlohmann::json& meta = record.contains("meta") ? record["meta"] : nlohmann::json::object();
-  nlohmann::json plan = {{"kernel", record.value("kernel", "")}, {"grad", grad}, {"array_shapes", nlohmann::json::object()},
+  nlohmann::json plan = {{"kernel", record.value("kernel", "")}, {"grad", grad}, {"opt_level", opt_level},
+                         {"array_shapes", nlohmann::json::object()},
                          {"host_objects", nlohmann::json::object()}, {"block_dim", 0}};
   if (meta.contains("launch_dims")) plan["dims"] = meta["launch_dims"];
   if (meta.contains("array_shapes") && meta["array_shapes"].is_object()) plan["array_shapes"] = meta["array_shapes"];
@@ -58,7 +59,7 @@ class VerifyJob : public BatchJob, public ResultQueue {
     for (std::uint64_t index : items) {
       nlohmann::json record = nlohmann::json::parse(lines_[index], nullptr, false);
       std::string python = record.is_object() ? record.value("python", std::string()) : std::string();
-      nlohmann::json plan = record.is_object() ? run_plan(record, options_.level == "grad") : nlohmann::json::object();
+      nlohmann::json plan = record.is_object() ? run_plan(record, options_.level == "grad", options_.opt_level) : nlohmann::json::object();
       sources.push_back({fmt::format("record_{:08d}.py", index), python, plan});
     }
     return protocol::run_sources_request(id, sources);
@@ -123,6 +124,7 @@ class VerifyJob : public BatchJob, public ResultQueue {
     }
     if (!item.run.is_null()) record["verify"]["run"] = item.run;
     if (!item.grad.is_null()) record["verify"]["grad"] = item.grad;
+    if (options_.opt_level >= 0) record["meta"]["opt_level"] = options_.opt_level;
     if (r.ok) r.record = record.dump();
     return r;
   }
@@ -164,7 +166,7 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   pool.launch(pool_options.jobs);
   std::string warp_version = pool.first().ensure_started().warp_version;
   RunIdentity identity{0, lines.size(), options.shard_size, input_digest, options.level, options.format, warp_version,
-                       WARPSYNTH_VERSION};
+                       WARPSYNTH_VERSION, options.opt_level};
 
   std::string manifest_path = (out_dir / "manifest.json").string();
   GenerateSummary summary;

@@ -16,6 +16,7 @@ struct VerifyOptions {
   std::string in_dir;
   std::string out_dir;
   std::string level = "run";  // run | grad
+  int opt_level = -1;         // the builds' optimization level (CPU and NVRTC); -1: Warp's defaults
   int jobs = 1;
   int batch = 8;  // records per worker request
   std::uint64_t shard_size = 1000;
