@@ -37,8 +37,10 @@ from warp._src import types as wpt
 # Relative and absolute tolerance of "the same outputs" where atomics may reorder floating sums.
 ATOMIC_RTOL = 1e-5
 ATOMIC_ATOL = 1e-6
-# Elements around each array of code launched without its caller's launch (extracted code).
-MARGIN = 4
+# Elements around each array of code launched without its caller's launch (extracted code), by
+# the array's dimensions: wide enough that periodic indices into a grid of the caller's size
+# (`(i - 1) % 512`) and neighbours stay in seeded memory; smaller where dimensions multiply.
+MARGIN = {1: 1024, 2: 512, 3: 16}
 # The smallest relative change that counts as "moved" (outputs of fp16 kernels move in steps of 1e-3).
 MOVED = 1e-6
 
@@ -257,9 +259,10 @@ class Inputs:
                 self.values[i] = obj.id
 
     def _with_margin(self, t, shape: tuple, rng: np.random.Generator, requires_grad: bool) -> wp.array:
-        big_shape = tuple(s + 2 * MARGIN for s in shape)
+        margin = MARGIN.get(len(shape), 4)
+        big_shape = tuple(s + 2 * margin for s in shape)
         big = _array(t, big_shape, rng)
-        offset = sum(MARGIN * stride for stride in big.strides)
+        offset = sum(margin * stride for stride in big.strides)
         view = wp.array(ptr=big.ptr + offset, dtype=t.dtype, shape=shape, strides=big.strides, device="cpu")
         self.objects.append(big)
         if requires_grad and floating_dtype(t.dtype):

@@ -148,7 +148,9 @@ void Synth::while_loop(Block& out, int nesting) {
   cond->args.push_back(int_literal(rng_.uniform(1, config_.max_loop_trip)));
   s.value = std::move(cond);
   push_scope();
+  ++while_depth_;
   loop_body(s.body, nesting, false);  // no `continue`: it would skip the counter's increment
+  --while_depth_;
   pop_scope();
   Stmt inc;
   inc.kind = StmtKind::kAugAssign;

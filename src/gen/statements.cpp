@@ -28,6 +28,7 @@ struct StatementBuilders {
   static bool can_nest(const Synth& s, const StatementContext& c) { return c.nesting < s.config_.max_nesting; }
   static bool has_accumulator(const Synth& s, const StatementContext& c) { return !c.accumulators.empty() && s.in_kernel_; }
   static bool in_kernel(const Synth& s, const StatementContext&) { return s.in_kernel_; }
+  static bool can_return(const Synth& s, const StatementContext&) { return s.in_kernel_ && s.while_depth_ == 0; }
   static bool has_func(const Synth& s, const StatementContext&) { return s.func_limit_ > 0; }
   static bool has_multi_result(const Synth& s, const StatementContext&) { return !s.index_.multi_result().empty(); }
   static bool has_in_place(const Synth&, const StatementContext& c) { return c.in_place; }
@@ -255,7 +256,7 @@ const std::vector<StatementKind>& statement_kinds() {
       {"for", B::can_nest, B::for_loop},
       {"while", B::can_nest, B::while_loop},
       {"atomic", B::has_accumulator, B::atomic},
-      {"early_return", B::in_kernel, B::early_return},
+      {"early_return", B::can_return, B::early_return},
       {"func_call", B::has_func, B::func_call},
       {"unpack", B::has_multi_result, B::unpack},
       {"in_place", B::has_in_place, B::in_place},

@@ -103,9 +103,13 @@ class Synth {
   // Around the generated statements of a template's dynamic loop (a query or window loop): the
   // variables declared before it read-only, `accumulators` unreadable (gen/loop_carry.h).
   std::vector<std::string> begin_loop_body(std::vector<std::string> accumulators) {
+    ++while_depth_;  // the query loops are `while` loops
     return scopes_.begin_loop_body(std::move(accumulators));
   }
-  void end_loop_body(const std::vector<std::string>& frozen) { scopes_.end_loop_body(frozen); }
+  void end_loop_body(const std::vector<std::string>& frozen) {
+    --while_depth_;
+    scopes_.end_loop_body(frozen);
+  }
   void declare(const std::string& name, const model::Type& type, bool assignable);
   std::vector<const Variable*> visible(const model::Type& type) const;
   void visible(const model::Type& type, std::vector<const Variable*>& out) const;  // into a reused buffer
@@ -216,6 +220,9 @@ class Synth {
   int func_limit_ = 0;     // funcs callable from the code being generated
   std::vector<bool> func_built_;  // per func: its body is made (else only planned)
   bool in_kernel_ = false;
+  // `while` loops around the statement being made: no early return inside one (its adjoint never
+  // returns in Warp 1.19: docs/findings.md, finding 3).
+  int while_depth_ = 0;
 };
 
 }  // namespace warpsynth::gen

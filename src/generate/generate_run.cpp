@@ -340,19 +340,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
 
   std::string manifest_path = (out_dir / kManifestName).string();
   GenerateSummary summary;
-  if (auto existing = Manifest::load(manifest_path)) {
-    auto diff = identity.differences(existing->run);
-    if (!diff.empty()) {
-      std::string text;
-      for (const auto& d : diff) text += "\n  " + d;
-      throw GenerateUsageError(options.out_dir + " holds another run:" + text +
-                               "\nre-run that command to resume it, or choose another --out");
-    }
-    summary.manifest = *existing;
-  } else {
-    summary.manifest.run = identity;
-    summary.manifest.save(manifest_path);
-  }
+  summary.manifest = open_manifest(manifest_path, "generate", identity, options.out_dir, "another run");
   ShardFormat format = parse_shard_format(options.format);
 
   catalog::Catalog table = catalog::Catalog::load(catalog_path);

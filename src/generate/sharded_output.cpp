@@ -10,6 +10,25 @@ namespace fs = std::filesystem;
 
 namespace warpsynth {
 
+Manifest open_manifest(const std::string& path, const std::string& command, const RunIdentity& identity,
+                       const std::string& out_dir, const std::string& another) {
+  if (auto existing = Manifest::load(path, command)) {
+    auto diff = identity.differences(existing->run);
+    if (!diff.empty()) {
+      std::string text;
+      for (const auto& d : diff) text += "\n  " + d;
+      throw GenerateUsageError(out_dir + " holds " + another + ":" + text +
+                               "\nre-run that command to resume it, or choose another --out");
+    }
+    return *existing;
+  }
+  Manifest manifest;
+  manifest.command = command;
+  manifest.run = identity;
+  manifest.save(path);
+  return manifest;
+}
+
 ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJob& job, ResultQueue& results,
                              Manifest& manifest, const std::string& manifest_path, std::ostream& log) {
   // A shard the manifest lists but whose file is gone is made again.

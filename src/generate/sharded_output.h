@@ -11,6 +11,7 @@
 
 #include "dataset/shard_files.h"
 #include "driver/worker_pool.h"
+#include "generate/generate_run.h"
 #include "generate/manifest.h"
 #include "generate/result_queue.h"
 
@@ -29,6 +30,12 @@ struct ShardedRunCounts {
   std::uint64_t processed_now = 0;  // items of the shards that were not done before
   std::uint64_t resumed_shards = 0;
 };
+
+// The manifest of a run in `path`: the one there when it is of the same run (resumed), else a new
+// one, saved. Throws GenerateUsageError listing the differences when the folder holds another run
+// (`another` names it in the message: "another run", "another verification").
+Manifest open_manifest(const std::string& path, const std::string& command, const RunIdentity& identity,
+                       const std::string& out_dir, const std::string& another);
 
 // Drops from `manifest` the shards whose files are gone, queues the rest of the items, runs them
 // through `pool` with `job` (which delivers its results to `results`), writes every shard and saves

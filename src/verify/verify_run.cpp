@@ -170,20 +170,8 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
 
   std::string manifest_path = (out_dir / "manifest.json").string();
   GenerateSummary summary;
-  summary.manifest.command = "verify";
-  if (auto existing = Manifest::load(manifest_path, "verify")) {
-    auto diff = identity.differences(existing->run);
-    if (!diff.empty()) {
-      std::string text;
-      for (const auto& d : diff) text += "\n  " + d;
-      throw GenerateUsageError(options.out_dir + " holds another verification (config_hash is the input's digest):" + text +
-                               "\nre-run that command to resume it, or choose another --out");
-    }
-    summary.manifest = *existing;
-  } else {
-    summary.manifest.run = identity;
-    summary.manifest.save(manifest_path);
-  }
+  summary.manifest = open_manifest(manifest_path, "verify", identity, options.out_dir,
+                                   "another verification (config_hash is the input's digest)");
 
   VerifyJob job(lines, options);
   ShardedOutput out{options.out_dir, format, lines.size(), options.shard_size,

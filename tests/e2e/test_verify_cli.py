@@ -120,3 +120,19 @@ def test_bad_uses_are_refused(warpsynth_bin, extracted, tmp_path):
     assert run_cli(warpsynth_bin, "verify", extracted, "--out", out, "--level", "run", "--quiet").returncode == 1
     other = run_cli(warpsynth_bin, "verify", extracted, "--out", out, "--level", "grad", "--quiet")
     assert other.returncode == 2 and "holds another verification" in other.stderr
+
+
+def test_opt_level_is_recorded_and_only_for_levels_that_build(warpsynth_bin, tmp_path):
+    out = tmp_path / "fast"
+    result = run_cli(warpsynth_bin, "generate", "--count", 3, "--seed", 5, "--verify", "run", "--opt-level", 0,
+                     "--jobs", 1, "--out", out, "--quiet")
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    records = [json.loads(line) for line in (out / "kernels-00000.jsonl").read_text().splitlines()]
+    assert records and all(r["meta"]["opt_level"] == 0 for r in records)
+    assert json.loads((out / "manifest.json").read_text())["run"]["opt_level"] == 0
+    # The same folder at Warp's default level is another run.
+    again = run_cli(warpsynth_bin, "generate", "--count", 3, "--seed", 5, "--verify", "run", "--jobs", 1,
+                    "--out", out, "--quiet")
+    assert again.returncode == 2 and "opt_level" in again.stderr
+    refused = run_cli(warpsynth_bin, "generate", "--count", 3, "--opt-level", 0, "--out", tmp_path / "c")
+    assert refused.returncode == 2 and "--opt-level applies to --verify run and grad" in refused.stderr

@@ -301,3 +301,41 @@ def test_without_a_gpu_gpu_run_says_so():
         assert reply["verify"]["gpu_run"] == "ok"
     else:
         assert reply["verify"]["gpu_run"] == "skipped: no GPU"
+
+
+def test_a_break_in_an_unrolled_loop_fails_grad_warp_finding_1():
+    # docs/findings.md, finding 1: Warp's adjoint uses the value from before the loop.
+    reply = grad(
+        """
+        @wp.kernel
+        def k(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            v = x[i]
+            for it in range(3):
+                v = v - 1.0
+                if it == 0:
+                    break
+            y[i] = v * v
+        """
+    )
+    assert reply["verify"]["cpu_run"] == "ok"
+    assert reply["verify"]["grad_check"].startswith("failed: the tape's gradient differs"), reply["verify"]
+
+
+def test_a_return_inside_a_while_loop_fails_grad_without_running_the_hanging_adjoint():
+    # docs/findings.md, finding 3: Warp's backward pass of this kernel never returns.
+    reply = grad(
+        """
+        @wp.kernel
+        def k(a: wp.array(dtype=float), out: wp.array(dtype=float)):
+            i = wp.tid()
+            count = int(0)
+            while count < 3:
+                if a[i] > 0.9:
+                    return
+                count += 1
+            out[i] = a[i] * 2.0
+        """
+    )
+    assert reply["verify"]["cpu_run"] == "ok"
+    assert reply["verify"]["grad_check"].startswith("failed: a return inside a while loop")
