@@ -93,7 +93,7 @@ def main() -> int:
     channel = protocol.open_channel()
     from . import warp_bridge
 
-    warp_bridge.init(os.environ.get("WARPSYNTH_KERNEL_CACHE"))
+    warp_bridge.init(os.environ.get("WARPSYNTH_KERNEL_CACHE"), warp_bridge.default_lto_cache())
     _tune_process()
     channel.send(
         {

@@ -338,7 +338,7 @@ def _check_size(kernel, plan: dict, dims: list[int], seed: int, atomics: bool, d
         if not degenerate:
             return {}, first
         raise Failed(f"writes nothing (launch {where})")
-    outputs = {name: after[name] for name in written}
+    outputs = {name: after[name] for name in sorted(written)}  # sorted: a set's order changes between processes
     outputs_of = lambda launched: {name: launched[0][name] for name in outputs}  # noqa: E731
     for name, a in outputs.items():
         if _floating(a) and not np.all(np.isfinite(a)):
@@ -456,10 +456,12 @@ def gpu_check(kernel, plan: dict, run: dict) -> str:
     return "ok"
 
 
-def build_and_check(kernels: list, plan: dict) -> tuple[dict, dict]:
+def build_and_check(kernels: list, plan: dict, load_prebuilt=None) -> tuple[dict, dict]:
     """The verdicts for an item's kernel (the one ``plan["kernel"]`` names, else the only one):
     ``cpu_compile`` (Warp's own CPU build, ``wp.load_module``, as a launch makes it), ``cpu_run``,
-    and with ``plan["grad"]`` ``grad_check``; and what replays them ({"run": ..., "grad": ...})."""
+    and with ``plan["grad"]`` ``grad_check``; and what replays them ({"run": ..., "grad": ...}).
+    ``load_prebuilt(kernel)`` may load the kernel's CPU module from a build shared with other
+    kernels (True when it did); otherwise the kernel's module is built as a launch builds it."""
     grad = bool(plan.get("grad"))
     wanted = plan.get("kernel")
     chosen = [k for k in kernels if wanted is None or k.key == wanted]
@@ -470,7 +472,8 @@ def build_and_check(kernels: list, plan: dict) -> tuple[dict, dict]:
         return verify, {}
     kernel = chosen[0]
     try:
-        wp.load_module(kernel.module, device="cpu")
+        if load_prebuilt is None or not load_prebuilt(kernel):
+            wp.load_module(kernel.module, device="cpu")
     except Exception as e:  # noqa: BLE001 - the compiler's verdict
         message = (str(e).strip().splitlines() or [type(e).__name__])[-1][:500]
         verify = {"cpu_compile": f"failed: {message}", "cpu_run": "skipped: the CPU build failed"}

@@ -24,11 +24,46 @@ def warp_version() -> str:
     return wp.config.version
 
 
-def init(kernel_cache_dir: str | None = None) -> None:
+def init(kernel_cache_dir: str | None = None, lto_cache_dir: str | None = None) -> None:
     wp.config.quiet = True
     if kernel_cache_dir:
         wp.config.kernel_cache_dir = kernel_cache_dir
     wp.init()
+    if lto_cache_dir:
+        share_lto_cache(lto_cache_dir)
+
+
+def default_lto_cache() -> str | None:
+    """Where workers share MathDx's LTO-IR: $WARPSYNTH_LTO_CACHE ("off": each worker keeps its own,
+    in its kernel cache, as Warp does), else warpsynth/lto in the user's cache folder."""
+    import os
+
+    given = os.environ.get("WARPSYNTH_LTO_CACHE")
+    if given:
+        return None if given == "off" else given
+    home = os.path.expanduser("~")
+    base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else None)
+    return os.path.join(base, "warpsynth", "lto") if base else None
+
+
+def share_lto_cache(root: str) -> None:
+    """Keeps the LTO-IR that MathDx makes for each tile_matmul (and FFT, Cholesky) shape in one
+    folder for every worker and run. Making one takes about 7 s (three took 20 s of one 24-kernel
+    batch's 23 s of PTX), and Warp keeps them in the kernel cache, which here is each worker's own
+    and lasts one run. Warp names each file by a hash of its symbol (shape, types, architecture)
+    and writes it atomically (a per-process folder, then os.replace), so processes can share them.
+    Left as Warp's own where the folder cannot be made."""
+    import os
+
+    from warp._src import build as _build
+
+    path = os.path.join(root, f"warp-{wp.config.version}")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        print(f"warpsynth worker: LTO cache {path} not usable ({e}); each worker keeps its own", file=sys.stderr)
+        return
+    _build.get_lto_cache_dir = lambda: path
 
 
 def config_snapshot() -> dict:
@@ -599,7 +634,10 @@ def compile_unit_ptx(source: str, build_dir: str, arch: int = DEFAULT_CUDA_ARCH)
         ptx_path,
         pch_dir=None,
         config=options["mode"],
-        optimization_level=3 if options["optimization_level"] is None else options["optimization_level"],
+        # Warp's CUDA default, whatever --opt-level says (it sets the CPU build's): with NVRTC 13.4,
+        # levels 0 and 1 built a 40-kernel unit no faster than 3 (5.6 s and 5.4 s against 4.9 s),
+        # and Warp replaces 0 by 1 there as unsafe (context.py, Module._compile).
+        optimization_level=3,
         fast_math=options["fast_math"],
         verify_fp=options["verify_fp"],
         use_precompiled_headers=False,
@@ -613,6 +651,70 @@ def compile_cpu(kernels: list, build_dir: str) -> None:
     options = _module_options(kernels[0], None)
     builder = _context.ModuleBuilder(kernels[0].module, options, hasher=_context.ModuleHasher(kernels, options))
     compile_unit_cpu(builder.codegen("cpu"), build_dir, options["block_dim"])
+
+
+class LaunchUnit:
+    """The CPU object of several kernels, built as ``Module.load`` builds one module for a CPU launch
+    (Warp's compiler, its optimization level, its precompiled headers), and the source it was built
+    from. One build serves many kernels: a batch's kernels are each loaded from it
+    (``load_from_unit``) instead of each building its own module, a third of the build time."""
+
+    def __init__(self, object_path: str, meta_path: str, source: str, block_dim: int):
+        self.object_path = object_path
+        self.meta_path = meta_path
+        self.source = source
+        self.block_dim = block_dim
+
+
+def build_launch_unit(kernels: list, build_dir: str) -> LaunchUnit:
+    """Builds the CPU code of ``kernels`` as one module for a plain CPU launch, with the settings
+    ``Module._compile`` uses (Warp 1.19, context.py): raises what the compiler raises."""
+    import json
+    import os
+
+    from warp._src import build as _build
+
+    options = _module_options(kernels[0], None)
+    builder = _context.ModuleBuilder(
+        kernels[0].module, options, hasher=_context.ModuleHasher(kernels, options), target="cpu")
+    source = builder.codegen("cpu")
+    os.makedirs(build_dir, exist_ok=True)
+    cpp_path = os.path.join(build_dir, "unit.cpp")
+    object_path = os.path.join(build_dir, "unit.o")
+    meta_path = os.path.join(build_dir, "unit.meta")
+    with open(cpp_path, "w", encoding="utf-8") as f:
+        f.write(source)
+    level = options["optimization_level"]
+    pch = options["use_precompiled_headers"]
+    _build.build_cpu(
+        object_path,
+        cpp_path,
+        mode=options["mode"],
+        fast_math=options["fast_math"],
+        verify_fp=options["verify_fp"],
+        fuse_fp=options["fuse_fp"],
+        extra_flags=options["cpu_compiler_flags"],
+        optimization_level=2 if level is None else level,
+        use_precompiled_headers=pch,
+        pch_dir=_context.runtime.get_clang_pch_dir() if pch else None,
+        block_dim=options["block_dim"],
+        enable_tiles_in_stack_memory=options["enable_tiles_in_stack_memory"],
+        extra_include_dirs=options["extra_cpu_include_dirs"],
+    )
+    with open(meta_path, "w", encoding="utf-8") as f:
+        json.dump(builder.build_meta(), f, sort_keys=True)
+    return LaunchUnit(object_path, meta_path, source, options["block_dim"])
+
+
+def load_from_unit(kernel, unit: LaunchUnit, shipped: list[str]) -> bool:
+    """Loads ``kernel``'s module for CPU launches from ``unit``'s object, where every function its
+    record ships (``shipped``: their texts) is byte-identical in the unit's source, so that the
+    code run is the code recorded. False (nothing loaded) otherwise: the caller builds the
+    kernel's own module."""
+    if not shipped or not all(text and text in unit.source for text in shipped):
+        return False
+    kernel.module.load("cpu", block_dim=unit.block_dim, binary_path=unit.object_path, meta_path=unit.meta_path)
+    return True
 
 
 def build_kernel(kernel) -> None:

@@ -63,8 +63,8 @@ Runner add_generate_command(CLI::App& app) {
   cmd->add_option("--format", state->options.format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
   cmd->add_option("--verify", state->options.verify, "Verification level")->default_val("codegen")->check(CLI::IsMember({"codegen", "compile", "run", "grad"}));
   cmd->add_option("--opt-level", state->options.opt_level,
-                  "With --verify run|grad: build at this optimization level (0-3, CPU and NVRTC) instead of Warp's "
-                  "defaults (-O2 CPU, -O3 CUDA); recorded in each record's meta.opt_level")
+                  "With --verify run|grad: build the CPU code at this optimization level (0-3) instead of Warp's "
+                  "default -O2 (CUDA PTX stays at -O3); recorded in each record's meta.opt_level")
       ->check(CLI::Range(0, 3));
   cmd->add_option("--recycle", state->options.recycle_after, "Batches a worker serves before it is replaced")->default_val(100)->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(300.0)->check(CLI::PositiveNumber);

@@ -44,8 +44,8 @@ Runner add_verify_command(CLI::App& app) {
   cmd->add_option("--out", state->options.out_dir, "Output folder (created if missing)")->required();
   cmd->add_option("--level", state->options.level, "Verification level")->default_val("run")->check(CLI::IsMember({"run", "grad"}));
   cmd->add_option("--opt-level", state->options.opt_level,
-                  "Build at this optimization level (0-3, CPU and NVRTC) instead of Warp's defaults (-O2 CPU, -O3 "
-                  "CUDA); recorded in each record's meta.opt_level")
+                  "Build the CPU code at this optimization level (0-3) instead of Warp's default -O2 (CUDA PTX "
+                  "stays at -O3); recorded in each record's meta.opt_level")
       ->check(CLI::Range(0, 3));
   cmd->add_option("--jobs,-j", state->options.jobs, "Worker processes (default: the number of cores)")
       ->default_val(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))

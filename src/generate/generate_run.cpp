@@ -183,7 +183,7 @@ class GenerateJob : public BatchJob, public ResultQueue {
             {"array_shapes", std::move(shapes)},
             {"host_objects", kernel.launch.value("host_objects", nlohmann::ordered_json::object())},
             {"block_dim", kernel.launch.value("block_dim", 0)},
-            {"seed", (kernel.seed ^ index) & 0x7fffffffull},
+            {"seed", run_input_seed(kernel.seed, index)},
             {"grad", grad},
             {"opt_level", opt_level}};
   }

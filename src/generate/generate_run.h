@@ -64,4 +64,11 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log);
 // The Python source of one sample of a run (same seed and config), made alone.
 std::string show_sample(const GenerateOptions& options, std::uint64_t index);
 
+// The seed of the inputs `--verify run` and `grad` launch sample `index` on (31 bits: the worker
+// seeds numpy with it); `warpsynth verify` gives a generated record the same one, so that its
+// checksum replays.
+inline std::uint64_t run_input_seed(std::uint64_t sample_seed, std::uint64_t index) {
+  return (sample_seed ^ index) & 0x7fffffffull;
+}
+
 }  // namespace warpsynth

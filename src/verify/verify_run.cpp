@@ -25,8 +25,15 @@ namespace {
 // How the worker launches a record's kernel. A generated record says its launch (dims, array
 // shapes, host objects, tiled block size) and gets the input seed `generate --verify run` gives
 // it; an extracted record gives its kernel's name, and the worker guesses a launch from wp.tid().
+// The record's meta, or an empty object (without copying it).
+const nlohmann::json& meta_of(const nlohmann::json& record) {
+  static const nlohmann::json kNone = nlohmann::json::object();
+  auto meta = record.find("meta");
+  return meta != record.end() && meta->is_object() ? *meta : kNone;
+}
+
 nlohmann::json run_plan(const nlohmann::json& record, bool grad, int opt_level) {
-  const nlohmann::json& meta = record.contains("meta") ? record["meta"] : nlohmann::json::object();
+  const nlohmann::json& meta = meta_of(record);
   nlohmann::json plan = {{"kernel", record.value("kernel", "")}, {"grad", grad}, {"opt_level", opt_level},
                          {"array_shapes", nlohmann::json::object()},
                          {"host_objects", nlohmann::json::object()}, {"block_dim", 0}};
@@ -36,16 +43,19 @@ nlohmann::json run_plan(const nlohmann::json& record, bool grad, int opt_level) 
     plan["host_objects"] = launch->value("host_objects", nlohmann::json::object());
     plan["block_dim"] = launch->value("block_dim", 0);
   }
-  std::uint64_t seed = XXH3_64bits(record.value("id", std::string()).data(), record.value("id", std::string()).size());
   if (auto g = meta.find("generator"); g != meta.end() && g->contains("seed") && g->contains("index")) {
-    seed = std::stoull(g->at("seed").get<std::string>(), nullptr, 16) ^ g->at("index").get<std::uint64_t>();
+    plan["seed"] = run_input_seed(std::stoull(g->at("seed").get<std::string>(), nullptr, 16), g->at("index").get<std::uint64_t>());
+  } else {  // extracted: a seed of the record's own
+    const std::string id = record.value("id", std::string());
+    plan["seed"] = run_input_seed(XXH3_64bits(id.data(), id.size()), 0);
   }
-  plan["seed"] = seed & 0x7fffffffull;
   return plan;
 }
 
-std::string name_of(const nlohmann::json& record) {
-  const auto& meta = record.value("meta", nlohmann::json::object());
+std::string name_of(const nlohmann::ordered_json& record) {
+  static const nlohmann::ordered_json kNone = nlohmann::ordered_json::object();
+  auto found = record.find("meta");
+  const auto& meta = found != record.end() && found->is_object() ? *found : kNone;
   if (auto g = meta.find("generator"); g != meta.end() && g->contains("template")) return g->at("template").get<std::string>();
   return record.value("kernel", std::string("?"));
 }

@@ -339,3 +339,39 @@ def test_a_return_inside_a_while_loop_fails_grad_without_running_the_hanging_adj
     )
     assert reply["verify"]["cpu_run"] == "ok"
     assert reply["verify"]["grad_check"].startswith("failed: a return inside a while loop")
+
+
+def test_a_batch_shares_one_cpu_build_and_runs_the_code_its_records_ship(monkeypatch):
+    """At run, a batch's kernels load from one CPU build made with Warp's launch settings; each
+    record's functions are byte-identical in that build's source, or the kernel builds alone."""
+    from warp._src import build as warp_build
+
+    from warpsynth_worker import extract
+
+    builds, loaded, fallbacks = [], [], []
+    real_build, real_load = warp_build.build_cpu, warp_bridge.load_from_unit
+    monkeypatch.setattr(warp_build, "build_cpu", lambda *a, **k: builds.append(k.get("use_precompiled_headers")) or real_build(*a, **k))
+
+    def counting_load(kernel, unit, shipped):
+        (loaded if real_load(kernel, unit, shipped) else fallbacks).append(kernel.key)
+        return bool(loaded and loaded[-1] == kernel.key)
+
+    monkeypatch.setattr(warp_bridge, "load_from_unit", counting_load)
+    items = [
+        {"label": f"k{n}.py", "source": textwrap.dedent(HEADER) + textwrap.dedent(f"""
+            @wp.kernel
+            def scaled_{n}(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+                i = wp.tid()
+                y[i] = wp.sin(x[i]) * {n + 2}.0
+            """), "run": {"dims": [16], "array_shapes": {}, "host_objects": {}, "block_dim": 0, "seed": 3, "grad": True}}
+        for n in range(3)
+    ]
+    with tempfile.TemporaryDirectory() as build_root:
+        replies = extract.run_sources(items, f"ws_test_run_{next(_names)}", build_root)
+    assert [r["verify"]["cpu_run"] for r in replies] == ["ok"] * 3
+    assert [r["verify"]["grad_check"] for r in replies] == ["ok"] * 3
+    assert builds == [True], "one CPU build for the batch, with Warp's precompiled headers"
+    assert loaded == ["scaled_0", "scaled_1", "scaled_2"] and fallbacks == []
+    # A function the unit does not hold verbatim is not loaded from it.
+    unit = warp_bridge.LaunchUnit("unused.o", "unused.meta", "void f() {}", 1)
+    assert not real_load(None, unit, ["void g() {}"]) and not real_load(None, unit, [])

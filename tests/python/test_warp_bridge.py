@@ -254,3 +254,20 @@ def test_a_forward_only_kernel_gets_the_helper_adjoints_its_module_generates():
     adjoint = unit[unit.index("static void adj_wrap_") :]
     assert "reverse mode disabled" not in adjoint.split("\n}\n")[0]
     assert "wp::adj_mod(" in adjoint
+
+
+def test_the_lto_cache_is_shared_where_the_environment_says(monkeypatch, tmp_path):
+    from warp._src import build as warp_build
+
+    monkeypatch.setenv("WARPSYNTH_LTO_CACHE", "off")
+    assert warp_bridge.default_lto_cache() is None
+    monkeypatch.setenv("WARPSYNTH_LTO_CACHE", str(tmp_path / "given"))
+    assert warp_bridge.default_lto_cache() == str(tmp_path / "given")
+    monkeypatch.delenv("WARPSYNTH_LTO_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert warp_bridge.default_lto_cache() == str(tmp_path / "xdg" / "warpsynth" / "lto")
+
+    monkeypatch.setattr(warp_build, "get_lto_cache_dir", warp_build.get_lto_cache_dir)  # restored after
+    warp_bridge.share_lto_cache(str(tmp_path / "shared"))
+    assert warp_build.get_lto_cache_dir() == str(tmp_path / "shared" / f"warp-{warp_bridge.warp_version()}")
+    assert (tmp_path / "shared" / f"warp-{warp_bridge.warp_version()}").is_dir()
