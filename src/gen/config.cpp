@@ -37,26 +37,26 @@ GeneratorConfig GeneratorConfig::defaults() {
       {"vec3i", 0.3},   {"vec2i", 0.2},   {"vec4i", 0.1},    {"vec3ui", 0.05},
   };
   c.statements = {
-      {"local", 4},         {"aug_assign", 2}, {"reassign", 1},   {"component_store", 0.6},
+      {"local", 4},         {"aug_assign", 2}, {"reassign", 1},   {"component_store", 0.3},
       {"if", 1.6},          {"for", 1.2},      {"while", 0.5},    {"atomic", 0.6},
       {"early_return", 0.3}, {"func_call", 0.6},    {"unpack", 0.3},     {"in_place", 0.3},
   };
   c.builtin_usage = newton_builtin_usage();
   c.template_options = {
-      {"bvh_query.count", 0.4}, {"bvh_query.float_items", 0.7}, {"bvh_query.ray", 0.4},
+      {"bvh_query.count", 0.25}, {"bvh_query.float_items", 0.7}, {"bvh_query.ray", 0.4},
       {"data.float32", 0.4}, {"data.vec3", 0.25},
       {"free_form.accumulator", 0.4}, {"free_form.two_dims", 0.3},
       {"hash_grid.float_out", 0.6}, {"hash_grid.mass", 0.5},
-      {"histogram.float32_samples", 0.7},
+      {"histogram.float32_samples", 0.7}, {"histogram.weighted", 0.7},
       {"map.second_input", 0.5},
       {"map_nd.three_dims", 0.35},
       {"matrix_math.float32", 0.8}, {"matrix_math.transpose", 0.5}, {"matrix_math.vector_out", 0.7},
       {"mesh_query.face_normal", 0.5}, {"mesh_query.float_out", 0.6}, {"mesh_query.ray", 0.35}, {"mesh_query.signed", 0.5}, {"mesh_query.unsigned", 0.5},
       {"params.float32", 0.7},
       {"particles.gravity", 0.6}, {"particles.ground_contact", 0.5}, {"particles.inverse_mass", 0.5},
-      {"particles.new_state_arrays", 0.7},
+      {"particles.new_state_arrays", 0.85},
       {"prefix_window.float32", 0.6}, {"prefix_window.loop_statement", 0.4}, {"prefix_window.plain_sum", 0.5}, {"prefix_window.vec3", 0.6}, {"prefix_window.weights", 0.5},
-      {"random_sampling.vec3_out", 0.5}, {"random_sampling.around_input", 0.6},
+      {"random_sampling.vec3_out", 0.5}, {"random_sampling.around_input", 0.85},
       {"ray_geometry.shade", 0.5}, {"springs.strain", 0.3}, {"springs.cubic", 0.25},
       {"reduction.float32", 0.6}, {"reduction.max", 0.5}, {"reduction.min_or_max", 0.5}, {"reduction.vec3", 0.5},
       {"rigid_transform.float32", 0.85}, {"rigid_transform.rotate", 0.6}, {"rigid_transform.rotation_of_pose", 0.5}, {"rigid_transform.rotations", 0.5}, {"rigid_transform.vec3_out", 0.7},

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_set>
@@ -41,6 +42,51 @@ bool Synth::is_constant(const Expr& e) {
       return std::all_of(e.args.begin(), e.args.end(), [](const ExprPtr& a) { return is_constant(*a); });
     default: return false;
   }
+}
+
+namespace {
+
+// An operation whose component k depends only on the operands' components k (and scalars).
+bool is_componentwise(const Expr& e) {
+  static const std::set<std::string, std::less<>> kOps = {"+", "-", "/", "%", "add", "sub", "div", "mod", "neg",
+                                                           "cw_mul", "cw_div"};
+  if (e.kind == ExprKind::kUnary || e.kind == ExprKind::kBinary || e.kind == ExprKind::kCall) {
+    if (kOps.count(e.text)) return true;
+    // a scaling: vector * scalar (a matrix times a matrix or vector is not componentwise)
+    return (e.text == "*" || e.text == "mul") && e.args.size() == 2 &&
+           (e.args[0]->type.is_scalar() || e.args[1]->type.is_scalar());
+  }
+  return false;
+}
+
+int component_count(const Type& t) {
+  if (t.is_matrix_like()) return t.rows * t.cols;
+  return t.is_vector_like() ? t.length() : 0;
+}
+
+}  // namespace
+
+std::uint64_t Synth::constant_components(const Expr& e) {
+  const int n = component_count(e.type);
+  if (n <= 0 || n > 64) return 0;
+  const std::uint64_t all = n == 64 ? ~0ull : (1ull << n) - 1;
+  if (is_constant(e)) return all;
+  std::uint64_t mask = 0;
+  if (e.kind == ExprKind::kConstruct && static_cast<int>(e.args.size()) == n) {
+    for (int k = 0; k < n; ++k) mask |= is_constant(*e.args[k]) ? 1ull << k : 0;
+  } else if (e.kind == ExprKind::kCall && e.text == "diag" && e.type.is_matrix_like()) {
+    for (int r = 0; r < e.type.rows; ++r)
+      for (int c = 0; c < e.type.cols; ++c) mask |= r != c ? 1ull << (r * e.type.cols + c) : 0;
+  } else if (is_componentwise(e)) {
+    // (wp.vec2i(i, 13) / 7)[1] is 13 / 7: a component is constant where it is in every operand.
+    mask = all;
+    for (const auto& a : e.args) {
+      if (a->type == e.type) mask &= constant_components(*a);
+      else if (a->type.is_scalar()) mask &= is_constant(*a) ? all : 0;
+      else return 0;
+    }
+  }
+  return mask;
 }
 
 ExprPtr Synth::live_value(const Type& want) {
@@ -183,14 +229,32 @@ void Synth::insert_prologue(Block& body) {
 }
 
 void Synth::avoid_trivial(const std::string& key, std::vector<ExprPtr>& args) {
+  // a * 0.0: zero whatever a is (outputs all zero under --verify run).
+  if (key == "mul") {
+    auto zero = [](const model::Expr& e) {
+      const model::Expr& lit = e.kind == ExprKind::kCast && e.args.size() == 1 ? *e.args[0] : e;
+      return lit.kind == ExprKind::kLiteral && (lit.text == "0.0" || lit.text == "0");
+    };
+    for (auto& a : args) {
+      if (zero(*a)) a = live_value(a->type);
+    }
+    return;
+  }
   // a - a, a / a, a % a, a ^ a, wp.where(c, a, a): the result does not depend on a.
   size_t x = 0, y = 1;
   if (key == "where" || key == "select") x = 1, y = 2;
   else if (key != "sub" && key != "div" && key != "mod" && key != "bit_xor" && key != "floordiv" && key != "div_approx")
     return;
   if (args.size() <= y) return;
-  for (int attempt = 0; attempt < 3 && model::same_expr(*args[x], *args[y]); ++attempt) args[y] = live_value(args[y]->type);
-  if (model::same_expr(*args[x], *args[y])) args[y] = plain_literal(args[y]->type);
+  auto copied = [&](const model::Expr& a, const model::Expr& b) {  // a is a copy of b
+    const Variable* v = a.kind == ExprKind::kVar ? find_variable(a.text) : nullptr;
+    return v && v->copy_of && model::same_expr(*v->copy_of, b);
+  };
+  auto same = [&] {
+    return model::same_expr(*args[x], *args[y]) || copied(*args[x], *args[y]) || copied(*args[y], *args[x]);
+  };
+  for (int attempt = 0; attempt < 3 && same(); ++attempt) args[y] = live_value(args[y]->type);
+  if (same()) args[y] = plain_literal(args[y]->type);
 }
 
 ExprPtr Synth::convert(ExprPtr value, const Type& want) {
@@ -215,6 +279,15 @@ ExprPtr Synth::convert(ExprPtr value, const Type& want) {
     return scalar->type == want ? std::move(scalar) : convert(std::move(scalar), want);
   }
   if (want.is_scalar() && model::is_integer(want.scalar) && !want.is_bool()) {
+    if (from.is_scalar() && model::is_float(from.scalar)) {
+      // Scaled first, as real code turns a position into a cell (int(x / h)): the data here is
+      // mostly in [-1, 1], which a bare cast makes 0 (outputs blind to their inputs under --verify run).
+      std::vector<ExprPtr> product;
+      product.push_back(std::move(value));
+      static const std::vector<std::string> kScales = {"8.0", "10.0", "16.0", "100.0"};
+      product.push_back(float_literal(rng_.pick(kScales), from));
+      return cast(call("mul", std::move(product)), want);
+    }
     if (from.is_scalar() && !from.is_bool()) return cast(std::move(value), want);
     if (from.is_vector_like() && !from.is_bool()) return convert(random_component(std::move(value)), want);
     return nullptr;

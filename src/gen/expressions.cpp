@@ -290,13 +290,27 @@ ExprPtr Synth::builtin(int signature, int depth, bool allow_operator) {
 
 ExprPtr Synth::random_component(ExprPtr base) {
   const Type t = base->type;
+  // A component that is not a known constant, where there is one (a literal part of a vector, an
+  // off-diagonal of wp.diag): reading a constant made whole outputs constant.
+  std::uint64_t constant = 0;
+  if (base->kind == ExprKind::kVar) {
+    if (const Variable* v = find_variable(base->text)) constant = v->constant_components;
+  } else {
+    constant = constant_components(*base);
+  }
+  const int n = t.is_matrix_like() ? t.rows * t.cols : t.length();
+  std::vector<int> varying;
+  for (int k = 0; k < n && k < 64; ++k) {
+    if (!(constant >> k & 1)) varying.push_back(k);
+  }
+  const int k = varying.empty() || varying.size() == static_cast<std::size_t>(n) ? rng_.uniform(0, n - 1) : rng_.pick(varying);
   auto e = model::make_expr(ExprKind::kComponent, t.component());
   e->args.push_back(std::move(base));
   if (t.is_matrix_like()) {
-    e->args.push_back(int_literal(rng_.uniform(0, t.rows - 1)));
-    e->args.push_back(int_literal(rng_.uniform(0, t.cols - 1)));
+    e->args.push_back(int_literal(k / t.cols));
+    e->args.push_back(int_literal(k % t.cols));
   } else {
-    e->args.push_back(int_literal(rng_.uniform(0, t.length() - 1)));
+    e->args.push_back(int_literal(k));
   }
   return e;
 }

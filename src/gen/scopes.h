@@ -7,9 +7,12 @@
 #include <functional>
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "model/ast.h"
 #include "model/type.h"
 
 namespace warpsynth::gen {
@@ -18,6 +21,13 @@ struct Variable {
   std::string name;
   model::Type type;
   bool assignable;
+  // Components (row-major, bit k for component k) known to hold a constant since the declaration
+  // (wp.vec3(r, 0.9, 1.87): bits 1 and 2; wp.diag(v): the off-diagonal ones). A component read
+  // avoids them: a constant there made outputs constant under --verify run.
+  std::uint64_t constant_components = 0;
+  // The array element the variable was declared as a copy of (X = body_q[i]): X - body_q[i] is
+  // zero, as a - a is, and the generator redraws it.
+  std::shared_ptr<const model::Expr> copy_of;
 };
 
 class Scopes {

@@ -29,13 +29,16 @@ std::string Synth::local(Block& out, const std::string& base, ExprPtr value, boo
   std::string name = fresh(base);
   value = mutable_value(std::move(value));
   Type t = value->type;
+  const std::uint64_t constant_parts = constant_components(*value);
+  std::shared_ptr<const model::Expr> copy_of;
+  if (value->kind == ExprKind::kIndex) copy_of = model::clone(*value);
   Stmt s;
   s.kind = StmtKind::kAssign;
   s.declares = true;
   s.name = name;
   s.value = std::move(value);
   out.push_back(std::move(s));
-  declare(name, t, assignable);
+  declare(name, t, assignable, constant_parts, std::move(copy_of));
   return name;
 }
 

@@ -68,12 +68,17 @@ struct StatementBuilders {
     st.name = v->name;
     st.op = op;
     st.value = t.is_int() ? (s.rng_.chance(s.config_.p_int_update_literal) ? s.literal(t) : s.leaf(t)) : s.expr(t, 1);
-    // x += x doubles x, x -= x zeroes it: an update reads another value
-    for (int attempt = 0; attempt < 3 && st.value->kind == ExprKind::kVar && st.value->text == v->name; ++attempt)
-      st.value = s.live_value(t);
-    if (st.value->kind == ExprKind::kVar && st.value->text == v->name) return;
+    // x += x doubles x, x -= x and x += -x zero it: an update reads another value
+    auto is_self = [&](const model::Expr& e) {
+      const model::Expr& base = e.kind == ExprKind::kUnary && !e.args.empty() ? *e.args[0] : e;
+      return base.kind == ExprKind::kVar && base.text == v->name;
+    };
+    for (int attempt = 0; attempt < 3 && is_self(*st.value); ++attempt) st.value = s.live_value(t);
+    if (is_self(*st.value)) return;
     // x *= x + c squares x: in a loop it overflows in a few iterations (found by --verify run).
     if (op == "*=" && model::reads_name(*st.value, v->name)) st.op = "+=";
+    // x -= x + c leaves -c whatever x was: the update forgets x (an output constant, found by --verify run).
+    if (op == "-=" && model::reads_name(*st.value, v->name)) st.op = "+=";
     out.push_back(std::move(st));
   }
 

@@ -152,8 +152,9 @@ int Synth::add_struct_param(const std::string& name) {
 void Synth::push_scope() { scopes_.push(); }
 void Synth::pop_scope() { scopes_.pop(); }
 
-void Synth::declare(const std::string& name, const Type& type, bool assignable) {
-  scopes_.declare({name, type, assignable});
+void Synth::declare(const std::string& name, const Type& type, bool assignable, std::uint64_t constant_components,
+                    std::shared_ptr<const model::Expr> copy_of) {
+  scopes_.declare({name, type, assignable, constant_components, std::move(copy_of)});
   unread_.insert(name);
 }
 

@@ -110,7 +110,8 @@ class Synth {
     --while_depth_;
     scopes_.end_loop_body(frozen);
   }
-  void declare(const std::string& name, const model::Type& type, bool assignable);
+  void declare(const std::string& name, const model::Type& type, bool assignable, std::uint64_t constant_components = 0,
+               std::shared_ptr<const model::Expr> copy_of = nullptr);
   std::vector<const Variable*> visible(const model::Type& type) const;
   void visible(const model::Type& type, std::vector<const Variable*>& out) const;  // into a reused buffer
 
@@ -123,6 +124,8 @@ class Synth {
   static bool is_constant(const model::Expr& e);
   // A variable, element, field, literal or component, or a cast or constructor of those: no computation.
   static bool is_leaf_like(const model::Expr& e);
+  // The components of a vector or matrix value that are constants (Variable::constant_components).
+  static std::uint64_t constant_components(const model::Expr& e);
   // Statements the kernel needs at its top (the random state): inserted after the thread index.
   void insert_prologue(model::Block& body);
   model::ExprPtr leaf(const model::Type& want);

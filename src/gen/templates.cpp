@@ -170,7 +170,11 @@ void histogram_template(Synth& s) {
   s.add_array("samples", array1d(s.option("histogram.float32_samples") ? kFloat : kVec3), true);
   maybe_scalar_params(s);
   maybe_struct(s);
-  s.add_output("bins", array1d(kInt), false, {s.config().table_length});
+  // A weighted histogram deposits each sample's weight (mass into cells, as particle-in-cell codes
+  // do): float bins, which the gradient check can differentiate; counts are ints.
+  const bool weighted = s.option("histogram.weighted");
+  if (weighted) s.add_array("weights", array1d(kFloat), true);
+  s.add_output("bins", array1d(weighted ? kFloat : kInt), false, {s.config().table_length});
   const ArrayParam& bins = *s.array("bins");
   Block body;
   s.emit_tid(body, {"i"});
@@ -192,7 +196,7 @@ void histogram_template(Synth& s) {
   auto as_int = model::make_expr(ExprKind::kCast, kInt);
   as_int->args.push_back(std::move(scaled));
   std::string bin = s.local(body, "b", std::move(as_int), false);
-  s.atomic(body, bins, s.var(bin), s.int_literal(1));
+  s.atomic(body, bins, s.var(bin), weighted ? s.load(*s.array("weights")) : s.int_literal(1));
   finish(s, body);
 }
 
