@@ -29,6 +29,7 @@ bug in Warp's adjoint (docs/findings.md).
 from __future__ import annotations
 
 import ast
+import functools
 import textwrap
 
 import numpy as np
@@ -239,9 +240,34 @@ def return_in_while(source: str, kernel_name: str) -> bool:
     return False
 
 
+@functools.cache
+def _not_differentiated() -> frozenset[str]:
+    """Builtins with floating results that Warp registers as not differentiable
+    (``is_differentiable=False``): their adjoint passes no gradient (wp.tile_max and wp.tile_min
+    give zero gradients on the CPU, measured). Tile, dense and volume lookups, and frac."""
+    from warp._src import context as _context
+
+    return frozenset(
+        name for name, f in _context.builtin_functions.items()
+        if not getattr(f, "is_differentiable", True)
+        and (name.startswith(("tile_", "dense_")) or name in ("volume_lookup_f", "volume_lookup_v", "frac"))
+    )
+
+
+def _calls_not_differentiated(fn: ast.FunctionDef) -> str | None:
+    names = _not_differentiated()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and _call_name(node) in names:
+            return _call_name(node)
+    return None
+
+
 def documented_limit(source: str, arrays: set[str]) -> str | None:
     """The first of Warp's documented adjoint limits that the source's functions reach, in words."""
     for fn in _functions(source):
+        builtin = _calls_not_differentiated(fn)
+        if builtin:
+            return f"a builtin Warp registers as not differentiable, whose adjoint passes no gradient ({builtin} in {fn.name})"
         local = _component_overwritten(fn, arrays)
         if local:
             return ("a component of a local vector, matrix or transform assigned in place, which Warp's default "

@@ -48,8 +48,10 @@ namespace {
 
 // An operation whose component k depends only on the operands' components k (and scalars).
 bool is_componentwise(const Expr& e) {
-  static const std::set<std::string, std::less<>> kOps = {"+", "-", "/", "%", "add", "sub", "div", "mod", "neg",
-                                                           "cw_mul", "cw_div"};
+  static const std::set<std::string, std::less<>> kOps = {
+      "+",   "-",     "/",    "%",     "add",  "sub",  "div",  "mod",   "neg",     "pos",    "cw_mul", "cw_div",
+      "abs", "sign",  "floor", "ceil", "round", "rint", "trunc", "frac", "min",     "max",    "|",      "&",
+      "^",   "<<",    ">>",   "bit_or", "bit_and", "bit_xor", "lshift", "rshift"};
   if (e.kind == ExprKind::kUnary || e.kind == ExprKind::kBinary || e.kind == ExprKind::kCall) {
     if (kOps.count(e.text)) return true;
     // a scaling: vector * scalar (a matrix times a matrix or vector is not componentwise)
@@ -87,6 +89,14 @@ std::uint64_t Synth::constant_components(const Expr& e) {
     }
   }
   return mask;
+}
+
+bool Synth::holds_constant(const Expr& e) const {
+  if (is_constant(e)) return true;
+  if (e.kind != ExprKind::kVar) return false;
+  const Variable* v = find_variable(e.text);
+  const int n = component_count(e.type);
+  return v && n > 0 && n < 64 && v->constant_components == (1ull << n) - 1;
 }
 
 ExprPtr Synth::live_value(const Type& want) {
@@ -228,6 +238,24 @@ void Synth::insert_prologue(Block& body) {
   prologue_.clear();
 }
 
+bool Synth::same_value(const Expr& a, const Expr& b) const {
+  auto copied = [&](const Expr& c, const Expr& of) {  // c was declared as a copy of `of`
+    const Variable* v = c.kind == ExprKind::kVar ? find_variable(c.text) : nullptr;
+    return v && v->copy_of && model::same_expr(*v->copy_of, of);
+  };
+  return model::same_expr(a, b) || copied(a, b) || copied(b, a);
+}
+
+bool Synth::cancels(const Expr& a, const Expr& b) const {
+  auto negated = [](const Expr& e) -> const Expr* {
+    const bool negation = e.kind == ExprKind::kUnary || (e.kind == ExprKind::kCall && e.text == "neg");
+    return negation && !e.args.empty() ? e.args[0].get() : nullptr;
+  };
+  const Expr* na = negated(a);
+  const Expr* nb = negated(b);
+  return (na && same_value(*na, b)) || (nb && same_value(*nb, a));
+}
+
 void Synth::avoid_trivial(const std::string& key, std::vector<ExprPtr>& args) {
   // a * 0.0: zero whatever a is (outputs all zero under --verify run).
   if (key == "mul") {
@@ -240,19 +268,14 @@ void Synth::avoid_trivial(const std::string& key, std::vector<ExprPtr>& args) {
     }
     return;
   }
-  // a - a, a / a, a % a, a ^ a, wp.where(c, a, a): the result does not depend on a.
+  // a - a, a / a, a % a, a ^ a, wp.where(c, a, a), -a + a: the result does not depend on a.
   size_t x = 0, y = 1;
   if (key == "where" || key == "select") x = 1, y = 2;
-  else if (key != "sub" && key != "div" && key != "mod" && key != "bit_xor" && key != "floordiv" && key != "div_approx")
+  else if (key != "sub" && key != "div" && key != "mod" && key != "bit_xor" && key != "floordiv" &&
+           key != "div_approx" && key != "add")
     return;
   if (args.size() <= y) return;
-  auto copied = [&](const model::Expr& a, const model::Expr& b) {  // a is a copy of b
-    const Variable* v = a.kind == ExprKind::kVar ? find_variable(a.text) : nullptr;
-    return v && v->copy_of && model::same_expr(*v->copy_of, b);
-  };
-  auto same = [&] {
-    return model::same_expr(*args[x], *args[y]) || copied(*args[x], *args[y]) || copied(*args[y], *args[x]);
-  };
+  auto same = [&] { return key == "add" ? cancels(*args[x], *args[y]) : same_value(*args[x], *args[y]); };
   for (int attempt = 0; attempt < 3 && same(); ++attempt) args[y] = live_value(args[y]->type);
   if (same()) args[y] = plain_literal(args[y]->type);
 }
@@ -350,7 +373,8 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
     if (st.kind == StmtKind::kAssign && st.declares && live.is_dead(&st) && !is_read(st.name) && !was_seen(st.name)) {
       seen.push_back(st.name);
       const Variable* v = find_variable(st.name);
-      if (v && !is_random_state(*v)) pending.emplace_back(st.name, v->type);
+      // (a constant folded in moves nothing: x * wp.length(tangent) after tangent = wp.vec3(0.0))
+      if (v && !is_random_state(*v) && !holds_constant(*model::make_var(v->name, v->type))) pending.emplace_back(st.name, v->type);
     }
   }
   // The per-thread arrays nothing reads before the parameters: with max_consumed terms at most,
@@ -394,7 +418,9 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
     args.push_back(std::move(value));
     args.push_back(std::move(term));
     bool multiply = scales || (model::is_float(t.scalar) && t.is_scalar() && rng_.chance(config_.p_consume_multiply));
-    ExprPtr combined = call(multiply ? "mul" : "add", std::move(args));
+    // -x + x is zero (x a copy of the stored value): the value folded in is subtracted instead.
+    const char* fold = multiply ? "mul" : cancels(*args[0], *args[1]) ? "sub" : "add";
+    ExprPtr combined = call(fold, std::move(args));
     if (!combined) break;
     value = std::move(combined);
     ++taken;

@@ -269,7 +269,8 @@ ExprPtr Synth::builtin(int signature, int depth, bool allow_operator) {
   // The condition of wp.where is data, never a constant.
   if ((sig.key == "where" || sig.key == "select") && !args.empty() && is_constant(*args[0])) args[0] = live_value(args[0]->type);
   // A computing builtin takes at least one live value: wp.sin(2.0) is a constant, not code.
-  bool all_constant = !args.empty() && std::all_of(args.begin(), args.end(), [](const ExprPtr& a) { return is_constant(*a); });
+  // (A variable declared as a constant counts: wp.length(tangent) after tangent = wp.vec3(0.0).)
+  bool all_constant = !args.empty() && std::all_of(args.begin(), args.end(), [this](const ExprPtr& a) { return holds_constant(*a); });
   if (all_constant) {
     std::vector<size_t> open;
     for (size_t i = 0; i < args.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "gen/synth_common.h"
+#include "model/liveness.h"
 
 namespace warpsynth::gen {
 
@@ -62,6 +63,20 @@ void Synth::build_func(int index) {
   ret.kind = StmtKind::kReturn;
   // The result reads every parameter: a helper that ignores its inputs computes a constant.
   ret.value = consume(expr(returns, 0), body);
+  // consume() leaves out a parameter that the body reads, but a body whose statements reach no
+  // result is pruned later: `def shade(b): return -1.3` made every output of its tile_map the same
+  // (--verify run). A result that reads no parameter takes the first one in.
+  const bool reads_a_param = std::any_of(params.begin(), params.end(), [&](const model::Param& p) {
+    return model::reads_name(*ret.value, p.name);
+  });
+  if (!reads_a_param && !params.empty()) {
+    if (ExprPtr term = convert(model::make_var(params[0].name, params[0].type), returns)) {
+      std::vector<ExprPtr> sum;
+      sum.push_back(std::move(ret.value));
+      sum.push_back(std::move(term));
+      ret.value = call(returns.is_matrix_like() || returns.kind == Kind::kQuat ? "mul" : "add", std::move(sum));
+    }
+  }
   body.push_back(std::move(ret));
   in_kernel_ = was_in_kernel;
   force_live_ = was_forced;

@@ -25,8 +25,8 @@ struct Variable {
   // (wp.vec3(r, 0.9, 1.87): bits 1 and 2; wp.diag(v): the off-diagonal ones). A component read
   // avoids them: a constant there made outputs constant under --verify run.
   std::uint64_t constant_components = 0;
-  // The array element the variable was declared as a copy of (X = body_q[i]): X - body_q[i] is
-  // zero, as a - a is, and the generator redraws it.
+  // The array element or variable the variable was declared as a copy of (X = body_q[i], t = d):
+  // X - body_q[i] is zero, as a - a is, and the generator redraws it.
   std::shared_ptr<const model::Expr> copy_of;
 };
 

@@ -31,7 +31,7 @@ std::string Synth::local(Block& out, const std::string& base, ExprPtr value, boo
   Type t = value->type;
   const std::uint64_t constant_parts = constant_components(*value);
   std::shared_ptr<const model::Expr> copy_of;
-  if (value->kind == ExprKind::kIndex) copy_of = model::clone(*value);
+  if (value->kind == ExprKind::kIndex || value->kind == ExprKind::kVar) copy_of = model::clone(*value);
   Stmt s;
   s.kind = StmtKind::kAssign;
   s.declares = true;

@@ -124,6 +124,8 @@ class Synth {
   static bool is_constant(const model::Expr& e);
   // A variable, element, field, literal or component, or a cast or constructor of those: no computation.
   static bool is_leaf_like(const model::Expr& e);
+  // A constant, or a variable every component of which was declared constant (tangent = wp.vec3(0.0)).
+  bool holds_constant(const model::Expr& e) const;
   // The components of a vector or matrix value that are constants (Variable::constant_components).
   static std::uint64_t constant_components(const model::Expr& e);
   // Statements the kernel needs at its top (the random state): inserted after the thread index.
@@ -191,6 +193,10 @@ class Synth {
   model::ExprPtr convert(model::ExprPtr value, const model::Type& want);
   // Replaces an operand of a - a, a / a, wp.where(c, a, a) by another value.
   void avoid_trivial(const std::string& key, std::vector<model::ExprPtr>& args);
+  // The same value: the same expression, or a variable declared as a copy of the other (t = d).
+  bool same_value(const model::Expr& a, const model::Expr& b) const;
+  // a + b is zero: one is the negation of the same value as the other (-x + x).
+  bool cancels(const model::Expr& a, const model::Expr& b) const;
   // A func built at once; plan_func only declares one (name and types) for use_func to build.
   void make_func(const std::string& name, const std::vector<model::Type>& param_types, const model::Type& returns);
   void plan_func(const std::string& name, const std::vector<model::Type>& param_types, const model::Type& returns);

@@ -375,3 +375,21 @@ def test_a_batch_shares_one_cpu_build_and_runs_the_code_its_records_ship(monkeyp
     # A function the unit does not hold verbatim is not loaded from it.
     unit = warp_bridge.LaunchUnit("unused.o", "unused.meta", "void f() {}", 1)
     assert not real_load(None, unit, ["void g() {}"]) and not real_load(None, unit, [])
+
+
+def test_a_builtin_warp_registers_as_not_differentiable_is_skipped_not_failed():
+    """wp.tile_max has no adjoint (is_differentiable=False): the tape gives zero where finite
+    differences give the argmax's one. Named as the limit, not failed; tile_sum still checks."""
+    source = """
+        @wp.kernel
+        def block(x: wp.array(dtype=float), out: wp.array(dtype=float)):
+            i = wp.tid()
+            t = wp.tile_load(x, shape=16, offset=i * 16)
+            wp.tile_store(out, wp.tile_{op}(t), offset=i)
+        """
+    plan = {"dims": [2], "block_dim": 16, "array_shapes": {"x": [32], "out": [2]}}
+    reduced = grad(source.replace("{op}", "max"), **plan)
+    assert reduced["verify"]["cpu_run"] == "ok"
+    assert reduced["verify"]["grad_check"].startswith("skipped: a builtin Warp registers as not differentiable"), reduced["verify"]
+    assert "tile_max" in reduced["verify"]["grad_check"]
+    assert grad(source.replace("{op}", "sum"), **plan)["verify"]["grad_check"] == "ok"
