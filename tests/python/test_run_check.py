@@ -393,3 +393,26 @@ def test_a_builtin_warp_registers_as_not_differentiable_is_skipped_not_failed():
     assert reduced["verify"]["grad_check"].startswith("skipped: a builtin Warp registers as not differentiable"), reduced["verify"]
     assert "tile_max" in reduced["verify"]["grad_check"]
     assert grad(source.replace("{op}", "sum"), **plan)["verify"]["grad_check"] == "ok"
+
+
+def test_extracted_code_gets_other_inputs_before_an_input_dependent_failure_stands(monkeypatch):
+    """A guessed launch (no dims in the plan) draws inputs from up to GUESSED_INPUT_DRAWS seeds
+    while the failure is one inputs can cause; the record says which seed passed. Generated code
+    (its launch known) gets one draw."""
+    from warpsynth_worker import run_check
+
+    seen = []
+
+    def fake(kernel, plan, seed):
+        seen.append(seed)
+        return ("ok", {"input_seed": seed}) if seed == 12 else ("failed: writes nothing (launch 64)", {"input_seed": seed})
+
+    monkeypatch.setattr(run_check, "_check_inputs", fake)
+    verdict, detail = run_check.check(None, {"source": "i = wp.tid()"}, 11)
+    assert (verdict, detail["input_seed"], detail["input_draws"], seen) == ("ok", 12, 2, [11, 12])
+    seen.clear()
+    verdict, _ = run_check.check(None, {"dims": [64]}, 11)
+    assert verdict.startswith("failed: writes nothing") and seen == [11]
+    seen.clear()
+    monkeypatch.setattr(run_check, "_check_inputs", lambda k, p, s: seen.append(s) or ("failed: the launch raised X", {}))
+    assert run_check.check(None, {"source": ""}, 11)[0].startswith("failed: the launch raised") and seen == [11]
