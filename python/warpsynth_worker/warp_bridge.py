@@ -35,12 +35,15 @@ def init(kernel_cache_dir: str | None = None, lto_cache_dir: str | None = None) 
 
 def default_lto_cache() -> str | None:
     """Where workers share MathDx's LTO-IR: $WARPSYNTH_LTO_CACHE ("off": each worker keeps its own,
-    in its kernel cache, as Warp does), else warpsynth/lto in the user's cache folder."""
+    in its kernel cache, as Warp does), else lto/ in warpsynth's cache folder (the catalog's:
+    $WARPSYNTH_CACHE_DIR, else $XDG_CACHE_HOME/warpsynth, else ~/.cache/warpsynth)."""
     import os
 
     given = os.environ.get("WARPSYNTH_LTO_CACHE")
     if given:
         return None if given == "off" else given
+    if os.environ.get("WARPSYNTH_CACHE_DIR"):
+        return os.path.join(os.environ["WARPSYNTH_CACHE_DIR"], "lto")
     home = os.path.expanduser("~")
     base = os.environ.get("XDG_CACHE_HOME") or (os.path.join(home, ".cache") if home != "~" else None)
     return os.path.join(base, "warpsynth", "lto") if base else None

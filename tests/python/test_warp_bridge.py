@@ -264,6 +264,9 @@ def test_the_lto_cache_is_shared_where_the_environment_says(monkeypatch, tmp_pat
     monkeypatch.setenv("WARPSYNTH_LTO_CACHE", str(tmp_path / "given"))
     assert warp_bridge.default_lto_cache() == str(tmp_path / "given")
     monkeypatch.delenv("WARPSYNTH_LTO_CACHE")
+    monkeypatch.setenv("WARPSYNTH_CACHE_DIR", str(tmp_path / "cache"))
+    assert warp_bridge.default_lto_cache() == str(tmp_path / "cache" / "lto")
+    monkeypatch.delenv("WARPSYNTH_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert warp_bridge.default_lto_cache() == str(tmp_path / "xdg" / "warpsynth" / "lto")
 
