@@ -315,9 +315,10 @@ void bvh_query_template(Synth& s) {
   if (acc_t == kInt) {
     Block counted;
     counted.push_back(aug(s, acc, "+=", s.int_literal(1)));
-    auto test = model::make_expr(ExprKind::kCompare, kBool, pick_name(s, {">", "<", ">="}));
     // A length is never below 0.0 (and always at least 0.0): it is compared with a radius, so that
-    // the count depends on the items (outputs blind to every input under --verify run).
+    // the count depends on the items (outputs blind to every input under --verify run), and counts
+    // the items beyond it (terms folded into the length make it seldom below a radius).
+    auto test = model::make_expr(ExprKind::kCompare, kBool, item_t == kFloat ? pick_name(s, {">", "<", ">="}) : pick_name(s, {">", ">="}));
     test->args = args(s.consume(item_t == kFloat ? s.var(item) : s.call("length", args(s.var(item))), loop.body, false),
                       s.float_literal(item_t == kFloat ? "0.0" : pick_name(s, {"0.5", "1.0"}), kFloat));
     loop.body.push_back(s.if_stmt(std::move(test), std::move(counted)));
