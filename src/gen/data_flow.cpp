@@ -224,7 +224,7 @@ ExprPtr Synth::random_state(int /*depth*/) {
   init.name = name;
   init.value = call("rand_init", std::move(args), false);
   prologue_.push_back(std::move(init));
-  scopes_.declare_outermost({name, state_type, false});
+  scopes_.declare_outermost({name, state_type, false, 0, nullptr});
   return model::make_var(name, state_type);
 }
 
