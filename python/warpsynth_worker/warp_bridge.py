@@ -591,11 +591,17 @@ def compile_unit_cpu(source: str, build_dir: str, block_dim: int = 1) -> str:
     """Compiles a whole CPU unit (preamble included) to an object with Warp's own CPU compiler (its
     bundled clang) and the settings ``Module.load`` uses; returns the object's path. Raises when
     the compiler fails; its diagnostics go to stderr."""
+    options = _context.Module("warpsynth_compile_unit", None).resolve_options(wp.config, block_dim=block_dim)
+    return _build_cpu_object(source, build_dir, options, precompiled_headers=False)
+
+
+def _build_cpu_object(source: str, build_dir: str, options: dict, precompiled_headers: bool) -> str:
+    """``source`` written to build_dir/unit.cpp and compiled to unit.o as ``Module._compile`` does
+    for the CPU with ``options`` (Warp 1.19, context.py); returns the object's path."""
     import os
 
     from warp._src import build as _build
 
-    options = _context.Module("warpsynth_compile_unit", None).resolve_options(wp.config, block_dim=block_dim)
     os.makedirs(build_dir, exist_ok=True)
     cpp_path = os.path.join(build_dir, "unit.cpp")
     obj_path = os.path.join(build_dir, "unit.o")
@@ -611,7 +617,9 @@ def compile_unit_cpu(source: str, build_dir: str, block_dim: int = 1) -> str:
         fuse_fp=options["fuse_fp"],
         extra_flags=options["cpu_compiler_flags"],
         optimization_level=2 if level is None else level,
-        block_dim=block_dim,
+        use_precompiled_headers=precompiled_headers,
+        pch_dir=_context.runtime.get_clang_pch_dir() if precompiled_headers else None,
+        block_dim=options["block_dim"],
         enable_tiles_in_stack_memory=options["enable_tiles_in_stack_memory"],
         extra_include_dirs=options["extra_cpu_include_dirs"],
     )
@@ -675,35 +683,12 @@ def build_launch_unit(kernels: list, build_dir: str) -> LaunchUnit:
     import json
     import os
 
-    from warp._src import build as _build
-
     options = _module_options(kernels[0], None)
     builder = _context.ModuleBuilder(
         kernels[0].module, options, hasher=_context.ModuleHasher(kernels, options), target="cpu")
     source = builder.codegen("cpu")
-    os.makedirs(build_dir, exist_ok=True)
-    cpp_path = os.path.join(build_dir, "unit.cpp")
-    object_path = os.path.join(build_dir, "unit.o")
+    object_path = _build_cpu_object(source, build_dir, options, precompiled_headers=options["use_precompiled_headers"])
     meta_path = os.path.join(build_dir, "unit.meta")
-    with open(cpp_path, "w", encoding="utf-8") as f:
-        f.write(source)
-    level = options["optimization_level"]
-    pch = options["use_precompiled_headers"]
-    _build.build_cpu(
-        object_path,
-        cpp_path,
-        mode=options["mode"],
-        fast_math=options["fast_math"],
-        verify_fp=options["verify_fp"],
-        fuse_fp=options["fuse_fp"],
-        extra_flags=options["cpu_compiler_flags"],
-        optimization_level=2 if level is None else level,
-        use_precompiled_headers=pch,
-        pch_dir=_context.runtime.get_clang_pch_dir() if pch else None,
-        block_dim=options["block_dim"],
-        enable_tiles_in_stack_memory=options["enable_tiles_in_stack_memory"],
-        extra_include_dirs=options["extra_cpu_include_dirs"],
-    )
     with open(meta_path, "w", encoding="utf-8") as f:
         json.dump(builder.build_meta(), f, sort_keys=True)
     return LaunchUnit(object_path, meta_path, source, options["block_dim"])
