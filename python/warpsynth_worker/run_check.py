@@ -61,8 +61,9 @@ class _Draw:
     their position, not the stream, so that two seeds never give a parameter the same value (a
     random seed of 1..7 drawn twice alike made a kernel look blind to its inputs)."""
 
-    def __init__(self, seed: int, largest_int: int = 61):
+    def __init__(self, seed: int, largest_int: int = 61, device: str = "cpu"):
         self.rng = np.random.default_rng(seed)
+        self.device = device  # where arrays are made: the same values on every device
         self.seed = seed
         self.position = 0
         self.largest_int = largest_int
@@ -98,7 +99,7 @@ def _value(t, draw: _Draw):
         s = t()
         for name, var in t.vars.items():
             if wpt.is_array(var.type):
-                setattr(s, name, _array(var.type, (16,) * var.type.ndim, rng))  # a field array: 16 per dimension
+                setattr(s, name, _array(var.type, (16,) * var.type.ndim, rng, device=draw.device))  # a field array: 16 per dimension
             else:
                 setattr(s, name, _value(var.type, draw))
         return s
@@ -143,50 +144,50 @@ def floating_dtype(dtype) -> bool:
     return scalar is not None and wpt.type_is_float(scalar)
 
 
-def _array(arg_type, shape: tuple, rng: np.random.Generator, requires_grad: bool = False) -> wp.array:
+def _array(arg_type, shape: tuple, rng: np.random.Generator, requires_grad: bool = False, device: str = "cpu") -> wp.array:
     dtype = arg_type.dtype
     if wpt.type_is_struct(dtype):
         raise Skip("no inputs are made for arrays of structs")
     data = _array_values(dtype, shape, rng)
     grad = requires_grad and floating_dtype(dtype)
-    return wp.array(data, dtype=dtype, shape=shape, device="cpu", requires_grad=grad)
+    return wp.array(data, dtype=dtype, shape=shape, device=device, requires_grad=grad)
 
 
 # ---------------------------------------------------------------- host objects
 
 
-def _mesh(rng: np.random.Generator):
+def _mesh(rng: np.random.Generator, device: str):
     """A closed box of 12 triangles around the origin, jittered."""
     corners = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], dtype=np.float32)
     corners += rng.uniform(-0.1, 0.1, corners.shape).astype(np.float32)
     faces = [0, 1, 3, 0, 3, 2, 4, 6, 7, 4, 7, 5, 0, 4, 5, 0, 5, 1, 2, 3, 7, 2, 7, 6, 0, 2, 6, 0, 6, 4, 1, 5, 7, 1, 7, 3]
-    return wp.Mesh(points=wp.array(corners, dtype=wp.vec3, device="cpu"),
-                   indices=wp.array(np.array(faces, dtype=np.int32), dtype=int, device="cpu"))
+    return wp.Mesh(points=wp.array(corners, dtype=wp.vec3, device=device),
+                   indices=wp.array(np.array(faces, dtype=np.int32), dtype=int, device=device))
 
 
-def _host_object(what: str, arrays: dict, rng: np.random.Generator):
+def _host_object(what: str, arrays: dict, rng: np.random.Generator, device: str):
     """The object an id argument stands for, from the record's description of it. A BVH has as
     many items as the array its hits index (``values``); a hash grid holds the kernel's points
     (``x``), so that the ids a query returns index them."""
     if what.startswith("wp.Mesh"):
-        return _mesh(rng)
+        return _mesh(rng, device)
     if what.startswith("wp.Bvh"):
         items = arrays.get("values")
         n = items.shape[0] if items is not None else 16
         lowers = rng.uniform(-1.0, 1.0, (n, 3)).astype(np.float32)
         uppers = lowers + rng.uniform(0.05, 0.5, (n, 3)).astype(np.float32)
-        return wp.Bvh(wp.array(lowers, dtype=wp.vec3, device="cpu"), wp.array(uppers, dtype=wp.vec3, device="cpu"))
+        return wp.Bvh(wp.array(lowers, dtype=wp.vec3, device=device), wp.array(uppers, dtype=wp.vec3, device=device))
     if what.startswith("wp.HashGrid"):
         points = arrays.get("x")
         if points is None or points.dtype != wp.vec3:
             points = next((a for a in arrays.values() if a.dtype == wp.vec3 and a.ndim == 1), None)
         if points is None:
             raise Skip("the hash grid's points (a vec3 array) are not among the arguments")
-        grid = wp.HashGrid(16, 16, 16, device="cpu")
+        grid = wp.HashGrid(16, 16, 16, device=device)
         grid.build(points, 0.5)
         return grid
     if "wp.Volume" in what:
-        return wp.Volume.load_from_numpy(rng.uniform(-1.0, 1.0, (8, 8, 8)).astype(np.float32), bg_value=1.0, device="cpu")
+        return wp.Volume.load_from_numpy(rng.uniform(-1.0, 1.0, (8, 8, 8)).astype(np.float32), bg_value=1.0, device=device)
     raise Skip(f"no host object is made for {what!r}")
 
 
@@ -217,7 +218,8 @@ def launch_sizes(dims: list[int], tiled: bool) -> list[list[int]]:
 class Inputs:
     """One set of arguments for one launch size, from one seed."""
 
-    def __init__(self, kernel, plan: dict, dims: list[int], seed: int, requires_grad: bool = False):
+    def __init__(self, kernel, plan: dict, dims: list[int], seed: int, requires_grad: bool = False, device: str = "cpu"):
+        self.device = device
         self.values: list = []
         self.arrays: dict[str, wp.array] = {}
         self.objects: list = []  # kept alive for the launch
@@ -226,7 +228,7 @@ class Inputs:
         # elements on each side of each dimension): a stencil's x[i - 1] and x[i + 1] at the
         # edges read seeded values, not another allocation.
         guessed = bool(plan.get("guessed_launch"))
-        draw = _Draw(seed, largest_int=4 if guessed else 61)
+        draw = _Draw(seed, largest_int=4 if guessed else 61, device=device)
         rng = draw.rng
         record_dims = plan["dims"]
         for arg in kernel.adj.args:
@@ -240,7 +242,7 @@ class Inputs:
                 if guessed:
                     self.arrays[name] = self._with_margin(t, tuple(shape), rng, requires_grad)
                 else:
-                    self.arrays[name] = _array(t, tuple(shape), rng, requires_grad)
+                    self.arrays[name] = _array(t, tuple(shape), rng, requires_grad, device)
                 self.values.append(self.arrays[name])
             elif name in plan["host_objects"]:
                 self.values.append(None)  # made below, from the arrays
@@ -254,21 +256,21 @@ class Inputs:
                 self.values.append(_value(t, draw))
         for i, arg in enumerate(kernel.adj.args):
             if arg.label in plan["host_objects"]:
-                obj = _host_object(plan["host_objects"][arg.label], self.arrays, rng)
+                obj = _host_object(plan["host_objects"][arg.label], self.arrays, rng, device)
                 self.objects.append(obj)
                 self.values[i] = obj.id
 
     def _with_margin(self, t, shape: tuple, rng: np.random.Generator, requires_grad: bool) -> wp.array:
         margin = MARGIN.get(len(shape), 4)
         big_shape = tuple(s + 2 * margin for s in shape)
-        big = _array(t, big_shape, rng)
+        big = _array(t, big_shape, rng, device=self.device)
         offset = sum(margin * stride for stride in big.strides)
-        view = wp.array(ptr=big.ptr + offset, dtype=t.dtype, shape=shape, strides=big.strides, device="cpu")
+        view = wp.array(ptr=big.ptr + offset, dtype=t.dtype, shape=shape, strides=big.strides, device=self.device)
         self.objects.append(big)
         if requires_grad and floating_dtype(t.dtype):
-            grad = wp.zeros(big_shape, dtype=t.dtype, device="cpu")
+            grad = wp.zeros(big_shape, dtype=t.dtype, device=self.device)
             self.objects.append(grad)
-            view.grad = wp.array(ptr=grad.ptr + offset, dtype=t.dtype, shape=shape, strides=grad.strides, device="cpu")
+            view.grad = wp.array(ptr=grad.ptr + offset, dtype=t.dtype, shape=shape, strides=grad.strides, device=self.device)
             view.requires_grad = True
         return view
 
@@ -280,10 +282,10 @@ def _launch(kernel, plan: dict, dims: list[int], inputs: Inputs) -> tuple[dict[s
     before = inputs.snapshot()
     try:
         if plan.get("block_dim"):
-            wp.launch_tiled(kernel, dim=dims, inputs=inputs.values, block_dim=plan["block_dim"], device="cpu")
+            wp.launch_tiled(kernel, dim=dims, inputs=inputs.values, block_dim=plan["block_dim"], device=inputs.device)
         else:
-            wp.launch(kernel, dim=dims, inputs=inputs.values, device="cpu")
-        wp.synchronize_device("cpu")
+            wp.launch(kernel, dim=dims, inputs=inputs.values, device=inputs.device)
+        wp.synchronize_device(inputs.device)
     except Exception as e:  # noqa: BLE001 - the kernel's failure, reported
         raise Failed(f"the launch raised {type(e).__name__}: {e}") from None
     after = inputs.snapshot()
@@ -301,11 +303,18 @@ def _same(a: dict, b: dict, atomics: bool) -> bool:
     for name in a:
         x, y = a[name], b[name]
         if atomics and _floating(x):
-            if not np.allclose(x, y, rtol=ATOMIC_RTOL, atol=ATOMIC_ATOL, equal_nan=True):
+            if not np.allclose(x, y, rtol=ATOMIC_RTOL, atol=ATOMIC_ATOL * _magnitude(x), equal_nan=True):
                 return False
         elif not np.array_equal(x, y, equal_nan=True):
             return False
     return True
+
+
+def _magnitude(x: np.ndarray) -> float:
+    """The scale of an array's values, at least 1: tolerances of sums whose order may change grow
+    with the summands, and the largest output is the best bound at hand."""
+    finite = np.abs(x[np.isfinite(x)]) if x.size else x
+    return max(1.0, float(np.max(finite)) if finite.size else 0.0)
 
 
 def _moved(a: dict, b: dict) -> float:
@@ -327,12 +336,13 @@ def _checksum(outputs: dict) -> str:
     return h.hexdigest()[:16]
 
 
-def _check_size(kernel, plan: dict, dims: list[int], seed: int, atomics: bool, degenerate: bool = True) -> tuple[dict, Inputs]:
+def _check_size(kernel, plan: dict, dims: list[int], seed: int, atomics: bool, degenerate: bool = True,
+                device: str = "cpu") -> tuple[dict, Inputs]:
     """The checks at one launch size. ``degenerate``: also the checks that outputs are not zero,
     constant or blind to the inputs (made at the record's own size: a launch of 5 threads may
     rightly find nothing, e.g. no box overlapping another)."""
     where = "x".join(str(d) for d in dims)
-    first = Inputs(kernel, plan, dims, seed)
+    first = Inputs(kernel, plan, dims, seed, device=device)
     after, written = _launch(kernel, plan, dims, first)
     if not written:
         if not degenerate:
@@ -343,7 +353,7 @@ def _check_size(kernel, plan: dict, dims: list[int], seed: int, atomics: bool, d
     for name, a in outputs.items():
         if _floating(a) and not np.all(np.isfinite(a)):
             raise Failed(f"non-finite output {name} (launch {where})")
-    again = outputs_of(_launch(kernel, plan, dims, Inputs(kernel, plan, dims, seed)))
+    again = outputs_of(_launch(kernel, plan, dims, Inputs(kernel, plan, dims, seed, device=device)))
     if not _same(outputs, again, atomics):
         raise Failed(f"two launches on the same inputs differ (launch {where})")
     if not degenerate:
@@ -357,7 +367,7 @@ def _check_size(kernel, plan: dict, dims: list[int], seed: int, atomics: bool, d
 
     if all(constant(name) for name in outputs):
         raise Failed(f"every output holds one constant (launch {where})")
-    other = outputs_of(_launch(kernel, plan, dims, Inputs(kernel, plan, dims, seed + 1)))
+    other = outputs_of(_launch(kernel, plan, dims, Inputs(kernel, plan, dims, seed + 1, device=device)))
     if _moved(outputs, other) <= MOVED:
         raise Failed(f"outputs do not change when the inputs do (launch {where})")
     return outputs, first
@@ -395,12 +405,23 @@ _INPUT_DEPENDENT = ("writes nothing", "all outputs are zero", "every output hold
                     "outputs do not change when the inputs do", "non-finite output")
 
 
-def check(kernel, plan: dict, seed: int) -> tuple[str, dict]:
-    """The ``cpu_run`` verdict ("ok", "failed: ...", "skipped: ...") and what replays it."""
+def _launch_plan(plan: dict) -> dict:
+    """The plan with its defaults, and a launch guessed where the record has none (extracted code)."""
     plan = {"array_shapes": {}, "host_objects": {}, **plan}
     if not plan.get("dims"):
         plan["dims"] = _launch_dims_of(plan.get("source", ""))
         plan["guessed_launch"] = True
+    return plan
+
+
+def _uses_atomics(plan: dict) -> bool:
+    source = plan.get("source", "")
+    return "atomic_" in source or "+=" in source
+
+
+def check(kernel, plan: dict, seed: int) -> tuple[str, dict]:
+    """The ``cpu_run`` verdict ("ok", "failed: ...", "skipped: ...") and what replays it."""
+    plan = _launch_plan(plan)
     draws = GUESSED_INPUT_DRAWS if plan.get("guessed_launch") else 1
     for draw in range(draws):
         verdict, detail = _check_inputs(kernel, plan, seed + draw)
@@ -415,7 +436,7 @@ def _check_inputs(kernel, plan: dict, seed: int) -> tuple[str, dict]:
     """``check`` on the inputs of one seed."""
     tiled = bool(plan.get("block_dim"))
     sizes = launch_sizes(plan["dims"], tiled)
-    atomics = "atomic_" in plan.get("source", "") or "+=" in plan.get("source", "")
+    atomics = _uses_atomics(plan)
     detail = {"input_seed": seed, "sizes": sizes}
     try:
         outputs, inputs = _check_size(kernel, plan, sizes[0], seed, atomics)
@@ -435,45 +456,55 @@ def _check_inputs(kernel, plan: dict, seed: int) -> tuple[str, dict]:
 
 
 # Floating outputs on the GPU against the CPU's: fp32 transcendental functions differ by a few ulp
-# between the CPU's libm and CUDA's, and fused multiply-adds change roundings.
+# between the CPU's libm and CUDA's, and fused multiply-adds change roundings. Atomics add in
+# another order on the GPU (threads race for each element), so their sums get the wider tolerance.
 GPU_RTOL = 1e-4
-GPU_ATOL = 1e-5
+GPU_ATOL = 1e-5  # times the output's magnitude (_magnitude)
+GPU_ATOMIC_RTOL = 1e-3
+GPU_ATOMIC_ATOL = 1e-4
 
 
-def gpu_check(kernel, plan: dict, run: dict) -> str:
-    """``gpu_run``: the kernel launched on the GPU on the inputs of the CPU check's first size,
-    outputs compared with the CPU's. "skipped: no GPU" where there is none."""
-    if not wp.is_cuda_available():
-        return "skipped: no GPU"
-    if plan.get("host_objects"):
-        return "skipped: host objects (Mesh, Bvh, HashGrid, Volume) are made on the CPU only"
-    dims = run["sizes"][0]
+def gpu_check(kernel, plan: dict, run: dict, device: str = "cuda:0") -> tuple[str, dict]:
+    """``gpu_run``: the same checks as ``cpu_run`` with the kernel built and launched on ``device``
+    (its inputs, host objects included, made there from the same seed), then its outputs at the
+    first size compared with the CPU's. "skipped: no GPU" where there is none. ``device`` may be
+    "cpu", which tests the comparison on a machine without a GPU."""
+    if device.startswith("cuda") and not wp.is_cuda_available():
+        return "skipped: no GPU", {}
+    plan = _launch_plan(plan)
+    sizes, seed, atomics = run["sizes"], run["input_seed"], _uses_atomics(plan)
     try:
-        cpu_inputs = Inputs(kernel, plan, dims, run["input_seed"])
-        cpu_out, written = _launch(kernel, plan, dims, cpu_inputs)
-        gpu_inputs = Inputs(kernel, plan, dims, run["input_seed"])
-        values = [v.to("cuda:0") if isinstance(v, wp.array) else v for v in gpu_inputs.values]
-        wp.load_module(kernel.module, device="cuda:0")
-        if plan.get("block_dim"):
-            wp.launch_tiled(kernel, dim=dims, inputs=values, block_dim=plan["block_dim"], device="cuda:0")
-        else:
-            wp.launch(kernel, dim=dims, inputs=values, device="cuda:0")
-        wp.synchronize_device("cuda:0")
-        names = [arg.label for arg in kernel.adj.args]
-        gpu_out = {name: values[names.index(name)].numpy() for name in written}
-    except (Skip, Failed) as e:
-        return f"skipped: {e}"
-    except Exception as e:  # noqa: BLE001 - the kernel's failure on the GPU, reported
-        return f"failed: the GPU launch raised {type(e).__name__}: {str(e)[:200]}"
-    for name in sorted(written):
-        x, y = cpu_out[name], gpu_out[name]
+        wp.load_module(kernel.module, device=device)
+    except Exception as e:  # noqa: BLE001 - the compiler's verdict
+        return f"failed: the build for {device} raised: {(str(e).strip().splitlines() or [type(e).__name__])[-1][:300]}", {}
+    try:
+        outputs, _ = _check_size(kernel, plan, sizes[0], seed, atomics, device=device)
+        for dims in sizes[1:]:
+            _check_size(kernel, plan, dims, seed, atomics, degenerate=False, device=device)
+        cpu_out, _ = _launch(kernel, plan, sizes[0], Inputs(kernel, plan, sizes[0], seed))
+    except Skip as e:
+        return f"skipped: {e}", {}
+    except Failed as e:
+        return f"failed: on {device}, {e}", {}
+    return compare_devices(cpu_out, outputs, atomics, device)
+
+
+def compare_devices(cpu_out: dict, outputs: dict, atomics: bool, device: str) -> tuple[str, dict]:
+    """The ``gpu_run`` verdict of ``device``'s outputs against the CPU's, and the largest difference."""
+    rtol, atol = (GPU_ATOMIC_RTOL, GPU_ATOMIC_ATOL) if atomics else (GPU_RTOL, GPU_ATOL)
+    worst = 0.0
+    for name in sorted(outputs):
+        x, y = cpu_out[name], outputs[name]
         if _floating(x):
-            if not np.allclose(x, y, rtol=GPU_RTOL, atol=GPU_ATOL * max(1.0, float(np.max(np.abs(x)))), equal_nan=True):
-                worst = float(np.max(np.abs(x.astype(np.float64) - y)))
-                return f"failed: GPU output {name} differs from the CPU's (max abs difference {worst:.3g})"
+            difference = np.abs(x.astype(np.float64) - y.astype(np.float64))
+            here = float(np.nanmax(difference)) if difference.size else 0.0
+            worst = max(worst, here)
+            if not np.allclose(y, x, rtol=rtol, atol=atol * _magnitude(x), equal_nan=True):
+                return (f"failed: output {name} on {device} differs from the CPU's (max abs difference "
+                        f"{here:.3g}, magnitude {_magnitude(x):.3g})"), {"max_abs_difference": float(f"{worst:.3g}")}
         elif not np.array_equal(x, y):
-            return f"failed: GPU output {name} differs from the CPU's ({int(np.sum(x != y))} elements)"
-    return "ok"
+            return f"failed: output {name} on {device} differs from the CPU's ({int(np.sum(x != y))} elements)", {}
+    return "ok", {"max_abs_difference": float(f"{worst:.3g}")}
 
 
 def build_and_check(kernels: list, plan: dict, load_prebuilt=None) -> tuple[dict, dict]:
@@ -504,7 +535,12 @@ def build_and_check(kernels: list, plan: dict, load_prebuilt=None) -> tuple[dict
     try:
         verdict, details["run"] = check(kernel, plan, int(plan.get("seed", 0)))
         verify = {"cpu_compile": "ok", "cpu_run": verdict}
-        verify["gpu_run"] = gpu_check(kernel, plan, details["run"]) if verdict == "ok" else "skipped: cpu_run did not pass"
+        if verdict == "ok":
+            verify["gpu_run"], gpu = gpu_check(kernel, plan, details["run"])
+            if gpu:
+                details["run"]["gpu"] = gpu
+        else:
+            verify["gpu_run"] = "skipped: cpu_run did not pass"
         if grad:
             if verdict != "ok":
                 verify["grad_check"] = "skipped: cpu_run did not pass"

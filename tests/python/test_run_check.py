@@ -299,8 +299,66 @@ def test_without_a_gpu_gpu_run_says_so():
     )
     if wp.is_cuda_available():
         assert reply["verify"]["gpu_run"] == "ok"
+        assert reply["run"]["gpu"]["max_abs_difference"] < 1e-5
     else:
         assert reply["verify"]["gpu_run"] == "skipped: no GPU"
+        assert "gpu" not in reply["run"]
+
+
+import warp as wp  # noqa: E402 - the kernels below are the module's own, for gpu_check on a given device
+
+
+@wp.kernel
+def _closest_point_distance(mesh: wp.uint64, x: wp.array(dtype=wp.vec3), d: wp.array(dtype=float)):
+    i = wp.tid()
+    q = wp.mesh_query_point(mesh, x[i], 10.0)
+    d[i] = wp.length(wp.mesh_eval_position(mesh, q.face, q.u, q.v) - x[i])
+
+
+@wp.kernel
+def _constant_output(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+    i = wp.tid()
+    y[i] = 1.5
+
+
+def _device_plan(**extra) -> dict:
+    return {"dims": [16], "array_shapes": {}, "host_objects": {}, "block_dim": 0, "seed": 3, **extra}
+
+
+def test_the_device_check_makes_host_objects_on_its_device_and_matches_the_cpu():
+    # gpu_check with device "cpu" runs everything it runs on a GPU: inputs and the mesh made there,
+    # the cpu_run checks at each size, then the comparison.
+    from warpsynth_worker import run_check
+
+    plan = _device_plan(host_objects={"mesh": "wp.Mesh"})
+    verdict, detail = run_check.check(_closest_point_distance, plan, 3)
+    assert verdict == "ok", verdict
+    assert run_check.gpu_check(_closest_point_distance, plan, detail, device="cpu") == ("ok", {"max_abs_difference": 0.0})
+
+
+def test_the_device_check_makes_the_cpu_checks_on_its_device():
+    from warpsynth_worker import run_check
+
+    run = {"sizes": [[16], [37], [5]], "input_seed": 3}
+    verdict, _ = run_check.gpu_check(_constant_output, _device_plan(), run, device="cpu")
+    assert verdict == "failed: on cpu, every output holds one constant (launch 16)"
+
+
+def test_device_outputs_are_compared_with_the_cpus_within_a_tolerance_wider_for_atomics():
+    import numpy as np
+
+    from warpsynth_worker.run_check import compare_devices
+
+    cpu = {"y": np.array([1.0, 2.0, 4.0], dtype=np.float32)}
+    assert compare_devices(cpu, {"y": cpu["y"] * (1 + 1e-6)}, False, "cuda:0")[0] == "ok"
+    off = {"y": cpu["y"] * (1 + 1e-3)}
+    verdict, detail = compare_devices(cpu, off, False, "cuda:0")
+    assert verdict.startswith("failed: output y on cuda:0 differs from the CPU's (max abs difference 0.004")
+    assert detail == {"max_abs_difference": 0.004}
+    assert compare_devices(cpu, off, True, "cuda:0")[0] == "ok"  # atomics: sums in another order
+    ints = {"n": np.array([1, 2, 3], dtype=np.int32)}
+    assert compare_devices(ints, {"n": np.array([1, 2, 4], dtype=np.int32)}, True, "cuda:0")[0] == (
+        "failed: output n on cuda:0 differs from the CPU's (1 elements)")
 
 
 def test_a_break_in_an_unrolled_loop_fails_grad_warp_finding_1():
