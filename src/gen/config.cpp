@@ -69,7 +69,10 @@ GeneratorConfig GeneratorConfig::defaults() {
   c.exclude_builtins = {"breakpoint", "expect_near", "expect_eq", "expect_neq", "print", "printf", "tid", "pos",
                         // type constructors: written as wp.vec3(...), wp.quat(...), ... (kConstruct)
                         "vector", "matrix", "quaternion", "transformation", "spatial_vector", "spatial_matrix",
-                        "identity"};
+                        "identity",
+                        // its value is the launch's block size: 1 on the CPU, 256 on CUDA by default, so
+                        // any output it reaches differs between the devices (gpu_run found it)
+                        "block_dim"};
   c.exclude_prefixes = {"mesh_", "bvh_", "hash_grid_", "volume_", "tile_", "texture_"};
   c.exclude_groups = {"Volumes", "Tile Primitives", "Textures", "Code Generation"};
   return c;

@@ -309,7 +309,15 @@ ExprPtr Synth::convert(ExprPtr value, const Type& want) {
       product.push_back(std::move(value));
       static const std::vector<std::string> kScales = {"8.0", "10.0", "16.0", "100.0"};
       product.push_back(float_literal(rng_.pick(kScales), from));
-      return cast(call("mul", std::move(product)), want);
+      ExprPtr scaled = call("mul", std::move(product));
+      // A negative float converted to an unsigned type is undefined in C++: x86 and CUDA give
+      // different values (gpu_run found `wp.uint16(v * 100.0)` differing on the GPU).
+      if (!model::is_signed(want.scalar)) {
+        std::vector<ExprPtr> operand;
+        operand.push_back(std::move(scaled));
+        scaled = call("abs", std::move(operand));
+      }
+      return cast(std::move(scaled), want);
     }
     if (from.is_scalar() && !from.is_bool()) return cast(std::move(value), want);
     if (from.is_vector_like() && !from.is_bool()) return convert(random_component(std::move(value)), want);

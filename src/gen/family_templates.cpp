@@ -301,10 +301,13 @@ void bvh_query_template(Synth& s) {
     q = s.family_call("bvh_query_aabb", Type::opaque_of(Opaque::kBvhQuery),
                       args(s.var("bvh"), s.load(*s.array("lowers")), s.load(*s.array("uppers"))));
   }
+  std::string acc = s.local(body, acc_t == kInt ? "count" : "acc", acc_t == kInt ? model::make_literal("0", kInt) : zero(s, acc_t));
+  // The query and the item index it writes are out of scope after the loop: the index's last
+  // value there is the query's own business (it differs between the CPU and CUDA, gpu_run found).
+  s.push_scope();
   std::string query = s.local(body, "query", std::move(q), false);
   // the item index the query writes: read, never updated by the kernel
   std::string index = s.local(body, "index", model::make_literal("0", kInt), false);
-  std::string acc = s.local(body, acc_t == kInt ? "count" : "acc", acc_t == kInt ? model::make_literal("0", kInt) : zero(s, acc_t));
   Stmt loop;
   loop.kind = StmtKind::kWhile;
   loop.value = s.family_call("bvh_query_next", kBool, args(s.var(query), s.var(index)));
@@ -335,6 +338,7 @@ void bvh_query_template(Synth& s) {
   }
   s.pop_scope();
   s.end_loop_body(frozen);
+  s.pop_scope();  // query, index
   body.push_back(std::move(loop));
   s.store_consuming(body, s.load(*s.array("out")), s.var(acc));
   finish(s, body);
@@ -359,10 +363,11 @@ void hash_grid_template(Synth& s) {
   s.emit_tid(body, {"tid"});
   std::string i = s.local(body, "i", s.call("hash_grid_point_id", args(s.var("grid"), s.var("tid"))), false);
   std::string p = s.local(body, "p", s.load_at(*s.array("x"), s.var(i)));
+  std::string acc = s.local(body, acc_t == kFloat ? "rho" : "f", zero(s, acc_t));
+  s.push_scope();  // the query and its index, out of scope after the loop (as in the BVH loop)
   std::string query = s.local(body, "query", s.family_call("hash_grid_query", Type::opaque_of(Opaque::kHashGridQuery),
                                                              args(s.var("grid"), s.var(p), s.var("radius"))), false);
   std::string index = s.local(body, "index", model::make_literal("0", kInt), false);  // written by the query
-  std::string acc = s.local(body, acc_t == kFloat ? "rho" : "f", zero(s, acc_t));
   Stmt loop;
   loop.kind = StmtKind::kWhile;
   loop.value = s.family_call("hash_grid_query_next", kBool, args(s.var(query), s.var(index)));
@@ -390,6 +395,7 @@ void hash_grid_template(Synth& s) {
   within->args = args(s.var(r), s.var("radius"));
   loop.body.push_back(s.if_stmt(std::move(within), std::move(near)));
   s.pop_scope();
+  s.pop_scope();  // query, index
   body.push_back(std::move(loop));
   auto out_at = model::make_expr(ExprKind::kIndex, acc_t);
   out_at->args = args(s.var("out"), s.var(i));

@@ -59,7 +59,29 @@ Stmt Synth::if_stmt(ExprPtr condition, Block body) {
   return s;
 }
 
+std::string atomic_family_of(const std::string& key) {
+  if (key == "atomic_add" || key == "atomic_sub") return "add";
+  if (key == "atomic_min" || key == "atomic_max" || key == "atomic_and" || key == "atomic_or" || key == "atomic_xor") {
+    return key.substr(std::string("atomic_").size());
+  }
+  return "";
+}
+
+void Synth::declare_accumulator(const std::string& name, const std::string& family) {
+  for (auto& a : arrays_) {
+    if (a.name != name) continue;
+    a.accumulator = true;
+    a.atomic_family = family;
+  }
+}
+
 void Synth::atomic(Block& out, const ArrayParam& array, ExprPtr index, ExprPtr value, const std::string& key) {
+  for (auto& a : arrays_) {
+    if (a.name != array.name) continue;
+    std::string family = atomic_family_of(key);
+    if (a.atomic_family.empty()) a.atomic_family = family;
+    else if (a.atomic_family != family) a.atomic_family = kMixedAtomics;
+  }
   auto target = model::make_expr(ExprKind::kIndex, array.type.element());
   target->args.push_back(model::make_var(array.name, array.type));
   target->args.push_back(std::move(index));

@@ -128,29 +128,21 @@ struct StatementBuilders {
   static void for_loop(Synth& s, Block& out, const StatementContext& c) { s.for_loop(out, c.nesting); }
   static void while_loop(Synth& s, Block& out, const StatementContext& c) { s.while_loop(out, c.nesting); }
 
-  // wp.atomic_add(acc, wp.clamp(k, 0, acc.shape[0] - 1), v), and the other atomics
+  // wp.atomic_add(acc, wp.clamp(k, 0, acc.shape[0] - 1), v), and the other atomics that commute
+  // (min, max, and bitwise and/or/xor), one kind per array (ArrayParam::atomic_family): other
+  // threads write the same elements, so an order-dependent mix (min then add, an exchange, a
+  // compare-and-swap) or an array other threads also read gives outputs that change from launch
+  // to launch on a GPU.
   static void atomic(Synth& s, Block& out, const StatementContext& c) {
     const ArrayParam* a = s.rng_.pick(c.accumulators);
     Type e = a->type.element();
     auto index = s.clamped_index(*a, s.expr(kInt, 1));
-    std::vector<std::string> keys = {"atomic_add", "atomic_add", "atomic_sub"};
-    if (e.is_scalar()) keys.insert(keys.end(), {"atomic_min", "atomic_max", "atomic_exch"});
-    if (e.is_int()) keys.insert(keys.end(), {"atomic_and", "atomic_or", "atomic_xor", "atomic_cas"});
-    std::string key = s.rng_.pick(keys);
-    if (key == "atomic_cas") {
-      // atomic_cas(arr, i, compare, value): swap in `value` where the slot holds `compare`.
-      auto call = model::make_expr(ExprKind::kCall, e, key);
-      call->args.push_back(model::make_var(a->name, a->type));
-      call->args.push_back(std::move(index));
-      call->args.push_back(s.literal(e));
-      call->args.push_back(s.expr(e, 1));
-      Stmt st;
-      st.kind = StmtKind::kExpr;
-      st.value = std::move(call);
-      out.push_back(std::move(st));
-    } else {
-      s.atomic(out, *a, std::move(index), s.expr(e, 1), key);
-    }
+    std::vector<std::string> keys;
+    if (a->atomic_family == "add" || a->atomic_family.empty()) keys = {"atomic_add", "atomic_add", "atomic_sub"};
+    if (a->atomic_family.empty() && e.is_scalar()) keys.insert(keys.end(), {"atomic_min", "atomic_max"});
+    if (a->atomic_family.empty() && e.is_int()) keys.insert(keys.end(), {"atomic_and", "atomic_or", "atomic_xor"});
+    if (keys.empty()) keys = {"atomic_" + a->atomic_family};
+    s.atomic(out, *a, std::move(index), s.expr(e, 1), s.rng_.pick(keys));
   }
 
   // if <condition>: return
@@ -238,7 +230,8 @@ struct StatementBuilders {
     }
     for (const auto& a : s.arrays_) {
       Type e = a.type.element();
-      if (a.type.array_ndim == 1 && !a.per_thread && (e.is_int() || e == kFloat || e == Type::vector_of(3, Scalar::kFloat32))) {
+      if (a.type.array_ndim == 1 && a.accumulator && a.atomic_family != kMixedAtomics &&
+          (e.is_int() || e == kFloat || e == Type::vector_of(3, Scalar::kFloat32))) {
         c.accumulators.push_back(&a);
       }
     }

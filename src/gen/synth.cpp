@@ -98,7 +98,7 @@ void Synth::add_param(const std::string& name, const Type& type) {
 void Synth::add_array(const std::string& name, const Type& type, bool per_thread, std::vector<int> shape) {
   add_param(name, type);
   if (per_thread) shape = launch_dims_;
-  arrays_.push_back({name, type, per_thread, std::move(shape)});
+  arrays_.push_back({name, type, per_thread, std::move(shape), false, false, ""});
 }
 
 void Synth::add_output(const std::string& name, const Type& type, bool per_thread, std::vector<int> shape) {

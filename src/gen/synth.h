@@ -28,7 +28,23 @@ struct ArrayParam {
   bool per_thread;        // same shape as the launch: indexed by the thread's tid variables
   std::vector<int> shape;
   bool output = false;    // written by the kernel, never read as an input
+  // Written through atomics alone (a histogram's bins, a sum, forces): random atomic statements
+  // may target it. Not an array the kernel reads, stores into or tile-stores: other threads'
+  // atomics would race with those (gpu_run found atomic_add into an array other threads read,
+  // and atomic_min into an array each thread also stores into).
+  bool accumulator = false;
+  // The atomic operation the kernel applies to this array's elements: "add" (atomic_add and
+  // atomic_sub), "min", "max", "and", "or", "xor"; "" none yet; kMixedAtomics where several.
+  // One kind per array keeps the result independent of the threads' order, on a GPU too
+  // (gpu_run found atomic_min and atomic_add on one histogram bin, and atomic_exch on a sum's
+  // slot, giving GPU outputs that differ from launch to launch).
+  std::string atomic_family;
 };
+
+inline constexpr const char* kMixedAtomics = "mixed";
+// The family of an atomic builtin (atomic_sub adds too); "" for those that do not commute
+// (atomic_exch, atomic_cas).
+std::string atomic_family_of(const std::string& key);
 
 class Synth {
   friend struct StatementBuilders;  // the statement kinds (statements.cpp)
@@ -159,6 +175,10 @@ class Synth {
   void while_loop(model::Block& out, int nesting);
   void atomic(model::Block& out, const ArrayParam& array, model::ExprPtr index, model::ExprPtr value,
               const std::string& key = "atomic_add");
+  // Declares, before the body's random statements, an output the template writes through atomics
+  // alone and the family it applies ("" none: the first random atomic statement chooses); random
+  // atomic statements may target it and keep to that family.
+  void declare_accumulator(const std::string& array, const std::string& family);
 
  private:
   model::ExprPtr builtin(int signature, int depth, bool allow_operator = true);

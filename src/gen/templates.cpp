@@ -150,6 +150,8 @@ void reduction_template(Synth& s) {
   maybe_scalar_params(s);
   maybe_struct(s);
   s.add_output("total", array1d(t), false, {s.config().table_length});
+  const bool extremum = t.is_scalar() && s.option("reduction.min_or_max");
+  if (!extremum) s.declare_accumulator("total", "add");  // else slot 1 takes min or max: no other atomics
   Block body;
   s.emit_tid(body, {"i"});
   s.local(body, "v", s.load(*s.array("values")));
@@ -157,7 +159,7 @@ void reduction_template(Synth& s) {
   std::string contrib = s.local(body, "contrib", s.consume(s.expr(t, 0), body));
   const ArrayParam& total = *s.array("total");
   s.atomic(body, total, s.int_literal(0), s.var(contrib));
-  if (t.is_scalar() && s.option("reduction.min_or_max")) {
+  if (extremum) {
     s.atomic(body, total, s.int_literal(1), s.var(contrib), s.option("reduction.max") ? "atomic_max" : "atomic_min");
   }
   finish(s, body);
@@ -175,6 +177,7 @@ void histogram_template(Synth& s) {
   const bool weighted = s.option("histogram.weighted");
   if (weighted) s.add_array("weights", array1d(kFloat), true);
   s.add_output("bins", array1d(weighted ? kFloat : kInt), false, {s.config().table_length});
+  s.declare_accumulator("bins", "add");
   const ArrayParam& bins = *s.array("bins");
   Block body;
   s.emit_tid(body, {"i"});
@@ -354,6 +357,7 @@ void springs_template(Synth& s) {
   }
   maybe_struct(s);
   s.add_output("f", array1d(kVec3), false, {n});
+  s.declare_accumulator("f", "add");
   const ArrayParam& x = *s.array("x");
   Block body;
   s.emit_tid(body, {"tid"});
@@ -528,7 +532,10 @@ void free_form_template(Synth& s) {
   for (int k = 0; k < inputs; ++k) s.add_array(in_names[k], Type::array_of(data_type(s), ndim), true);
   maybe_scalar_params(s);
   maybe_struct(s);
-  if (s.option("free_form.accumulator")) s.add_output("accum", array1d(kFloat), false, {s.config().table_length});
+  if (s.option("free_form.accumulator")) {
+    s.add_output("accum", array1d(kFloat), false, {s.config().table_length});
+    s.declare_accumulator("accum", "");
+  }
   s.add_output("out", Type::array_of(data_type(s), ndim), true);
   Block body;
   s.emit_tid(body, two ? std::vector<std::string>{"i", "j"} : std::vector<std::string>{"i"});
