@@ -160,6 +160,10 @@ Guard BuiltinIndex::guard(const std::string& key, int arg, const std::string& na
   // launch (found by --verify run, sample 1660 of seed 5).
   if (name == "octaves" && integer) return Guard::kSmallLiteral;
   if (key == "poisson" && arg == 1) return Guard::kBounded;
+  // randi(state, low, high) draws from [low, high): high <= low divides by zero (SIGFPE; sample
+  // 1701 of seed 5, `wp.randi(state, 10, i)`).
+  if (key == "randi" && arg == 1 && integer) return Guard::kRangeLow;
+  if (key == "randi" && arg == 2 && integer) return Guard::kRangeHigh;
   if (key == "quat_from_axis_angle" && arg == 0) return Guard::kNormalized;
   return Guard::kNone;
 }

@@ -26,6 +26,8 @@ enum class Guard : std::uint8_t {
   kShiftAmount,    // lshift/rshift: a literal 0..7
   kNormalized,     // rotation axes: normalize(v)
   kRandomState,    // the `state` of random builtins: a state variable, else wp.rand_init(...)
+  kRangeLow,       // randi's low: a literal 0..8
+  kRangeHigh,      // randi's high: a literal 10..32, above any low
 };
 
 // A builtin key with its usable overloads returning one type.

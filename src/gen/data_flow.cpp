@@ -147,6 +147,9 @@ ExprPtr Synth::nonliteral_leaf(const Type& want, double literal_weight) {
   // they are read only before anything below draws another leaf.
   std::vector<const Variable*>& vars = scratch_.vars;
   visible(want, vars);
+  // A random state is a number only to the random builtins (guarded arguments read it): as a
+  // value (`slot = state`, a condition) it is nonzero and huge, and outputs were constant.
+  vars.erase(std::remove_if(vars.begin(), vars.end(), [](const Variable* v) { return is_random_state(*v); }), vars.end());
   std::vector<const ArrayParam*>& loads = scratch_.loads;
   loads.clear();
   if (in_kernel_ && !tid_.empty()) {
@@ -268,14 +271,40 @@ void Synth::avoid_trivial(const std::string& key, std::vector<ExprPtr>& args) {
     }
     return;
   }
-  // a - a, a / a, a % a, a ^ a, wp.where(c, a, a), -a + a: the result does not depend on a.
+  // a - a, a / a, a % a, a ^ a, wp.where(c, a, a), -a + a, a + (c - a), a - (a + c): the result
+  // does not depend on a. wp.atan2(a, a), wp.cross(a, a), wp.min(a, a), wp.clamp(a, a, c): a
+  // constant or a itself (found by --verify run: outputs that were one constant).
   size_t x = 0, y = 1;
   if (key == "where" || key == "select") x = 1, y = 2;
   else if (key != "sub" && key != "div" && key != "mod" && key != "bit_xor" && key != "floordiv" &&
-           key != "div_approx" && key != "add")
+           key != "div_approx" && key != "add" && key != "atan2" && key != "cross" && key != "min" &&
+           key != "max" && key != "clamp" && key != "cw_div" && key != "bit_and" && key != "bit_or")
     return;
   if (args.size() <= y) return;
-  auto same = [&] { return key == "add" ? cancels(*args[x], *args[y]) : same_value(*args[x], *args[y]); };
+  // x + (c - x) and (c - x) + x; x - (x + c) and x - (c + x)
+  auto operand_of = [](const Expr& e, const char* op, size_t k) -> const Expr* {
+    const char* symbol = std::string_view(op) == "sub" ? "-" : "+";
+    bool is_op = ((e.kind == ExprKind::kCall && e.text == op) || (e.kind == ExprKind::kBinary && e.text == symbol)) &&
+                 e.args.size() == 2;
+    return is_op ? e.args[k].get() : nullptr;
+  };
+  auto undone = [&](const Expr& a, const Expr& b) {
+    if (key == "add") {
+      const Expr* q = operand_of(b, "sub", 1);
+      const Expr* p = operand_of(a, "sub", 1);
+      return (q && same_value(*q, a)) || (p && same_value(*p, b));
+    }
+    if (key == "sub") {
+      const Expr* l = operand_of(b, "add", 0);
+      const Expr* r = operand_of(b, "add", 1);
+      return (l && same_value(*l, a)) || (r && same_value(*r, a));
+    }
+    return false;
+  };
+  auto same = [&] {
+    return undone(*args[x], *args[y]) ||
+           (key == "add" ? cancels(*args[x], *args[y]) : same_value(*args[x], *args[y]));
+  };
   for (int attempt = 0; attempt < 3 && same(); ++attempt) args[y] = live_value(args[y]->type);
   if (same()) args[y] = plain_literal(args[y]->type);
 }
@@ -436,9 +465,76 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
   return value;
 }
 
+bool Synth::varies_per_thread(const Expr& value, const Block& body) const {
+  std::set<std::string, std::less<>> varying(tid_.begin(), tid_.end());
+  for (const auto& a : arrays_) varying.insert(a.name);
+  std::vector<std::string_view> names;
+  auto reads_varying = [&](const Expr& e) {
+    names.clear();
+    model::names_read(e, names);
+    return std::any_of(names.begin(), names.end(), [&](std::string_view n) { return varying.count(n) > 0; });
+  };
+  bool changed = true;
+  auto mark = [&](std::string_view name) { changed = varying.emplace(name).second || changed; };
+  std::function<void(const Block&)> visit = [&](const Block& block) {
+    for (const auto& st : block) {
+      switch (st.kind) {
+        case StmtKind::kAssign:
+        case StmtKind::kAugAssign:
+          if (st.value && reads_varying(*st.value)) mark(st.name);
+          break;
+        case StmtKind::kUnpack:
+          if (st.value && reads_varying(*st.value)) for (const auto& n : st.names) mark(n);
+          break;
+        case StmtKind::kStore:
+        case StmtKind::kAugStore:  // v[1] = e: v varies where e does
+        case StmtKind::kWhile:     // while wp.bvh_query_next(query, index): index is written by the call
+          if (st.value && reads_varying(*st.value)) {
+            std::vector<std::string_view> written;
+            if (st.target) model::names_read(*st.target, written);
+            if (st.kind == StmtKind::kWhile) model::names_read(*st.value, written);
+            for (auto n : written) mark(n);
+          }
+          break;
+        case StmtKind::kFor:
+          if (std::any_of(st.range.begin(), st.range.end(), [&](const ExprPtr& x) { return reads_varying(*x); })) mark(st.name);
+          break;
+        default: break;
+      }
+      visit(st.body);
+      for (const auto& e : st.elifs) visit(e.body);
+      visit(st.orelse);
+    }
+  };
+  while (changed) {
+    changed = false;
+    visit(body);
+  }
+  return reads_varying(value);
+}
+
 void Synth::store_consuming(Block& out, ExprPtr target, ExprPtr value) {
   if (is_constant(*value)) value = live_value(value->type);  // an output is computed, not a constant
   value = consume(std::move(value), out);
+  // A value no thread computes otherwise than the others (from parameters and literals alone)
+  // makes every element of the output one constant (--verify run): it takes the thread's own
+  // data, else its index.
+  const Type t = value->type;
+  if (in_kernel_ && !tid_.empty() && is_numeric_value(t) && t.kind != Kind::kTransform && !varies_per_thread(*value, out)) {
+    ExprPtr own;
+    for (const auto& a : arrays_) {
+      if (!own && a.per_thread && !a.output && a.type.array_ndim == tid_.size()) own = load(a);
+    }
+    if (!own) own = var(tid_[0]);
+    const bool scales = t.kind == Kind::kQuat || t.is_matrix_like();
+    if (ExprPtr term = convert(std::move(own), scales ? Type::scalar_of(t.scalar) : t)) {
+      std::vector<ExprPtr> args;
+      args.push_back(std::move(value));
+      args.push_back(std::move(term));
+      ExprPtr combined = call(scales ? "mul" : "add", std::move(args));
+      value = combined ? std::move(combined) : live_value(t);
+    }
+  }
   // out[i] = x[i] copies: the value a kernel stores is computed from what it reads.
   for (int attempt = 0; attempt < 3 && is_leaf_like(*value); ++attempt) {
     const Type t = value->type;

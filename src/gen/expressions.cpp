@@ -219,6 +219,8 @@ ExprPtr Synth::guarded(int signature, int arg, int depth) {
     case Guard::kNone: return expr(type, depth + 1);
     case Guard::kRandomState: return random_state(depth);
     case Guard::kSmallLiteral: return positive_literal();
+    case Guard::kRangeLow: return scalar_literal(type, rng_.uniform(0, 8));
+    case Guard::kRangeHigh: return scalar_literal(type, rng_.uniform(10, 32));
     case Guard::kShiftAmount:
       if (type.is_scalar()) return scalar_literal(type, rng_.uniform(0, 7));
       return positive_literal();
@@ -275,7 +277,9 @@ ExprPtr Synth::builtin(int signature, int depth, bool allow_operator) {
     std::vector<size_t> open;
     for (size_t i = 0; i < args.size(); ++i) {
       Guard g = index_.guard(signature, int(i));
-      if (g != Guard::kSmallLiteral && g != Guard::kShiftAmount && g != Guard::kRandomState) open.push_back(i);
+      if (g != Guard::kSmallLiteral && g != Guard::kShiftAmount && g != Guard::kRandomState && g != Guard::kRangeLow &&
+          g != Guard::kRangeHigh)
+        open.push_back(i);
     }
     if (!open.empty()) {
       size_t k = rng_.pick(open);

@@ -88,6 +88,10 @@ class Synth {
   // `body`: the block the value is computed in (its dead definitions are folded in); with
   // inputs_too, also the kernel's parameters and arrays nothing reads (for the top-level block).
   model::ExprPtr consume(model::ExprPtr value, const model::Block& body, bool inputs_too = true);
+  // Whether `value`, stored after `body`, may differ between threads: it reads the thread index,
+  // array data, or a name some statement of `body` computes from those (loops and branches
+  // included; a conservative answer: reading an array counts, whatever the index).
+  bool varies_per_thread(const model::Expr& value, const model::Block& body) const;
   const Variable* find_variable(const std::string& name) const;
   bool tid_names(const std::string& name) const;  // a thread index variable
   // Emits `i = wp.tid()` or `i, j = wp.tid()` and remembers the thread index variables.
