@@ -28,6 +28,7 @@ enum class Guard : std::uint8_t {
   kRandomState,    // the `state` of random builtins: a state variable, else wp.rand_init(...)
   kRangeLow,       // randi's low: a literal 0..8
   kRangeHigh,      // randi's high: a literal 10..32, above any low
+  kOctaveFactor,   // noise lacunarity (1.5, 2.0, 3.0) and gain (0.25, 0.5, 0.75): literals
 };
 
 // A builtin key with its usable overloads returning one type.

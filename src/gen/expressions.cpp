@@ -221,6 +221,12 @@ ExprPtr Synth::guarded(int signature, int arg, int depth) {
     case Guard::kSmallLiteral: return positive_literal();
     case Guard::kRangeLow: return scalar_literal(type, rng_.uniform(0, 8));
     case Guard::kRangeHigh: return scalar_literal(type, rng_.uniform(10, 32));
+    case Guard::kOctaveFactor: {
+      static const char* const kLacunarity[] = {"1.5", "2.0", "3.0"};
+      static const char* const kGain[] = {"0.25", "0.5", "0.75"};
+      const bool gain = index_.catalog()[signature].args[arg].name == "gain";
+      return float_literal((gain ? kGain : kLacunarity)[rng_.uniform(0, 2)], type);
+    }
     case Guard::kShiftAmount:
       if (type.is_scalar()) return scalar_literal(type, rng_.uniform(0, 7));
       return positive_literal();
@@ -278,7 +284,7 @@ ExprPtr Synth::builtin(int signature, int depth, bool allow_operator) {
     for (size_t i = 0; i < args.size(); ++i) {
       Guard g = index_.guard(signature, int(i));
       if (g != Guard::kSmallLiteral && g != Guard::kShiftAmount && g != Guard::kRandomState && g != Guard::kRangeLow &&
-          g != Guard::kRangeHigh)
+          g != Guard::kRangeHigh && g != Guard::kOctaveFactor)
         open.push_back(i);
     }
     if (!open.empty()) {
