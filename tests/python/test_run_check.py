@@ -474,3 +474,28 @@ def test_extracted_code_gets_other_inputs_before_an_input_dependent_failure_stan
     seen.clear()
     monkeypatch.setattr(run_check, "_check_inputs", lambda k, p, s: seen.append(s) or ("failed: the launch raised X", {}))
     assert run_check.check(None, {"source": ""}, 11)[0].startswith("failed: the launch raised") and seen == [11]
+
+
+def test_a_sum_too_large_for_the_step_to_move_is_not_a_wrong_gradient():
+    # Sample 8240 of seed 21: total[0] sums terms up to 20,000 (about 4e5 in all); a step of 1e-3
+    # on one value is below the sum's fp32 resolution (0.03), so the differences see no change
+    # where the tape rightly gives 1. The rounding of such an output counts in the noise though it
+    # did not move.
+    reply = grad(
+        """
+        @wp.func
+        def compute_weight(a: int) -> float:
+            h = wp.dot(wp.vec2(float(a), 0.1), wp.vec2(5.0, 0.25))
+            return h * float(a)
+
+
+        @wp.kernel
+        def accumulate(values: wp.array(dtype=wp.vec3), total: wp.array(dtype=wp.vec3)):
+            i = wp.tid()
+            beta = compute_weight(i)
+            contrib = values[i] - wp.vec3(0.75) + wp.vec3(beta)
+            wp.atomic_add(total, 0, contrib)
+        """,
+        dims=[64], array_shapes={"values": [64], "total": [16]},
+    )
+    assert reply["verify"]["grad_check"] == "ok", reply["verify"]["grad_check"]
