@@ -29,6 +29,7 @@ bug in Warp's adjoint (docs/findings.md).
 from __future__ import annotations
 
 import ast
+import re
 import functools
 import textwrap
 
@@ -265,6 +266,28 @@ def _calls_not_differentiated(fn: ast.FunctionDef) -> str | None:
     return None
 
 
+_FORWARD_CALL = re.compile(r"^\s*var_(\w+) = wp::(\w+)\(")
+
+
+def call_without_adjoint(kernel) -> str | None:
+    """A builtin the kernel calls whose result the gradient reaches but whose adjoint Warp's code
+    generator did not emit, read off the kernel's own forward and reverse code: Warp emits no
+    reverse call for an overload registered ``is_differentiable=False`` (vector ``%``, ``randf``
+    with bounds: docs/findings.md, finding 5), whatever its doc string says. None where the
+    kernel's code was not generated in this process."""
+    blocks = getattr(getattr(kernel, "adj", None), "blocks", None) or []
+    reverse = "\n".join(line for block in blocks for line in block.body_reverse)
+    for block in blocks:
+        for line in block.body_forward:
+            m = _FORWARD_CALL.match(line)
+            if not m:
+                continue
+            var, name = m.groups()
+            if re.search(rf"\badj_{var}\b", reverse) and f"wp::adj_{name}(" not in reverse:
+                return name
+    return None
+
+
 def documented_limit(source: str, arrays: set[str]) -> str | None:
     """The first of Warp's documented adjoint limits that the source's functions reach, in words."""
     for fn in _functions(source):
@@ -385,6 +408,9 @@ def check(kernel, plan: dict, dims: list[int], seed: int, outputs: list[str]) ->
     if mismatches:
         detail["mismatches"] = mismatches[:8]
         limit = documented_limit(plan.get("source", ""), set(arrays))
+        builtin = None if limit else call_without_adjoint(kernel)
+        if builtin:
+            limit = f"a builtin Warp registers as not differentiable, whose adjoint passes no gradient ({builtin}, no adjoint emitted)"
         if limit:
             return f"skipped: {limit}", detail
         return (f"failed: the tape's gradient differs from finite differences ({len(mismatches)} of "

@@ -499,3 +499,20 @@ def test_a_sum_too_large_for_the_step_to_move_is_not_a_wrong_gradient():
         dims=[64], array_shapes={"values": [64], "total": [16]},
     )
     assert reply["verify"]["grad_check"] == "ok", reply["verify"]["grad_check"]
+
+
+def test_a_vector_mod_whose_adjoint_warp_does_not_emit_is_skipped_warp_finding_5():
+    # docs/findings.md, finding 5: `%` of vectors is registered not differentiable, its adjoint
+    # empty; the tape gives 0 where the derivative is 1. Seen in the code Warp generates (no
+    # wp::adj_mod in the reverse pass), not in the Python.
+    reply = grad(
+        """
+        @wp.kernel
+        def k(x: wp.array(dtype=wp.vec3), y: wp.array(dtype=wp.vec3)):
+            i = wp.tid()
+            c = x[i]
+            y[i] = c % (wp.abs(c) + wp.vec3(1.0))
+        """
+    )
+    assert reply["verify"]["grad_check"].startswith(
+        "skipped: a builtin Warp registers as not differentiable, whose adjoint passes no gradient (mod,")
