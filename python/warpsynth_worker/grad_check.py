@@ -266,15 +266,21 @@ def _calls_not_differentiated(fn: ast.FunctionDef) -> str | None:
     return None
 
 
+# Builtins with overloads Warp registers as not differentiable whose true derivative is not zero:
+# where the reverse pass lacks their adjoint, a gradient is lost. (Others registered so have a zero
+# derivative or an integer result, wp.sign, int casts, or pass their gradient another way, wp.load
+# through wp.address: a reverse pass without them loses nothing, and a mismatch is elsewhere.)
+DROPS_GRADIENT = frozenset({"mod", "randf"})
 _FORWARD_CALL = re.compile(r"^\s*var_(\w+) = wp::(\w+)\(")
 
 
 def call_without_adjoint(kernel) -> str | None:
     """A builtin the kernel calls whose result the gradient reaches but whose adjoint Warp's code
-    generator did not emit, read off the kernel's own forward and reverse code: Warp emits no
-    reverse call for an overload registered ``is_differentiable=False`` (vector ``%``, ``randf``
-    with bounds: docs/findings.md, finding 5), whatever its doc string says. None where the
-    kernel's code was not generated in this process."""
+    generator did not emit, read off the kernel's own forward and reverse code, among those whose
+    missing adjoint loses a gradient (DROPS_GRADIENT and the not-differentiable tile, dense and
+    volume builtins): Warp emits no reverse call for an overload registered
+    ``is_differentiable=False`` (vector ``%``, ``randf`` with bounds: docs/findings.md, finding 5),
+    whatever its doc string says. None where the kernel's code was not generated in this process."""
     blocks = getattr(getattr(kernel, "adj", None), "blocks", None) or []
     reverse = "\n".join(line for block in blocks for line in block.body_reverse)
     for block in blocks:
@@ -283,6 +289,8 @@ def call_without_adjoint(kernel) -> str | None:
             if not m:
                 continue
             var, name = m.groups()
+            if name not in DROPS_GRADIENT and name not in _not_differentiated():
+                continue
             if re.search(rf"\badj_{var}\b", reverse) and f"wp::adj_{name}(" not in reverse:
                 return name
     return None
