@@ -20,7 +20,9 @@ Runner add_catalog_command(CLI::App& app);
 Runner add_stats_command(CLI::App& app);
 Runner add_verify_command(CLI::App& app);
 
-// A usage error for an --out folder that exists as something else; empty when fine.
-std::string check_out_dir(const std::string& path);
+// A usage error for an --out folder that exists as something else, or holds the output of another
+// command (`generate`, `extract`, `verify`: one folder, one command's run, so that no run
+// overwrites another's summary and `stats` never counts two); empty when fine.
+std::string check_out_dir(const std::string& path, const std::string& command);
 
 }  // namespace warpsynth::cli

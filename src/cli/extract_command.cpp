@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "extract/extract_run.h"
 
 namespace warpsynth::cli {
@@ -60,7 +61,7 @@ Runner add_extract_command(CLI::App& app) {
   cmd->add_option("--out", state->options.out_dir, "Output folder (created if missing)")->required();
   cmd->add_option("--timeout", state->timeout_s, "Seconds one file may take to import and codegen")
       ->default_val(120.0)
-      ->check(CLI::PositiveNumber);
+      ->check(cli::finite_positive());
   cmd->add_flag("--quiet,-q", state->quiet, "No line per file on stderr (the summary is still printed)");
   cmd->add_option("--call", state->options.call,
                   "After importing a file, call its function NAME() (on the CPU) and also extract the kernels Warp "
@@ -70,7 +71,7 @@ Runner add_extract_command(CLI::App& app) {
       std::cerr << "warpsynth extract: give at least one PATH or --package NAME\n";
       return kExitUsage;
     }
-    if (auto problem = check_out_dir(state->options.out_dir); !problem.empty()) {
+    if (auto problem = check_out_dir(state->options.out_dir, "extract"); !problem.empty()) {
       std::cerr << "warpsynth extract: " << problem << "\n";
       return kExitUsage;
     }

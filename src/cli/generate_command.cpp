@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "gen/config.h"
 #include "generate/generate_run.h"
 
@@ -52,7 +53,7 @@ Runner add_generate_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("generate", "Generate random typed kernels with their C++/CUDA code");
   cmd->footer(kHelp);
   cmd->add_option("--count,-n", state->options.count, "Number of kernels")->default_val(100)->check(CLI::Range(1ull, 100'000'000ull));
-  cmd->add_option("--seed", state->options.seed, "Run seed")->default_val(0);
+  cmd->add_option("--seed", state->options.seed, "Run seed (0 to 18446744073709551615)")->default_val(0)->check(cli::unsigned_64());
   cmd->add_option("--out", state->options.out_dir, "Output folder (created if missing)");
   cmd->add_option("--config", state->options.config_path, "JSON file overriding generator settings")->check(CLI::ExistingFile);
   cmd->add_option("--batch", state->options.batch, "Kernels per worker request")->default_val(32)->check(CLI::Range(1, 10000));
@@ -67,7 +68,7 @@ Runner add_generate_command(CLI::App& app) {
                   "default -O2 (CUDA PTX stays at -O3); recorded in each record's meta.opt_level")
       ->check(CLI::Range(0, 3));
   cmd->add_option("--recycle", state->options.recycle_after, "Batches a worker serves before it is replaced")->default_val(100)->check(CLI::Range(1, 1'000'000));
-  cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(300.0)->check(CLI::PositiveNumber);
+  cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(300.0)->check(cli::finite_positive());
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
   cmd->add_flag("--print-config", state->print_config, "Print the effective generator config as JSON and exit");
   cmd->add_option("--show", state->show, "Print the Python of sample INDEX of this seed and config, and exit")
@@ -97,7 +98,7 @@ Runner add_generate_command(CLI::App& app) {
       std::cerr << "warpsynth generate: --out is required\n";
       return kExitUsage;
     }
-    if (auto problem = check_out_dir(state->options.out_dir); !problem.empty()) {
+    if (auto problem = check_out_dir(state->options.out_dir, "generate"); !problem.empty()) {
       std::cerr << "warpsynth generate: " << problem << "\n";
       return kExitUsage;
     }

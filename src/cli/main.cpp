@@ -1,16 +1,40 @@
 // warpsynth: datasets of NVIDIA Warp kernels paired with the C++/CUDA code Warp generates.
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <vector>
 
 #include "cli/commands.h"
 
+#include <nlohmann/json.hpp>
+
 namespace warpsynth::cli {
 
-std::string check_out_dir(const std::string& path) {
+namespace {
+
+// The command whose output a folder holds: its manifest says (generate, verify), else a summary
+// without a manifest is extract's; "" for a folder that holds neither.
+std::string owner_of(const std::filesystem::path& dir) {
+  for (const char* name : {"manifest.json", "summary.json"}) {
+    std::ifstream in(dir / name);
+    if (!in) continue;
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_object() && j.contains("command") && j["command"].is_string()) return j["command"].get<std::string>();
+    if (std::string(name) == "summary.json") return "extract";  // extract's summary names no command
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string check_out_dir(const std::string& path, const std::string& command) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_directory(path, ec)) {
     return "--out " + path + " exists and is not a folder";
+  }
+  if (std::string owner = owner_of(path); !owner.empty() && owner != command) {
+    return "--out " + path + " holds the output of `warpsynth " + owner + "`; `warpsynth " + command +
+           "` writes into a folder of its own";
   }
   return "";
 }

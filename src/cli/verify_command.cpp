@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "verify/verify_run.h"
 
 namespace warpsynth::cli {
@@ -53,10 +54,10 @@ Runner add_verify_command(CLI::App& app) {
   cmd->add_option("--batch", state->options.batch, "Records per worker request")->default_val(8)->check(CLI::Range(1, 10000));
   cmd->add_option("--shard-size", state->options.shard_size, "Records per output shard")->default_val(1000)->check(CLI::Range(1ull, 100'000'000ull));
   cmd->add_option("--format", state->options.format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
-  cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(600.0)->check(CLI::PositiveNumber);
+  cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(600.0)->check(cli::finite_positive());
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
   return [state]() {
-    if (auto problem = check_out_dir(state->options.out_dir); !problem.empty()) {
+    if (auto problem = check_out_dir(state->options.out_dir, "verify"); !problem.empty()) {
       std::cerr << "warpsynth verify: " << problem << "\n";
       return kExitUsage;
     }

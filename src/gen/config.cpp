@@ -1,5 +1,6 @@
 #include "gen/config.h"
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -184,7 +185,52 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   if (c.max_expr_depth < 1 || c.max_expr_depth > 8) throw std::runtime_error("max_expr_depth must be 1..8");
   if (c.max_loop_trip < 1 || c.max_loop_trip > 64) throw std::runtime_error("max_loop_trip must be 1..64");
   if (c.array_length < 8 || c.grid_side < 2 || c.table_length < 2) throw std::runtime_error("array sizes too small");
+  validate_values(c);
   return c;
+}
+
+namespace {
+
+std::string number_text(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
+}  // namespace
+
+void validate_values(const GeneratorConfig& c) {
+  // Every value is checked by its kind, read off the JSON form so that a field added later is
+  // checked too: probabilities (p_*, template_options) in [0, 1]; weights (w_*, the tables)
+  // finite and >= 0, with a positive sum where one is drawn from the table (issue 13: all-zero,
+  // negative or 1e308 weights were accepted and every sample became one template).
+  const nlohmann::ordered_json j = c.to_json();
+  auto fail = [](const std::string& what) { throw std::runtime_error("config " + what); };
+  for (const auto& [key, value] : j.items()) {
+    if (!value.is_number()) continue;
+    const double v = value.get<double>();
+    if (key.rfind("p_", 0) == 0 && !(v >= 0.0 && v <= 1.0)) fail("'" + key + "' is " + number_text(v) + ": a probability must be in [0, 1]");
+    if (key.rfind("w_", 0) == 0 && !(std::isfinite(v) && v >= 0.0)) fail("'" + key + "' is " + number_text(v) + ": a weight must be finite and >= 0");
+    if (!std::isfinite(v)) fail("'" + key + "' is " + number_text(v) + ": not a finite number");
+  }
+  for (const auto& [name, p] : c.template_options) {
+    if (!(p >= 0.0 && p <= 1.0)) fail("template_options '" + name + "' is " + number_text(p) + ": a probability must be in [0, 1]");
+  }
+  auto weights = [&](const char* table_name, const std::map<std::string, double>& table, bool drawn) {
+    double sum = 0.0;
+    for (const auto& [name, w] : table) {
+      // 1e300 and more would overflow the sum of the weights the generator draws from
+      if (!(std::isfinite(w) && w >= 0.0 && w <= 1e12)) {
+        fail(std::string(table_name) + " '" + name + "' is " + number_text(w) + ": a weight must be finite, >= 0 and at most 1e12");
+      }
+      sum += w;
+    }
+    if (drawn && !(sum > 0.0)) fail(std::string(table_name) + ": the weights sum to 0; at least one must be above 0");
+  };
+  weights("templates", c.templates, true);
+  weights("local_types", c.local_types, true);
+  weights("statements", c.statements, true);
+  weights("builtin_usage", c.builtin_usage, false);
 }
 
 GeneratorConfig GeneratorConfig::load(const std::string& path) {

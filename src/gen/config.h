@@ -97,4 +97,9 @@ struct GeneratorConfig {
   std::string hash() const;
 };
 
+// Throws std::runtime_error naming the first value out of its range: probabilities (p_*,
+// template_options) in [0, 1], weights (w_*, templates, local_types, statements, builtin_usage)
+// finite, >= 0 and at most 1e12, the drawn tables with a positive sum. from_json calls it.
+void validate_values(const GeneratorConfig& c);
+
 }  // namespace warpsynth::gen

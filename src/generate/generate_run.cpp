@@ -328,7 +328,10 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   LogFile worker_log((out_dir / kLogName).string());
 
   // Warp's version and the catalog come from the first worker, which then takes batches too.
-  PoolOptions pool_options{std::max(1, options.jobs), options.recycle_after, options.batch_timeout};
+  // No more workers than batches: each would start Warp (about 0.2 GB) for nothing.
+  const auto batches = static_cast<long long>((options.count + options.batch - 1) / std::max(1, options.batch));
+  const int jobs = static_cast<int>(std::clamp<long long>(options.jobs, 1, std::max(1LL, batches)));
+  PoolOptions pool_options{jobs, options.recycle_after, options.batch_timeout};
   TempDir scratch("warpsynth-run-");  // the workers' kernel caches
   WorkerPool pool(worker_factory(command, worker_log, options.startup_timeout, scratch.path()), pool_options,
                   worker_log);

@@ -169,7 +169,10 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   fs::create_directories(out_dir);
   remove_stale_temporaries(options.out_dir);
   LogFile worker_log((out_dir / "warpsynth.log").string());
-  PoolOptions pool_options{std::max(1, options.jobs), options.recycle_after, options.batch_timeout};
+  // No more workers than batches: each would start Warp (about 0.2 GB) for nothing.
+  const auto batches = static_cast<long long>((lines.size() + options.batch - 1) / std::max<std::size_t>(1, options.batch));
+  const int jobs = static_cast<int>(std::clamp<long long>(options.jobs, 1, std::max(1LL, batches)));
+  PoolOptions pool_options{jobs, options.recycle_after, options.batch_timeout};
   TempDir scratch("warpsynth-verify-");
   WorkerPool pool(worker_factory(locate_worker(), worker_log, options.startup_timeout, scratch.path()), pool_options,
                   worker_log);

@@ -130,3 +130,50 @@ def test_stats_against_a_reference_compares_the_quality_measures(warpsynth_bin, 
     for reference_path in (bad, tmp_path / "missing"):
         failed = run_cli(warpsynth_bin, "stats", out, "--against", reference_path)
         assert failed.returncode == 1 and "--against" in failed.stderr, failed.stderr
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--seed", "-1", "--seed: '-1' is not a non-negative integer"),
+    ("--seed", "18446744073709551616", "--seed: '18446744073709551616' is above 18446744073709551615"),
+    ("--seed", "1e3", "--seed: '1e3' is not a non-negative integer"),
+    ("--timeout", "nan", "--timeout: 'nan' is not a finite number above 0"),
+    ("--timeout", "0", "--timeout: '0' is not a finite number above 0"),
+])
+def test_option_values_are_parsed_strictly(warpsynth_bin, tmp_path, option, value, message):
+    # issue 13: `--seed -1` and `--seed 2^64` became 2^64 - 1, `--timeout nan` timed every batch out
+    result = run_cli(warpsynth_bin, "generate", "--count", 2, f"{option}={value}", "--out", tmp_path / "x")
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_config_values_out_of_range_are_refused_before_any_work(warpsynth_bin, tmp_path):
+    config = tmp_path / "weights.json"
+    config.write_text(json.dumps({"templates": {"map": -1.0}}))
+    result = run_cli(warpsynth_bin, "generate", "--count", 2, "--config", config, "--out", tmp_path / "x")
+    assert result.returncode == 2 and "config templates 'map' is -1: a weight must be finite" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_no_more_workers_start_than_there_are_batches(warpsynth_bin, tmp_path):
+    # issue 13: `--count 8 --jobs 1000` started a worker per job
+    out = tmp_path / "few"
+    result = run_cli(warpsynth_bin, "generate", "--count", 3, "--batch", 1, "--jobs", 8, "--out", out, "-q")
+    assert result.returncode == 0, result.stderr
+    workers = {line.split("]")[0] for line in (out / "warpsynth.log").read_text().splitlines() if line.startswith("[worker ")}
+    assert len(workers) == 3, workers
+
+
+def test_a_folder_holds_one_commands_run(warpsynth_bin, generated, tmp_path):
+    # issue 13: `extract` into a `generate` folder overwrote its summary, and `stats` counted both
+    out, _ = generated
+    summary = (out / "summary.json").read_text()
+    source = tmp_path / "k.py"
+    source.write_text("import warp as wp\n\n@wp.kernel\ndef k(x: wp.array(dtype=float)):\n    x[wp.tid()] = 1.0\n")
+    result = run_cli(warpsynth_bin, "extract", source, "--out", out)
+    assert result.returncode == 2
+    assert "holds the output of `warpsynth generate`; `warpsynth extract` writes into a folder of its own" in result.stderr
+    assert (out / "summary.json").read_text() == summary
+    extracted = tmp_path / "extracted"
+    assert run_cli(warpsynth_bin, "extract", source, "--out", extracted).returncode == 0
+    result = run_cli(warpsynth_bin, "generate", "--count", 2, "--out", extracted)
+    assert result.returncode == 2 and "holds the output of `warpsynth extract`" in result.stderr

@@ -1,0 +1,15 @@
+// Strict parsing of option values: CLI11's own checks let `--seed -1` wrap around to 2^64 - 1 and
+// `--timeout nan` through (issue 13). These validators see the text before CLI11 converts it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace warpsynth::cli {
+
+// A decimal integer in [0, 2^64 - 1]: digits only, no sign, no wrap-around.
+CLI::Validator unsigned_64();
+
+// A finite number above zero (not nan, not inf).
+CLI::Validator finite_positive();
+
+}  // namespace warpsynth::cli
