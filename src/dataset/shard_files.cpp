@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <unistd.h>
+#include <xxhash.h>
 #include <zstd.h>
 
 #include "util/atomic_file.h"
@@ -199,6 +200,45 @@ int for_each_record(const std::string& dir, const std::function<void(const std::
     }
   }
   return static_cast<int>(files.size());
+}
+
+std::optional<ShardDigest> digest_shard(const std::string& dir, int id, ShardFormat format) {
+  const fs::path path = fs::path(dir) / shard_file_name(id, format);
+  std::error_code ec;
+  std::vector<fs::path> files;
+  if (format == ShardFormat::kJson) {
+    if (!fs::is_directory(path, ec)) return std::nullopt;
+    for (const auto& entry : fs::directory_iterator(path, ec)) files.push_back(entry.path());
+    if (ec) return std::nullopt;
+    std::sort(files.begin(), files.end());
+  } else {
+    if (!fs::is_regular_file(path, ec)) return std::nullopt;
+    files.push_back(path);
+  }
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  ShardDigest digest;
+  std::vector<char> buffer(1 << 16);
+  bool readable = true;
+  for (const auto& file : files) {
+    if (format == ShardFormat::kJson) {
+      const std::string name = file.filename().string();
+      XXH3_64bits_update(state, name.data(), name.size() + 1);  // with its terminating zero
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      readable = false;
+      break;
+    }
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+      XXH3_64bits_update(state, buffer.data(), static_cast<size_t>(in.gcount()));
+      digest.bytes += static_cast<std::uint64_t>(in.gcount());
+    }
+  }
+  digest.xxh3 = fmt::format("{:016x}", XXH3_64bits_digest(state));
+  XXH3_freeState(state);
+  if (!readable) return std::nullopt;
+  return digest;
 }
 
 }  // namespace warpsynth

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,15 @@ class ShardWriter {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// What a committed shard holds, to check it before trusting it: its bytes and their XXH3-64 (hex;
+// a folder's files in name order, each name hashed before its contents). nullopt where the shard
+// is missing or cannot be read.
+struct ShardDigest {
+  std::uint64_t bytes = 0;
+  std::string xxh3;
+};
+std::optional<ShardDigest> digest_shard(const std::string& dir, int id, ShardFormat format);
 
 // Removes temporary files and folders that an interrupted run left in `dir`.
 void remove_stale_temporaries(const std::string& dir);

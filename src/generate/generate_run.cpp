@@ -352,7 +352,8 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   GenerateJob job(options, generator, context, identity.config_hash);
 
   ShardedOutput out{options.out_dir, format, options.count, options.shard_size,
-                    static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress};
+                    static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress,
+                    options.batch_timeout};
   ShardedRunCounts counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
   summary.resumed_shards = counts.resumed_shards;
   summary.processed_now = counts.processed_now;

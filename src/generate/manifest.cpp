@@ -90,7 +90,7 @@ nlohmann::ordered_json ShardOutcome::to_json() const {
   for (const auto& f : failures) {
     list.push_back({{"index", f.index}, {"template", f.template_name}, {"stage", f.stage}, {"message", f.message}});
   }
-  return {{"samples", samples},
+  nlohmann::ordered_json j = {{"samples", samples},
           {"records", records},
           {"duplicates", duplicates},
           {"failures_by_stage", failures_by_stage},
@@ -100,6 +100,9 @@ nlohmann::ordered_json ShardOutcome::to_json() const {
              for (const auto& [level, counts] : verify) levels[level] = counts.to_json();
              return levels;
            }()}};
+  if (!file_xxh3.empty()) j["file"] = {{"bytes", file_bytes}, {"xxh3", file_xxh3}};
+  if (timeout_ms > 0) j["timeout_ms"] = timeout_ms;
+  return j;
 }
 
 ShardOutcome ShardOutcome::from_json(const nlohmann::json& j) {
@@ -115,6 +118,11 @@ ShardOutcome ShardOutcome::from_json(const nlohmann::json& j) {
   if (auto v = j.find("verify"); v != j.end()) {  // manifests written before it had per-level counts lack it
     for (auto it = v->begin(); it != v->end(); ++it) o.verify[it.key()] = LevelCounts::from_json(*it);
   }
+  if (auto f = j.find("file"); f != j.end()) {
+    o.file_bytes = f->at("bytes").get<std::uint64_t>();
+    o.file_xxh3 = f->at("xxh3").get<std::string>();
+  }
+  if (auto t = j.find("timeout_ms"); t != j.end()) o.timeout_ms = t->get<std::int64_t>();
   return o;
 }
 

@@ -59,6 +59,13 @@ struct ShardOutcome {
   std::map<std::string, std::uint64_t> failures_by_stage;
   std::vector<ShardFailure> failures;
   std::map<std::string, LevelCounts> verify;  // per verification level
+  // The shard file as committed: a resumed run remakes a shard whose file differs (truncated, or
+  // with lines added by hand: issue 13). Empty in manifests written before it was recorded.
+  std::uint64_t file_bytes = 0;
+  std::string file_xxh3;
+  // The batch timeout of the run that made the shard, where some of its samples timed out: a run
+  // with a longer one makes the shard again (a timeout is the run's setting, not the kernel's).
+  std::int64_t timeout_ms = 0;
 
   nlohmann::ordered_json to_json() const;
   static ShardOutcome from_json(const nlohmann::json& j);

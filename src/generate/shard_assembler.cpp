@@ -5,7 +5,7 @@
 namespace warpsynth {
 
 ShardAssembler::ShardAssembler(const std::string& dir, const ShardRange& range, ShardFormat format)
-    : range_(range), writer_(dir, range.id, format), next_(range.begin) {
+    : dir_(dir), format_(format), range_(range), writer_(dir, range.id, format), next_(range.begin) {
   outcome_.samples = range.end - range.begin;
 }
 
@@ -39,6 +39,10 @@ void ShardAssembler::write(SampleResult& r) {
 ShardOutcome ShardAssembler::commit() {
   if (!complete()) throw std::logic_error("shard " + std::to_string(range_.id) + " committed before its last sample");
   writer_.commit();
+  if (auto digest = digest_shard(dir_, range_.id, format_)) {
+    outcome_.file_bytes = digest->bytes;
+    outcome_.file_xxh3 = digest->xxh3;
+  }
   return outcome_;
 }
 

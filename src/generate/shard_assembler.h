@@ -41,6 +41,8 @@ class ShardAssembler {
  private:
   void write(SampleResult& result);
 
+  std::string dir_;
+  ShardFormat format_;
   ShardRange range_;
   ShardWriter writer_;
   std::uint64_t next_;                             // lowest index not written yet

@@ -4,6 +4,8 @@
 #include <map>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "util/progress.h"
 
 namespace fs = std::filesystem;
@@ -31,10 +33,37 @@ Manifest open_manifest(const std::string& path, const std::string& command, cons
 
 ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJob& job, ResultQueue& results,
                              Manifest& manifest, const std::string& manifest_path, std::ostream& log) {
-  // A shard the manifest lists but whose file is gone is made again.
+  // A shard the manifest lists is trusted only as it was committed: one whose file is gone, or
+  // differs (truncated, edited, lines appended) is made again; so is one whose samples timed out
+  // under a shorter timeout than this run's (the timeout is the run's, not the kernel's).
   for (auto it = manifest.shards.begin(); it != manifest.shards.end();) {
-    it = fs::exists(fs::path(out.dir) / shard_file_name(it->first, out.format)) ? std::next(it) : manifest.shards.erase(it);
+    const std::string name = shard_file_name(it->first, out.format);
+    const ShardOutcome& done = it->second;
+    if (!fs::exists(fs::path(out.dir) / name)) {  // gone: made again without a word, as before
+      it = manifest.shards.erase(it);
+      continue;
+    }
+    std::string why;
+    if (!done.file_xxh3.empty()) {
+      auto digest = digest_shard(out.dir, it->first, out.format);
+      if (!digest) why = name + " cannot be read";
+      else if (digest->bytes != done.file_bytes || digest->xxh3 != done.file_xxh3) {
+        why = fmt::format("{} differs from the manifest ({} bytes, xxh3 {}; {} bytes, xxh3 {} when written)", name,
+                          digest->bytes, digest->xxh3, done.file_bytes, done.file_xxh3);
+      }
+    }
+    if (why.empty() && done.timeout_ms > 0 && out.timeout.count() > done.timeout_ms) {
+      why = fmt::format("{} has samples that timed out at {:g} s; this run allows {:g} s", name, done.timeout_ms / 1000.0,
+                        out.timeout.count() / 1000.0);
+    }
+    if (why.empty()) {
+      ++it;
+      continue;
+    }
+    log << "warpsynth: " << why << ": the shard is made again\n";
+    it = manifest.shards.erase(it);
   }
+  manifest.save(manifest_path);
   ShardedRunCounts counts;
   counts.resumed_shards = manifest.shards.size();
 
@@ -68,7 +97,9 @@ ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJo
       if (!assembler) assembler = std::make_unique<ShardAssembler>(out.dir, shard, out.format);
       assembler->add(std::move(r));
       if (!assembler->complete()) continue;
-      manifest.shards[shard.id] = assembler->commit();
+      ShardOutcome outcome = assembler->commit();
+      if (outcome.failures_by_stage.count("timeout")) outcome.timeout_ms = out.timeout.count();
+      manifest.shards[shard.id] = std::move(outcome);
       manifest.save(manifest_path);
       open_shards.erase(shard.id);
     }

@@ -4,6 +4,7 @@
 // at the first incomplete one).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -24,6 +25,8 @@ struct ShardedOutput {
   std::uint64_t shard_size = 1000;
   std::uint64_t batch = 32;
   bool progress = true;
+  // The batch timeout: shards some of whose samples timed out under a shorter one are made again.
+  std::chrono::milliseconds timeout{0};
 };
 
 struct ShardedRunCounts {
@@ -37,7 +40,9 @@ struct ShardedRunCounts {
 Manifest open_manifest(const std::string& path, const std::string& command, const RunIdentity& identity,
                        const std::string& out_dir, const std::string& another);
 
-// Drops from `manifest` the shards whose files are gone, queues the rest of the items, runs them
+// Drops from `manifest` the shards whose files are gone or differ from what the manifest recorded
+// (size, checksum), and those whose samples timed out under a shorter timeout than out.timeout,
+// saying so on `log`; queues the rest of the items, runs them
 // through `pool` with `job` (which delivers its results to `results`), writes every shard and saves
 // the manifest after each. Returns once every shard is written; throws WorkerStartError when a
 // worker could not start.

@@ -188,7 +188,8 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
 
   VerifyJob job(lines, options);
   ShardedOutput out{options.out_dir, format, lines.size(), options.shard_size,
-                    static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress};
+                    static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress,
+                    options.batch_timeout};
   ShardedRunCounts counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
   summary.resumed_shards = counts.resumed_shards;
   summary.processed_now = counts.processed_now;

@@ -177,3 +177,36 @@ def test_a_folder_holds_one_commands_run(warpsynth_bin, generated, tmp_path):
     assert run_cli(warpsynth_bin, "extract", source, "--out", extracted).returncode == 0
     result = run_cli(warpsynth_bin, "generate", "--count", 2, "--out", extracted)
     assert result.returncode == 2 and "holds the output of `warpsynth extract`" in result.stderr
+
+
+def test_resume_remakes_a_shard_that_differs_from_the_manifest(warpsynth_bin, tmp_path):
+    # issue 13: a shard truncated or with lines appended was accepted as complete
+    out = tmp_path / "run"
+    args = ("generate", "--count", 8, "--shard-size", 4, "--seed", 3, "--out", out, "-q")
+    assert run_cli(warpsynth_bin, *args).returncode == 0
+    shards = {p.name: p.read_bytes() for p in out.glob("kernels-*.jsonl")}
+    manifest = (out / "manifest.json").read_bytes()
+    (out / "kernels-00000.jsonl").write_bytes(shards["kernels-00000.jsonl"][:500])
+    with open(out / "kernels-00001.jsonl", "ab") as f:
+        f.write(b'{"garbage": 1}\n')
+    result = run_cli(warpsynth_bin, *args)
+    assert result.returncode == 0, result.stderr
+    for name in shards:
+        assert f"{name} differs from the manifest" in result.stderr
+        assert (out / name).read_bytes() == shards[name]
+    assert (out / "manifest.json").read_bytes() == manifest
+    again = run_cli(warpsynth_bin, *args)
+    assert "differs" not in again.stderr and "2 resumed" in again.stdout
+
+
+def test_timeouts_are_retried_by_a_run_with_a_longer_timeout_only(warpsynth_bin, tmp_path):
+    # issue 13: samples timed out under --timeout 0.001 stayed failed whatever the next run allowed
+    out = tmp_path / "run"
+    args = ("generate", "--count", 4, "--shard-size", 2, "--out", out, "-q")
+    assert run_cli(warpsynth_bin, *args, "--timeout", "0.001").returncode == 1
+    same = run_cli(warpsynth_bin, *args, "--timeout", "0.001")
+    assert "2 resumed" in same.stdout and "made again" not in same.stderr
+    longer = run_cli(warpsynth_bin, *args)
+    assert longer.returncode == 0, longer.stderr
+    assert "has samples that timed out at 0.001 s; this run allows 300 s: the shard is made again" in longer.stderr
+    assert json.loads((out / "summary.json").read_text())["passed"] == 4
