@@ -1,5 +1,7 @@
 #include "stats/dataset_stats.h"
 
+#include "dataset/record_shape.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -24,6 +26,41 @@ void count_strings(const nlohmann::json& list, std::map<std::string, std::uint64
   }
 }
 
+// One record's counts into `stats` (its shape checked by the caller); throws on a field inside it
+// of another type than records have.
+void add_record(DatasetStats& stats, const nlohmann::json& r, std::set<std::string>& ids,
+                std::map<std::string, double>& line_sums) {
+  ++stats.records;
+  ids.insert(r.value("id", ""));
+  ++stats.origins[r.value("origin", "?")];
+  const auto& meta = r.contains("meta") ? r["meta"] : nlohmann::json::object();
+  if (meta.contains("generator")) ++stats.templates[meta["generator"].value("template", "?")];
+  if (meta.contains("features")) {
+    count_strings(meta["features"]["constructs"], stats.constructs);
+    count_strings(meta["features"]["builtins"], stats.builtins);
+    count_strings(meta["features"]["types"], stats.types);
+  } else {
+    count_strings(meta.value("builtins", nlohmann::json::array()), stats.builtins);
+  }
+  if (r.contains("verify") && r["verify"].is_object()) {
+    for (auto it = r["verify"].begin(); it != r["verify"].end(); ++it) {
+      if (!it->is_string()) continue;  // verify.run: what replays the check, not a verdict
+      std::string outcome = it->get<std::string>();
+      if (outcome.rfind("failed", 0) == 0) outcome = "failed";
+      if (outcome.rfind("skipped", 0) == 0) outcome = "skipped";
+      ++stats.verify[it.key()][outcome];
+    }
+  }
+  if (meta.contains("quality") && meta["quality"].is_object()) {
+    stats.quality.add(meta["quality"], meta.value("lines", nlohmann::json()));
+  }
+  if (meta.contains("lines") && meta["lines"].is_object()) {
+    for (auto it = meta["lines"].begin(); it != meta["lines"].end(); ++it) {
+      if (it->is_number()) line_sums[it.key()] += it->get<double>();
+    }
+  }
+}
+
 }  // namespace
 
 DatasetStats DatasetStats::of_folder(const std::string& dir) {
@@ -44,38 +81,15 @@ DatasetStats DatasetStats::of_folder(const std::string& dir) {
     if (r.is_discarded() || !r.is_object()) {
       throw std::runtime_error(fmt::format("{}:{}: not a JSON record", file, number));
     }
-    ++stats.records;
-    ids.insert(r.value("id", ""));
-    ++stats.origins[r.value("origin", "?")];
-    const auto& meta = r.contains("meta") ? r["meta"] : nlohmann::json::object();
-    if (meta.contains("generator")) ++stats.templates[meta["generator"].value("template", "?")];
-    if (meta.contains("features")) {
-      count_strings(meta["features"]["constructs"], stats.constructs);
-      count_strings(meta["features"]["builtins"], stats.builtins);
-      count_strings(meta["features"]["types"], stats.types);
-    } else {
-      count_strings(meta.value("builtins", nlohmann::json::array()), stats.builtins);
+    if (std::string problem = record_shape_problem(r); !problem.empty()) {
+      throw std::runtime_error(fmt::format("{}:{}: not a warpsynth record: {}", file, number, problem));
     }
-    if (r.contains("verify") && r["verify"].is_object()) {
-      for (auto it = r["verify"].begin(); it != r["verify"].end(); ++it) {
-        if (!it->is_string()) continue;  // verify.run: what replays the check, not a verdict
-        std::string outcome = it->get<std::string>();
-        if (outcome.rfind("failed", 0) == 0) outcome = "failed";
-        if (outcome.rfind("skipped", 0) == 0) outcome = "skipped";
-        ++stats.verify[it.key()][outcome];
-      }
-    }
-    if (meta.contains("quality") && meta["quality"].is_object()) {
-      try {
-        stats.quality.add(meta["quality"], meta.value("lines", nlohmann::json()));
-      } catch (const std::exception& e) {
-        throw std::runtime_error(fmt::format("{}:{}: {}", file, number, e.what()));
-      }
-    }
-    if (meta.contains("lines") && meta["lines"].is_object()) {
-      for (auto it = meta["lines"].begin(); it != meta["lines"].end(); ++it) {
-        if (it->is_number()) line_sums[it.key()] += it->get<double>();
-      }
+    try {
+      add_record(stats, r, ids, line_sums);
+    } catch (const nlohmann::json::exception& e) {  // a field inside meta or verify of another type
+      throw std::runtime_error(fmt::format("{}:{}: a field of the wrong type: {}", file, number, e.what()));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(fmt::format("{}:{}: {}", file, number, e.what()));
     }
   });
   if (files == 0)

@@ -109,6 +109,25 @@ def test_stats_prints_coverage(warpsynth_bin, generated, tmp_path):
     assert missing.returncode == 1 and "no dataset" in missing.stderr
 
 
+def test_stats_names_the_file_and_line_of_what_is_not_a_record(warpsynth_bin, generated, tmp_path):
+    # issue 13: `{"a": 1}` was counted as a record; a field of the wrong type gave a raw type_error.302
+    out, _ = generated
+    good = next(out.glob("kernels-*.jsonl")).read_text().splitlines()[0]
+    wrong_field = json.loads(good)
+    wrong_field["python"] = 5
+    inner = json.loads(good)
+    inner["meta"]["features"] = "x"
+    for line, message in ((json.dumps({"a": 1}), "kernels.jsonl:2: not a warpsynth record: no field 'schema_version'"),
+                          (json.dumps(wrong_field), "kernels.jsonl:2: not a warpsynth record: field 'python' is a number, not a string"),
+                          (json.dumps(inner), "kernels.jsonl:2: a field of the wrong type")):
+        folder = tmp_path / str(abs(hash(message)))
+        folder.mkdir()
+        (folder / "kernels.jsonl").write_text(good + "\n" + line + "\n")
+        result = run_cli(warpsynth_bin, "stats", folder)
+        assert result.returncode == 1 and message in result.stderr, result.stderr
+        assert result.stdout == ""
+
+
 def test_stats_against_a_reference_compares_the_quality_measures(warpsynth_bin, generated, tmp_path):
     out, _ = generated
     reference = Path(__file__).resolve().parents[1] / "data" / "realism-reference-warp-1.19.0.json"
