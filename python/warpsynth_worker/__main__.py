@@ -24,6 +24,15 @@ def _module_name(request_id, label: str) -> str:
     return f"warpsynth_src_{request_id}_" + re.sub(r"[^A-Za-z0-9_]", "_", label)
 
 
+def _read_source(path: str) -> str:
+    """A file's Python as the interpreter reads it: the encoding its byte-order mark or coding
+    line declares (PEP 263), UTF-8 otherwise; the mark itself is not part of the text."""
+    import tokenize
+
+    with tokenize.open(path) as f:
+        return f.read()
+
+
 def handle(request: dict) -> dict:
     if request.get("protocol") != protocol.PROTOCOL_VERSION:
         raise ValueError(f"protocol version {request.get('protocol')!r} is not {protocol.PROTOCOL_VERSION}")
@@ -33,8 +42,7 @@ def handle(request: dict) -> dict:
 
         path = request["path"]
         label = request.get("label", os.path.basename(path))
-        with open(path, encoding="utf-8") as f:
-            source = f.read()
+        source = _read_source(path)
         return extract_file(
             source, label, _module_name(request.get("id"), label), real_path=path, call=request.get("call")
         )
@@ -58,11 +66,10 @@ def handle(request: dict) -> dict:
 
         from .extract import declared_kernels
 
-        with open(request["path"], encoding="utf-8") as f:
-            try:
-                return {"declared": declared_kernels(ast.parse(f.read()))}
-            except SyntaxError:
-                return {"declared": []}
+        try:
+            return {"declared": declared_kernels(ast.parse(_read_source(request["path"])))}
+        except (SyntaxError, UnicodeDecodeError):
+            return {"declared": []}
     if op == "locate_package":
         return {"path": loader.package_location(request["name"])}
     if op == "catalog":

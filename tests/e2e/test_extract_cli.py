@@ -168,3 +168,19 @@ def test_warp_examples_at_least_95_percent(warpsynth_bin, warp_examples_dir, tmp
             assert record["cpu"]["backward"] and record["cuda"]["backward"], record["kernel"]
         else:
             assert record["cpu"]["backward"] is None and record["cuda"]["backward"] is None
+
+
+def test_files_in_any_encoding_python_reads_are_extracted(warpsynth_bin, tmp_path):
+    # issue 13: a UTF-8 byte-order mark and a `# -*- coding: latin-1 -*-` line (both import fine)
+    # were rejected
+    src = tmp_path / "src"
+    src.mkdir()
+    kernel = "import warp as wp\n\n@wp.kernel\ndef {0}(x: wp.array(dtype=float)):\n    x[wp.tid()] = 1.0\n"
+    (src / "bom.py").write_bytes(b"\xef\xbb\xbf" + kernel.format("with_bom").encode())
+    (src / "latin.py").write_bytes(b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + kernel.format("in_latin_1").encode())
+    out = tmp_path / "out"
+    result = subprocess.run([str(warpsynth_bin), "extract", str(src), "--out", str(out), "--jobs", "1"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    kernels = {json.loads(line)["kernel"] for line in (out / "kernels.jsonl").read_text().splitlines()}
+    assert kernels == {"with_bom", "in_latin_1"}
