@@ -24,6 +24,14 @@ def _module_name(request_id, label: str) -> str:
     return f"warpsynth_src_{request_id}_" + re.sub(r"[^A-Za-z0-9_]", "_", label)
 
 
+def _request_path(request: dict) -> str:
+    """The file a request names: "path", or "path_hex" (the bytes of a name that is not UTF-8) as
+    the file system's name (os.fsdecode)."""
+    if "path_hex" in request:
+        return os.fsdecode(bytes.fromhex(request["path_hex"]))
+    return request["path"]
+
+
 def _read_source(path: str) -> str:
     """A file's Python as the interpreter reads it: the encoding its byte-order mark or coding
     line declares (PEP 263), UTF-8 otherwise; the mark itself is not part of the text."""
@@ -40,7 +48,7 @@ def handle(request: dict) -> dict:
     if op == "extract":
         from .extract import extract_file
 
-        path = request["path"]
+        path = _request_path(request)
         label = request.get("label", os.path.basename(path))
         source = _read_source(path)
         return extract_file(
@@ -67,7 +75,7 @@ def handle(request: dict) -> dict:
         from .extract import declared_kernels
 
         try:
-            return {"declared": declared_kernels(ast.parse(_read_source(request["path"])))}
+            return {"declared": declared_kernels(ast.parse(_read_source(_request_path(request))))}
         except (SyntaxError, UnicodeDecodeError):
             return {"declared": []}
     if op == "locate_package":

@@ -19,7 +19,12 @@ class Channel:
 
     def send(self, message: dict) -> None:
         message = {"protocol": PROTOCOL_VERSION, **message}
-        self._out.write(json.dumps(message, ensure_ascii=False, separators=(",", ":")) + "\n")
+        line = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:  # a file name that is not UTF-8 (os.fsdecode's surrogates), in a message
+            line = json.dumps(_escaped(message), ensure_ascii=False, separators=(",", ":"))
+        self._out.write(line + "\n")
         self._out.flush()
 
     def send_raw(self, text: str) -> None:
@@ -42,6 +47,18 @@ class Channel:
                 yield ValueError("request is not a JSON object")
                 continue
             yield request
+
+
+def _escaped(value):
+    """``value`` with every string's undecodable bytes (surrogates from os.fsdecode) written \\xHH,
+    as the driver writes file names that are not UTF-8."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if isinstance(value, dict):
+        return {_escaped(k): _escaped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_escaped(v) for v in value]
+    return value
 
 
 def open_channel() -> Channel:

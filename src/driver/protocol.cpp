@@ -1,5 +1,7 @@
 #include "driver/protocol.h"
 
+#include "util/utf8.h"
+
 #include "util/json_reader.h"
 
 namespace warpsynth::protocol {
@@ -29,21 +31,36 @@ std::string string_field(const nlohmann::json& message, const char* name) {
 
 std::string to_line(const nlohmann::json& message) { return message.dump() + "\n"; }
 
+// A file's path: as text where it is UTF-8, else its bytes in hex ("path_hex"), which the worker
+// turns back into the name the file system knows.
+void add_path(nlohmann::json& request, const std::string& path) {
+  if (is_valid_utf8(path)) request["path"] = path;
+  else request["path_hex"] = to_hex(path);
+}
+
 }  // namespace
 
 std::string extract_request(std::int64_t id, const std::string& path, const std::string& label,
                             const std::string& call) {
-  nlohmann::json request = {{"protocol", kProtocolVersion}, {"id", id}, {"op", "extract"}, {"path", path}, {"label", label}};
+  nlohmann::json request = {{"protocol", kProtocolVersion}, {"id", id}, {"op", "extract"}};
+  add_path(request, path);
+  request["label"] = escape_invalid_utf8(label);
   if (!call.empty()) request["call"] = call;
   return to_line(request);
 }
 
 std::string preload_request(std::int64_t id, const std::vector<std::string>& paths) {
-  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "preload"}, {"paths", paths}});
+  std::vector<std::string> text_paths;  // preloading is an optimization: a name JSON cannot carry is left out
+  for (const auto& p : paths) {
+    if (is_valid_utf8(p)) text_paths.push_back(p);
+  }
+  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "preload"}, {"paths", text_paths}});
 }
 
 std::string declared_request(std::int64_t id, const std::string& path) {
-  return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "declared"}, {"path", path}});
+  nlohmann::json request = {{"protocol", kProtocolVersion}, {"id", id}, {"op", "declared"}};
+  add_path(request, path);
+  return to_line(request);
 }
 
 std::string locate_package_request(std::int64_t id, const std::string& name) {

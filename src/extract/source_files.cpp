@@ -1,5 +1,7 @@
 #include "extract/source_files.h"
 
+#include "util/utf8.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -26,7 +28,7 @@ SourceList collect_sources(const std::vector<std::string>& inputs) {
     std::error_code ec;
     std::string canonical = fs::canonical(path, ec).string();
     if (ec || !seen.insert(canonical).second) return;
-    list.files.push_back({canonical, std::move(label), explicit_file, input_index});
+    list.files.push_back({canonical, escape_invalid_utf8(label), explicit_file, input_index});
   };
 
   for (; input_index < inputs.size(); ++input_index) {

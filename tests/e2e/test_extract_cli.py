@@ -184,3 +184,20 @@ def test_files_in_any_encoding_python_reads_are_extracted(warpsynth_bin, tmp_pat
     assert result.returncode == 0, result.stdout + result.stderr
     kernels = {json.loads(line)["kernel"] for line in (out / "kernels.jsonl").read_text().splitlines()}
     assert kernels == {"with_bom", "in_latin_1"}
+
+
+def test_a_file_name_that_is_not_utf8_is_extracted_and_shown_escaped(warpsynth_bin, tmp_path):
+    # issue 13: such a name aborted the whole run with json type_error.316, the good files lost
+    src = tmp_path / "src"
+    src.mkdir()
+    kernel = "import warp as wp\n\n@wp.kernel\ndef {0}(x: wp.array(dtype=float)):\n    x[wp.tid()] = 1.0\n"
+    with open(os.path.join(os.fsencode(src), b"bad\xffname.py"), "w") as f:
+        f.write(kernel.format("odd_name"))
+    (src / "good.py").write_text(kernel.format("good_name"))
+    out = tmp_path / "out"
+    result = subprocess.run([str(warpsynth_bin), "extract", str(src), "--out", str(out), "--jobs", "1"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = {json.loads(line)["kernel"]: json.loads(line)["meta"]["source"]["file"]
+             for line in (out / "kernels.jsonl").read_text().splitlines()}
+    assert files == {"odd_name": "src/bad\\xffname.py", "good_name": "src/good.py"}
