@@ -56,6 +56,7 @@ void Worker::launch() {
   process_->set_stderr_sink([this, pid](std::string_view text) {
     log_.line("[worker " + std::to_string(pid) + "] " + std::string(text));
     stderr_tail_.emplace_back(text);
+    ++stderr_lines_;
     if (stderr_tail_.size() > kStderrTailLines) stderr_tail_.pop_front();
   });
 }
@@ -131,6 +132,7 @@ void Worker::sample_rss() {
 
 CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::chrono::milliseconds timeout) {
   ensure_started();
+  const std::uint64_t lines_before = stderr_lines_;
   CallOutcome outcome;
   if (!process_->write_all(request_line)) {
     kill_after_failure();
@@ -155,7 +157,10 @@ CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::
   if (status == Subprocess::ReadStatus::kEof) {
     kill_after_failure();
     outcome.kind = CallOutcome::Kind::kCrashed;
-    std::string last = stderr_tail_.empty() ? "" : ": " + stderr_tail_.back();
+    // Only what the worker printed while on this request: the line before it was Warp's start-up
+    // banner, which named no cause (issue 13: a file calling os._exit(1) at import).
+    const auto during = static_cast<std::size_t>(std::min<std::uint64_t>(stderr_lines_ - lines_before, stderr_tail_.size()));
+    std::string last = during == 0 ? ", printing nothing while on this request" : ": " + stderr_tail_.back();
     outcome.detail = "worker died (" + process_->exit_description() + ")" + last;
     return outcome;
   }

@@ -69,6 +69,7 @@ class Worker : public WorkerConnection {
   std::optional<protocol::ReadyMessage> ready_;
   Subprocess::Clock::time_point launched_at_;
   std::deque<std::string> stderr_tail_;
+  std::uint64_t stderr_lines_ = 0;  // lines the processes printed on stderr, all told
   int starts_ = 0;
   int restarts_ = 0;
   long peak_rss_kb_ = 0;

@@ -201,3 +201,19 @@ def test_a_file_name_that_is_not_utf8_is_extracted_and_shown_escaped(warpsynth_b
     files = {json.loads(line)["kernel"]: json.loads(line)["meta"]["source"]["file"]
              for line in (out / "kernels.jsonl").read_text().splitlines()}
     assert files == {"odd_name": "src/bad\\xffname.py", "good_name": "src/good.py"}
+
+
+def test_a_file_that_ends_the_worker_at_import_is_reported_for_what_it_did(warpsynth_bin, tmp_path):
+    # issue 13: the message was Warp's start-up banner line, printed before the file ran
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "quits.py").write_text("import os\nos._exit(1)\n")
+    (src / "good.py").write_text("import warp as wp\n\n@wp.kernel\ndef k(x: wp.array(dtype=float)):\n    x[wp.tid()] = 1.0\n")
+    out = tmp_path / "out"
+    subprocess.run([str(warpsynth_bin), "extract", str(src), "--out", str(out), "--jobs", "1"],
+                   capture_output=True, text=True, timeout=600)
+    summary = json.loads((out / "summary.json").read_text())
+    [failure] = summary["failures"]
+    assert failure["file"] == "src/quits.py" and failure["stage"] == "crash"
+    assert failure["message"] == "worker died (exit code 1), printing nothing while on this request"
+    assert [json.loads(line)["kernel"] for line in (out / "kernels.jsonl").read_text().splitlines()] == ["k"]
