@@ -9,6 +9,9 @@ namespace warpsynth {
 
 namespace {
 constexpr size_t kStderrTailLines = 8;
+// What one request may add to warpsynth.log: a file printing 64 MB at import grew the log by as
+// much (issue 13). A kernel's own lines (module loads, warnings) are a few hundred bytes.
+constexpr std::uint64_t kLogBytesPerRequest = 1 << 20;
 }
 
 std::string failure_stage(CallOutcome::Kind kind) {
@@ -54,7 +57,14 @@ void Worker::launch() {
   launched_at_ = Subprocess::Clock::now();
   pid_t pid = process_->pid();
   process_->set_stderr_sink([this, pid](std::string_view text) {
-    log_.line("[worker " + std::to_string(pid) + "] " + std::string(text));
+    logged_bytes_ += text.size() + 1;
+    if (logged_bytes_ <= kLogBytesPerRequest) {
+      log_.line("[worker " + std::to_string(pid) + "] " + std::string(text));
+    } else if (!log_capped_) {
+      log_capped_ = true;
+      log_.line("[worker " + std::to_string(pid) + "] (more output on this request left out of the log: over " +
+                std::to_string(kLogBytesPerRequest >> 20) + " MiB)");
+    }
     stderr_tail_.emplace_back(text);
     ++stderr_lines_;
     if (stderr_tail_.size() > kStderrTailLines) stderr_tail_.pop_front();
@@ -133,6 +143,8 @@ void Worker::sample_rss() {
 CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::chrono::milliseconds timeout) {
   ensure_started();
   const std::uint64_t lines_before = stderr_lines_;
+  logged_bytes_ = 0;
+  log_capped_ = false;
   CallOutcome outcome;
   if (!process_->write_all(request_line)) {
     kill_after_failure();

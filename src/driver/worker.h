@@ -70,6 +70,8 @@ class Worker : public WorkerConnection {
   Subprocess::Clock::time_point launched_at_;
   std::deque<std::string> stderr_tail_;
   std::uint64_t stderr_lines_ = 0;  // lines the processes printed on stderr, all told
+  std::uint64_t logged_bytes_ = 0;  // of stderr, since the request began (or the process)
+  bool log_capped_ = false;
   int starts_ = 0;
   int restarts_ = 0;
   long peak_rss_kb_ = 0;

@@ -217,3 +217,18 @@ def test_a_file_that_ends_the_worker_at_import_is_reported_for_what_it_did(warps
     assert failure["file"] == "src/quits.py" and failure["stage"] == "crash"
     assert failure["message"] == "worker died (exit code 1), printing nothing while on this request"
     assert [json.loads(line)["kernel"] for line in (out / "kernels.jsonl").read_text().splitlines()] == ["k"]
+
+
+def test_what_a_file_prints_is_capped_in_the_log(warpsynth_bin, tmp_path):
+    # issue 13: a file printing 64 MB at import grew warpsynth.log by 67 MB
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "loud.py").write_text('for i in range(60000):\n    print("x" * 150)\nimport warp as wp\n\n'
+                                 "@wp.kernel\ndef k(x: wp.array(dtype=float)):\n    x[wp.tid()] = 1.0\n")
+    out = tmp_path / "out"
+    result = subprocess.run([str(warpsynth_bin), "extract", str(src), "--out", str(out), "--jobs", "1"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    log = (out / "warpsynth.log").read_text()
+    assert len(log) < 1.5 * 2**20 and "(more output on this request left out of the log: over 1 MiB)" in log
+    assert len((out / "kernels.jsonl").read_text().splitlines()) == 1
