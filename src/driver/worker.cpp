@@ -23,6 +23,15 @@ std::string failure_stage(CallOutcome::Kind kind) {
   }
 }
 
+const std::vector<std::string>& worker_environment_allow_list() {
+  static const std::vector<std::string> allow = {
+      "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "LC_*", "TZ", "TMPDIR", "TEMP", "TMP",
+      "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "LD_LIBRARY_PATH", "XDG_CACHE_HOME",
+      "CUDA_*", "NVIDIA_*", "NVCC_*", "WARP_*", "WARPSYNTH_*", "OMP_NUM_THREADS", "CI",
+  };
+  return allow;
+}
+
 Worker::Worker(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
                std::size_t max_reply_bytes)
     : command_(std::move(command)), log_(log), startup_timeout_(startup_timeout), max_reply_bytes_(max_reply_bytes) {}
@@ -39,6 +48,9 @@ void Worker::launch() {
   SpawnOptions options;
   options.argv = {command_.python, "-u", "-m", "warpsynth_worker"};
   options.die_with_parent = true;  // no worker outlives the driver, even after kill -9
+  // The code `extract` imports sees only what Python, Warp and its compilers need (docs/security.md):
+  // a secret in the driver's environment is not in a worker's (issue 13).
+  options.env_allow = worker_environment_allow_list();
   // The worker's package first; the user's own path after it, so their packages import as usual.
   const char* user_path = std::getenv("PYTHONPATH");
   options.env_overrides["PYTHONPATH"] =

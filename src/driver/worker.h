@@ -78,6 +78,10 @@ class Worker : public WorkerConnection {
   void sample_rss();
 };
 
+// The names (or "PREFIX*" patterns) of the driver's environment variables a worker inherits:
+// what Python, Warp, CUDA and the project's own settings read (docs/security.md).
+const std::vector<std::string>& worker_environment_allow_list();
+
 // The workers of a pool. Each gets a Warp kernel cache of its own under `kernel_cache_root`:
 // code a file runs at import may compile modules, and two workers compiling the same module into
 // one cache at once break each other. WARPSYNTH_KERNEL_CACHE, when set, names one cache for all.

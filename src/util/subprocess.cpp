@@ -26,12 +26,26 @@ std::runtime_error system_error(const std::string& what) {
   return std::runtime_error(what + ": " + std::strerror(errno));
 }
 
-std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides) {
+bool allowed(std::string_view name, const std::vector<std::string>& allow) {
+  if (allow.empty()) return true;
+  for (const auto& pattern : allow) {
+    if (!pattern.empty() && pattern.back() == '*') {
+      if (name.substr(0, pattern.size() - 1) == std::string_view(pattern).substr(0, pattern.size() - 1)) return true;
+    } else if (name == pattern) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> merged_environment(const std::map<std::string, std::string>& overrides,
+                                            const std::vector<std::string>& allow) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view entry(*e);
     auto eq = entry.find('=');
-    if (eq != std::string_view::npos && overrides.count(std::string(entry.substr(0, eq)))) continue;
+    if (eq == std::string_view::npos || !allowed(entry.substr(0, eq), allow)) continue;
+    if (overrides.count(std::string(entry.substr(0, eq)))) continue;
     env.emplace_back(entry);
   }
   for (const auto& [key, value] : overrides) env.push_back(key + "=" + value);
@@ -48,7 +62,7 @@ Subprocess::Subprocess(const SpawnOptions& options) {
   if (::pipe2(err_pipe, O_CLOEXEC) != 0) throw system_error("pipe");
 
   // Everything the child needs is prepared before fork: only async-signal-safe calls after it.
-  std::vector<std::string> env = merged_environment(options.env_overrides);
+  std::vector<std::string> env = merged_environment(options.env_overrides, options.env_allow);
   std::vector<char*> argv, envp;
   for (const auto& a : options.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

@@ -21,6 +21,10 @@ namespace warpsynth {
 struct SpawnOptions {
   std::vector<std::string> argv;                      // argv[0] is looked up on PATH
   std::map<std::string, std::string> env_overrides;   // added to (or replacing) the environment
+  // When not empty, only the variables of this process's environment named here pass to the child
+  // ("NAME", or "PREFIX*" for every name starting with PREFIX), env_overrides added; when empty,
+  // the whole environment.
+  std::vector<std::string> env_allow;
   // The child is killed when the thread that started it ends, the driver included, however it
   // ends (kill -9 too): Linux's PR_SET_PDEATHSIG. The thread must outlive the child's use.
   bool die_with_parent = false;

@@ -232,3 +232,18 @@ def test_what_a_file_prints_is_capped_in_the_log(warpsynth_bin, tmp_path):
     log = (out / "warpsynth.log").read_text()
     assert len(log) < 1.5 * 2**20 and "(more output on this request left out of the log: over 1 MiB)" in log
     assert len((out / "kernels.jsonl").read_text().splitlines()) == 1
+
+
+def test_workers_see_only_the_environment_warp_needs(warpsynth_bin, tmp_path):
+    # issue 13: a secret in an environment variable appeared in warpsynth.log
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "env.py").write_text("import os, sys\nprint('ENV', sorted(os.environ), os.environ.get('SECRET_TOKEN'), file=sys.stderr)\n"
+                                "import warp as wp\n\n@wp.kernel\ndef k(x: wp.array(dtype=float)):\n    x[wp.tid()] = 1.0\n")
+    out = tmp_path / "out"
+    env = dict(os.environ, SECRET_TOKEN="hunter2", WARP_CACHE_PATH_HINT="kept")
+    result = run_cli(warpsynth_bin, "extract", src, "--out", out, "--jobs", "1", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [line] = [l for l in (out / "warpsynth.log").read_text().splitlines() if "] ENV [" in l]
+    assert "SECRET_TOKEN" not in line and "hunter2" not in line
+    assert "'PATH'" in line and "'WARP_CACHE_PATH_HINT'" in line
