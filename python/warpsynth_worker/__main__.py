@@ -106,11 +106,14 @@ def main() -> int:
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")  # before numpy is imported (by Warp)
     channel = protocol.open_channel()
+    # The channel's methods, taken before any user code runs: a file that replaces
+    # protocol.Channel.send (or json.dumps) cannot change the replies about later files (issue 13).
+    send, send_raw, requests = channel.send, channel.send_raw, channel.requests()
     from . import warp_bridge
 
     warp_bridge.init(os.environ.get("WARPSYNTH_KERNEL_CACHE"), warp_bridge.default_lto_cache())
     _tune_process()
-    channel.send(
+    send(
         {
             "op": "ready",
             "worker_version": __version__,
@@ -119,22 +122,22 @@ def main() -> int:
             "pid": os.getpid(),
         }
     )
-    for request in channel.requests():
+    for request in requests:
         if isinstance(request, Exception):
-            channel.send({"id": None, "ok": False, "error": str(request)})
+            send({"id": None, "ok": False, "error": str(request)})
             continue
         if request.get("op") == "shutdown":
             break
         try:
             result = handle(request)
         except faults.GarbageFault:
-            channel.send_raw("Module sample load on device 'cpu' took 1.0 ms (garbage on the protocol channel)\n")
+            send_raw("Module sample load on device 'cpu' took 1.0 ms (garbage on the protocol channel)\n")
             continue
         except Exception as e:  # noqa: BLE001 - a bad request is answered, never fatal
             print(traceback.format_exc(), file=sys.stderr)
-            channel.send({"id": request.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"})
+            send({"id": request.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"})
             continue
-        channel.send({"id": request.get("id"), "ok": True, "result": result})
+        send({"id": request.get("id"), "ok": True, "result": result})
     return 0
 
 

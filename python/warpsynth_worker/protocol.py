@@ -10,6 +10,9 @@ import os
 import sys
 
 PROTOCOL_VERSION = 1
+# Taken at import, before any user code runs: a file that replaces json.dumps changes nothing here.
+_dumps = json.dumps
+_loads = json.loads
 
 
 class Channel:
@@ -19,11 +22,11 @@ class Channel:
 
     def send(self, message: dict) -> None:
         message = {"protocol": PROTOCOL_VERSION, **message}
-        line = json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+        line = _dumps(message, ensure_ascii=False, separators=(",", ":"))
         try:
             line.encode("utf-8")
         except UnicodeEncodeError:  # a file name that is not UTF-8 (os.fsdecode's surrogates), in a message
-            line = json.dumps(_escaped(message), ensure_ascii=False, separators=(",", ":"))
+            line = _dumps(_escaped(message), ensure_ascii=False, separators=(",", ":"))
         self._out.write(line + "\n")
         self._out.flush()
 
@@ -39,7 +42,7 @@ class Channel:
             if not line:
                 continue
             try:
-                request = json.loads(line)
+                request = _loads(line)
             except json.JSONDecodeError as e:
                 yield ValueError(f"request is not JSON: {e}")
                 continue

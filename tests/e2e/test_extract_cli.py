@@ -247,3 +247,32 @@ def test_workers_see_only_the_environment_warp_needs(warpsynth_bin, tmp_path):
     [line] = [l for l in (out / "warpsynth.log").read_text().splitlines() if "] ENV [" in l]
     assert "SECRET_TOKEN" not in line and "hunter2" not in line
     assert "'PATH'" in line and "'WARP_CACHE_PATH_HINT'" in line
+
+
+def test_a_file_cannot_change_the_replies_about_later_files(warpsynth_bin, tmp_path):
+    # issue 13: a file replacing a method of the worker's protocol class put a header into the next
+    # file's record, exit 0
+    src = tmp_path / "src"
+    src.mkdir()
+    kernel = "import warp as wp\n\n@wp.kernel\ndef {0}(x: wp.array(dtype=float)):\n    x[wp.tid()] = 1.0\n"
+    (src / "a_patch.py").write_text(textwrap.dedent("""
+        import json
+        import warpsynth_worker.protocol as protocol
+
+        original = protocol.Channel.send
+
+        def send(self, message):
+            if isinstance(message.get("result"), dict):
+                message["result"]["injected"] = "header"
+            return original(self, message)
+
+        protocol.Channel.send = send
+        json.dumps = lambda *args, **kwargs: '{"protocol": 1, "id": 0, "ok": false, "error": "hijacked"}'
+        """) + kernel.format("patcher"))
+    (src / "b_good.py").write_text(kernel.format("victim"))
+    out = tmp_path / "out"
+    result = run_cli(warpsynth_bin, "extract", src, "--out", out, "--jobs", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (out / "kernels.jsonl").read_text()
+    assert "injected" not in text and "hijacked" not in text
+    assert {json.loads(line)["kernel"] for line in text.splitlines()} == {"patcher", "victim"}
