@@ -77,7 +77,7 @@ void WorkerPool::serve(WorkerConnection& worker, BatchJob& job) {
     std::pair<std::uint64_t, std::uint64_t> range;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (queue_->empty() || !fatal_.empty()) break;
+      if (queue_->empty() || !fatal_.empty() || stopping_) break;
       range = queue_->take(active_);
     }
     std::vector<std::uint64_t> items;
@@ -119,6 +119,18 @@ void WorkerPool::send(WorkerConnection& worker, BatchJob& job, std::int64_t& nex
   std::size_t half = items.size() / 2;
   send(worker, job, next_id, items.first(half));
   send(worker, job, next_id, items.subspan(half));
+}
+
+void WorkerPool::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+  shutdown();
 }
 
 void WorkerPool::shutdown() {

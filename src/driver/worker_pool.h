@@ -93,6 +93,10 @@ class WorkerPool {
 
   // Ends the worker processes (also done by the destructor).
   void shutdown();
+  // Hands out no more batches, waits for those in flight and shuts the workers down: for a run
+  // that ends early on an error of its own (a shard that could not be written), before the job
+  // its threads call goes.
+  void stop();
   long peak_rss_kb() const;
   int restarts() const;
 
@@ -108,6 +112,7 @@ class WorkerPool {
   BatchQueue* queue_ = nullptr;
   int active_ = 1;
   std::string fatal_;
+  bool stopping_ = false;  // stop(): no more batches
 };
 
 }  // namespace warpsynth

@@ -46,15 +46,16 @@ ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJo
     std::string why;
     if (!done.file_xxh3.empty()) {
       auto digest = digest_shard(out.dir, it->first, out.format);
-      if (!digest) why = name + " cannot be read";
+      if (!digest)
+        why = name + " cannot be read";
       else if (digest->bytes != done.file_bytes || digest->xxh3 != done.file_xxh3) {
         why = fmt::format("{} differs from the manifest ({} bytes, xxh3 {}; {} bytes, xxh3 {} when written)", name,
                           digest->bytes, digest->xxh3, done.file_bytes, done.file_xxh3);
       }
     }
     if (why.empty() && done.timeout_ms > 0 && out.timeout.count() > done.timeout_ms) {
-      why = fmt::format("{} has samples that timed out at {:g} s; this run allows {:g} s", name, done.timeout_ms / 1000.0,
-                        out.timeout.count() / 1000.0);
+      why = fmt::format("{} has samples that timed out at {:g} s; this run allows {:g} s", name,
+                        done.timeout_ms / 1000.0, out.timeout.count() / 1000.0);
     }
     if (why.empty()) {
       ++it;
@@ -86,24 +87,32 @@ ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJo
   std::uint64_t failed_before = 0;
   for (const auto& [id, s] : manifest.shards) failed_before += s.samples - s.records - s.duplicates;
   std::uint64_t finished = 0, failed = 0;
-  while (manifest.shards.size() < shards.size()) {  // each complete shard is in the manifest
-    results.wait_for_results(std::chrono::milliseconds(500));
-    if (pool.failed()) break;
-    // Records are written as they arrive (in index order within a shard) while the workers go on;
-    // shards complete in any order, and each complete one is recorded in the manifest.
-    for (auto& r : results.collect(finished, failed)) {
-      const ShardRange& shard = shards[r.index / out.shard_size];
-      auto& assembler = open_shards[shard.id];
-      if (!assembler) assembler = std::make_unique<ShardAssembler>(out.dir, shard, out.format);
-      assembler->add(std::move(r));
-      if (!assembler->complete()) continue;
-      ShardOutcome outcome = assembler->commit();
-      if (outcome.failures_by_stage.count("timeout")) outcome.timeout_ms = out.timeout.count();
-      manifest.shards[shard.id] = std::move(outcome);
-      manifest.save(manifest_path);
-      open_shards.erase(shard.id);
+  try {
+    while (manifest.shards.size() < shards.size()) {  // each complete shard is in the manifest
+      results.wait_for_results(std::chrono::milliseconds(500));
+      if (pool.failed()) break;
+      // Records are written as they arrive (in index order within a shard) while the workers go on;
+      // shards complete in any order, and each complete one is recorded in the manifest.
+      for (auto& r : results.collect(finished, failed)) {
+        const ShardRange& shard = shards[r.index / out.shard_size];
+        auto& assembler = open_shards[shard.id];
+        if (!assembler) assembler = std::make_unique<ShardAssembler>(out.dir, shard, out.format);
+        assembler->add(std::move(r));
+        if (!assembler->complete()) continue;
+        ShardOutcome outcome = assembler->commit();
+        if (outcome.failures_by_stage.count("timeout")) outcome.timeout_ms = out.timeout.count();
+        manifest.shards[shard.id] = std::move(outcome);
+        manifest.save(manifest_path);
+        open_shards.erase(shard.id);
+      }
+      progress.update(already_done + finished, failed_before + failed);
     }
-    progress.update(already_done + finished, failed_before + failed);
+  } catch (...) {
+    // A shard or the manifest could not be written (a full disk): the workers stop before the job
+    // they call goes; the shard being written is removed by its writer, the manifest keeps the
+    // shards committed before, and the same command resumes from there.
+    pool.stop();
+    throw;
   }
   pool.wait();  // throws when a worker could not start
   pool.shutdown();

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include <unistd.h>
@@ -23,7 +25,10 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::commit() {
   out_.flush();
-  if (!out_) throw std::runtime_error("write error on " + temp_path_);
+  if (!out_) {
+    // errno from the failed write (ENOSPC: the disk is full), said in words
+    throw std::runtime_error("cannot write " + path_ + ": " + std::strerror(errno ? errno : EIO));
+  }
   out_.close();
   if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     throw std::runtime_error("cannot rename " + temp_path_ + " to " + path_);

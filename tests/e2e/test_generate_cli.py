@@ -229,3 +229,29 @@ def test_timeouts_are_retried_by_a_run_with_a_longer_timeout_only(warpsynth_bin,
     assert longer.returncode == 0, longer.stderr
     assert "has samples that timed out at 0.001 s; this run allows 300 s: the shard is made again" in longer.stderr
     assert json.loads((out / "summary.json").read_text())["passed"] == 4
+
+
+def test_a_full_disk_ends_the_run_cleanly_and_the_same_command_resumes(warpsynth_bin, tmp_path):
+    # issue 13: onto a 2 MB tmpfs, generate ended with exit 134 ("terminate called ..."), a .tmp
+    # shard left behind. A tmpfs of 2 MB in a mount namespace of the test's own (unshare).
+    import shutil
+
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare (util-linux) is not installed: no way to mount a small file system here")
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount -t tmpfs -o size=2m tmpfs {tmp_path}"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs in a mount namespace here: {probe.stderr.strip()}")
+    out = tmp_path / "run"
+    fresh = tmp_path / "fresh"
+    args = f"generate --count 200 --shard-size 20 --seed 4 -q --out {out}"
+    script = (f"mount -t tmpfs -o size=2m tmpfs {tmp_path} && {warpsynth_bin} {args}; echo \"exit=$?\"; "
+              f"ls {out}; mount -o remount,size=64m {tmp_path} && {warpsynth_bin} {args} > /dev/null; echo \"again=$?\"; "
+              f"{warpsynth_bin} generate --count 200 --shard-size 20 --seed 4 -q --out {fresh} > /dev/null; "
+              f"cd {out} && for f in kernels-*.jsonl manifest.json; do cmp -s $f {fresh}/$f || echo \"differs=$f\"; done")
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=600)
+    text = result.stdout + result.stderr
+    assert "exit=1" in text and "No space left on device" in text, text
+    assert "warpsynth generate: cannot write" in text and "terminate called" not in text
+    assert ".tmp" not in text  # the ls of the folder after the failure: no temporary shard left
+    assert "again=0" in text and "differs=" not in text, text
