@@ -2,6 +2,8 @@
 #include <memory>
 #include <thread>
 
+#include <filesystem>
+
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "verify/verify_run.h"
@@ -57,6 +59,12 @@ Runner add_verify_command(CLI::App& app) {
   cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(600.0)->check(cli::finite_positive());
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
   return [state]() {
+    std::error_code ec;
+    if (std::filesystem::exists(state->options.out_dir, ec) &&
+        std::filesystem::equivalent(state->options.in_dir, state->options.out_dir, ec)) {
+      std::cerr << "warpsynth verify: --out must be another folder than the input (" << state->options.out_dir << ")\n";
+      return kExitUsage;
+    }
     if (auto problem = check_out_dir(state->options.out_dir, "verify"); !problem.empty()) {
       std::cerr << "warpsynth verify: " << problem << "\n";
       return kExitUsage;
