@@ -466,16 +466,25 @@ ExprPtr Synth::consume(ExprPtr value, const Block& body, bool inputs_too) {
 }
 
 bool Synth::varies_per_thread(const Expr& value, const Block& body) const {
-  std::set<std::string, std::less<>> varying(tid_.begin(), tid_.end());
-  for (const auto& a : arrays_) varying.insert(a.name);
+  // Names are views into the program's own strings, alive for the call; a handful per kernel, so a
+  // vector searched in order (this runs once per stored output: a set of strings cost 9% of the
+  // generator's time).
+  std::vector<std::string_view> varying(tid_.begin(), tid_.end());
+  for (const auto& a : arrays_) varying.emplace_back(a.name);
+  auto is_varying = [&](std::string_view n) { return std::find(varying.begin(), varying.end(), n) != varying.end(); };
   std::vector<std::string_view> names;
   auto reads_varying = [&](const Expr& e) {
     names.clear();
     model::names_read(e, names);
-    return std::any_of(names.begin(), names.end(), [&](std::string_view n) { return varying.count(n) > 0; });
+    return std::any_of(names.begin(), names.end(), is_varying);
   };
+  if (reads_varying(value)) return true;  // most outputs read the thread's data themselves
   bool changed = true;
-  auto mark = [&](std::string_view name) { changed = varying.emplace(name).second || changed; };
+  auto mark = [&](std::string_view name) {
+    if (is_varying(name)) return;
+    varying.push_back(name);
+    changed = true;
+  };
   std::function<void(const Block&)> visit = [&](const Block& block) {
     for (const auto& st : block) {
       switch (st.kind) {
@@ -509,8 +518,9 @@ bool Synth::varies_per_thread(const Expr& value, const Block& body) const {
   while (changed) {
     changed = false;
     visit(body);
+    if (reads_varying(value)) return true;
   }
-  return reads_varying(value);
+  return false;
 }
 
 void Synth::store_consuming(Block& out, ExprPtr target, ExprPtr value) {
