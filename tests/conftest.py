@@ -10,6 +10,21 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "python"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_folder(tmp_path_factory):
+    """The tests' own cache folder (the catalog, MathDx's LTO-IR), never the user's
+    ~/.cache/warpsynth: a catalog test cannot then pass from a cache an earlier run left, and the
+    tests leave nothing there (issue 13). The CLI and its workers inherit it (WARPSYNTH_CACHE_DIR)."""
+    previous = os.environ.get("WARPSYNTH_CACHE_DIR")
+    folder = tmp_path_factory.mktemp("warpsynth-cache")
+    os.environ["WARPSYNTH_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("WARPSYNTH_CACHE_DIR", None)
+    else:
+        os.environ["WARPSYNTH_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT

@@ -255,3 +255,12 @@ def test_a_full_disk_ends_the_run_cleanly_and_the_same_command_resumes(warpsynth
     assert "warpsynth generate: cannot write" in text and "terminate called" not in text
     assert ".tmp" not in text  # the ls of the folder after the failure: no temporary shard left
     assert "again=0" in text and "differs=" not in text, text
+
+
+def test_the_tests_use_a_cache_folder_of_their_own(warpsynth_bin, own_cache_folder, tmp_path):
+    # issue 13: tests read and wrote the real ~/.cache/warpsynth, so a catalog test could pass from a
+    # cache without the CLI exporting anything
+    assert os.environ["WARPSYNTH_CACHE_DIR"] == str(own_cache_folder)
+    result = run_cli(warpsynth_bin, "generate", "--count", 1, "--out", tmp_path / "one", "-q")
+    assert result.returncode == 0, result.stderr
+    assert list(own_cache_folder.glob("catalog-warp-*.json")), list(own_cache_folder.iterdir())
