@@ -264,3 +264,15 @@ def test_the_tests_use_a_cache_folder_of_their_own(warpsynth_bin, own_cache_fold
     result = run_cli(warpsynth_bin, "generate", "--count", 1, "--out", tmp_path / "one", "-q")
     assert result.returncode == 0, result.stderr
     assert list(own_cache_folder.glob("catalog-warp-*.json")), list(own_cache_folder.iterdir())
+
+
+def test_a_finished_run_run_again_rewrites_no_shard(warpsynth_bin, tmp_path):
+    # issue 13: a resume that ignored the manifest and made every shard again passed the suite
+    # (the bytes are the same either way); a shard made again is a new file, renamed into place
+    out = tmp_path / "run"
+    args = ("generate", "--count", 6, "--shard-size", 2, "--out", out, "-q")
+    assert run_cli(warpsynth_bin, *args).returncode == 0
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("kernels-*.jsonl")}
+    again = run_cli(warpsynth_bin, *args)
+    assert again.returncode == 0 and "(3 resumed); 0 processed now" in again.stdout
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("kernels-*.jsonl")} == before
