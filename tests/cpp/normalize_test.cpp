@@ -61,6 +61,13 @@ TEST(Normalize, RenamingIsSimultaneous) {
   EXPECT_EQ(normalize_generated_code("f_1(); f_0();\n", renames), "f_0(); f_1();\n");
 }
 
+TEST(Normalize, AHashedNameInsideAnotherIsRenamedAsItsOwnName) {
+  // Longest first (issue 13: removing that order survived the whole suite): replaced first, the
+  // shorter name would turn Body_0a1b2c3d_v2 into Body_v2.
+  auto renames = renames_from({}, {{"Body_0a1b2c3d", "Body"}, {"Body_0a1b2c3d_v2", "BodyV2"}}, {});
+  EXPECT_EQ(normalize_generated_code("Body_0a1b2c3d_v2 a; Body_0a1b2c3d b;\n", renames), "BodyV2 a; Body b;\n");
+}
+
 TEST(Normalize, SameKernelFromTwoProcessesGivesSameText) {
   auto first = renames_from({"k_aaaaaaaa", "k"}, {}, {{"g_5", "g"}});
   auto second = renames_from({"k_bbbbbbbb", "k"}, {}, {{"g_912", "g"}});
