@@ -9,6 +9,8 @@ Protocol (version in ``protocol.PROTOCOL_VERSION``), one JSON object per line:
                   | {"protocol", "id", "op": "declared", "path"} | {"protocol", "id", "op": "preload", "paths"}
                   | {"op": "shutdown"}
   worker -> driver: {"protocol", "id", "ok": true, "result": {...}} | {"protocol", "id", "ok": false, "error"}
+                   with "restart": [what changed] when the file of an "extract" left the worker's
+                   interpreter changed (state_guard): the driver then replaces the worker
 Anything the worker or imported code prints goes to stderr, which the driver logs.
 """
 
@@ -17,7 +19,7 @@ import re
 import sys
 import traceback
 
-from . import __version__, faults, loader, protocol
+from . import __version__, faults, loader, protocol, state_guard
 
 
 def _module_name(request_id, label: str) -> str:
@@ -87,6 +89,31 @@ def handle(request: dict) -> dict:
     raise ValueError(f"unknown op {op!r}")
 
 
+def _limit_cpu_time(seconds: float) -> None:
+    """The process may use `seconds` more of CPU time (all threads) before the kernel stops it with
+    SIGXCPU: set before each request that runs a user's file (WARPSYNTH_CPU_LIMIT_S; the driver
+    names the limit when the worker dies of it). The hard limit stays where it was."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime + seconds) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _import_worker_modules() -> None:
+    """Every module of the worker, imported before the state guard is made, so that the guard
+    watches them all (a file replacing a function of a module imported later would go unseen)."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules([os.path.dirname(__file__)]):
+        if module.name != "__main__":
+            importlib.import_module(f"{__package__}.{module.name}")
+
+
 def _tune_process() -> None:
     """Settings for a process that only runs codegen, one request after another.
 
@@ -112,7 +139,10 @@ def main() -> int:
     from . import warp_bridge
 
     warp_bridge.init(os.environ.get("WARPSYNTH_KERNEL_CACHE"), warp_bridge.default_lto_cache())
+    _import_worker_modules()
     _tune_process()
+    guard = state_guard.StateGuard()
+    cpu_limit_s = float(os.environ.get("WARPSYNTH_CPU_LIMIT_S", "0") or 0)
     send(
         {
             "op": "ready",
@@ -128,16 +158,25 @@ def main() -> int:
             continue
         if request.get("op") == "shutdown":
             break
+        op = request.get("op")
+        if cpu_limit_s > 0 and op in ("extract", "preload"):
+            _limit_cpu_time(cpu_limit_s)
         try:
-            result = handle(request)
+            reply = {"id": request.get("id"), "ok": True, "result": handle(request)}
         except faults.GarbageFault:
             send_raw("Module sample load on device 'cpu' took 1.0 ms (garbage on the protocol channel)\n")
             continue
         except Exception as e:  # noqa: BLE001 - a bad request is answered, never fatal
             print(traceback.format_exc(), file=sys.stderr)
-            send({"id": request.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"})
-            continue
-        send({"id": request.get("id"), "ok": True, "result": result})
+            reply = {"id": request.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"}
+        if op == "preload":
+            guard = state_guard.StateGuard()  # the run's package, imported on purpose in every worker
+        elif op == "extract":
+            guard.restore()
+            changed = guard.changes()
+            if changed:
+                reply["restart"] = changed
+        send(reply)
     return 0
 
 

@@ -142,8 +142,20 @@ def launch_block_dims(tree: ast.Module, namespace: dict) -> dict[str, int]:
     return dims
 
 
+def _memory_limit_note() -> str:
+    """Names the worker's memory limit (extract --memory-limit), the likely cause of a MemoryError."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_DATA)
+    if soft == resource.RLIM_INFINITY:
+        return ""
+    return f" (the worker's memory limit is {soft / (1 << 30):g} GiB: --memory-limit)"
+
+
 def _error(stage: str, exc: BaseException, kernel: str | None = None) -> dict:
     message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    if isinstance(exc, MemoryError):
+        message += _memory_limit_note()
     entry = {"stage": stage, "message": message}
     if kernel is not None:
         entry["kernel"] = kernel

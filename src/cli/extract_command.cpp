@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -46,6 +47,7 @@ Runner add_extract_command(CLI::App& app) {
   struct State {
     ExtractOptions options;
     double timeout_s = 120.0;
+    double memory_limit_gib = 8.0;
     bool quiet = false;
   };
   auto state = std::make_shared<State>();
@@ -62,6 +64,15 @@ Runner add_extract_command(CLI::App& app) {
   cmd->add_option("--timeout", state->timeout_s, "Seconds one file may take to import and codegen")
       ->default_val(120.0)
       ->check(cli::finite_positive());
+  cmd->add_option("--memory-limit", state->memory_limit_gib,
+                  "GiB of memory each worker may hold (RLIMIT_DATA: its heap and private mappings); 0: no limit. The "
+                  "code of the files runs in the workers (docs/security.md)")
+      ->default_val(8.0)
+      ->check(cli::finite_non_negative());
+  cmd->add_option("--cpu-limit", state->options.cpu_limit_s,
+                  "Seconds of CPU time one file may take in its worker (RLIMIT_CPU, all its threads); 0: no limit")
+      ->default_val(600.0)
+      ->check(cli::finite_non_negative());
   cmd->add_flag("--quiet,-q", state->quiet, "No line per file on stderr (the summary is still printed)");
   cmd->add_option("--call", state->options.call,
                   "After importing a file, call its function NAME() (on the CPU) and also extract the kernels Warp "
@@ -77,6 +88,7 @@ Runner add_extract_command(CLI::App& app) {
     }
     state->options.file_timeout = std::chrono::milliseconds(static_cast<long long>(state->timeout_s * 1000));
     state->options.progress = !state->quiet;
+    state->options.memory_limit_bytes = static_cast<std::uint64_t>(std::min(state->memory_limit_gib, 1e9) * double(1 << 30));
     try {
       ExtractSummary summary = run_extract(state->options, std::cerr);
       summary.print(std::cout);

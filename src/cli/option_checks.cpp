@@ -36,4 +36,18 @@ CLI::Validator finite_positive() {
       "POSITIVE");
 }
 
+CLI::Validator finite_non_negative() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0.0;
+        const char* end = text.data() + text.size();
+        auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (ec != std::errc() || ptr != end || !std::isfinite(value) || value < 0.0) {
+          return "'" + text + "' is not a finite number, 0 or above";
+        }
+        return "";
+      },
+      "NON-NEGATIVE");
+}
+
 }  // namespace warpsynth::cli

@@ -12,4 +12,7 @@ CLI::Validator unsigned_64();
 // A finite number above zero (not nan, not inf).
 CLI::Validator finite_positive();
 
+// A finite number, zero or above (a limit where 0 means none).
+CLI::Validator finite_non_negative();
+
 }  // namespace warpsynth::cli

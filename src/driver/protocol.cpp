@@ -122,6 +122,14 @@ Reply parse_reply(const std::string& line) {
   } else {
     reply.error = string_field(message, "error");
   }
+  if (auto restart = message.find("restart"); restart != message.end()) {
+    if (!restart->is_array()) throw ProtocolError("worker reply's 'restart' is not a list");
+    for (const auto& what : *restart) {
+      if (!what.is_string()) throw ProtocolError("worker reply's 'restart' holds a value that is not a string");
+      reply.restart.push_back(what.get<std::string>());
+    }
+    if (reply.restart.empty()) reply.restart.push_back("(unnamed)");
+  }
   return reply;
 }
 

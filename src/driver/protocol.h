@@ -33,6 +33,9 @@ struct Reply {
   bool ok = false;
   nlohmann::json result;  // when ok
   std::string error;      // when !ok
+  // What the request's code left changed in the worker's interpreter ("warp.vec3", ...): the
+  // worker must be replaced before its next request (python/warpsynth_worker/state_guard.py).
+  std::vector<std::string> restart;
 };
 
 // `call`: a function of the file to call after importing it (empty: none).

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <sys/resource.h>
+
 #include <fmt/format.h>
 
 namespace warpsynth {
@@ -61,6 +63,10 @@ void Worker::launch() {
   // same code (seen: --jobs 1 and --jobs 2 differing in 3 of newton's 2,005 units).
   options.env_overrides["PYTHONHASHSEED"] = "0";
   for (const auto& [name, value] : environment_) options.env_overrides[name] = value;
+  if (limits_.memory_bytes > 0) options.limits.emplace_back(RLIMIT_DATA, limits_.memory_bytes);
+  if (limits_.cpu_seconds_per_request > 0) {
+    options.env_overrides["WARPSYNTH_CPU_LIMIT_S"] = fmt::format("{}", limits_.cpu_seconds_per_request);
+  }
   try {
     process_ = std::make_unique<Subprocess>(options);
   } catch (const std::exception& e) {
@@ -185,7 +191,11 @@ CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::
     // banner, which named no cause (issue 13: a file calling os._exit(1) at import).
     const auto during = static_cast<std::size_t>(std::min<std::uint64_t>(stderr_lines_ - lines_before, stderr_tail_.size()));
     std::string last = during == 0 ? ", printing nothing while on this request" : ": " + stderr_tail_.back();
-    outcome.detail = "worker died (" + process_->exit_description() + ")" + last;
+    std::string exit = process_->exit_description();
+    if (limits_.cpu_seconds_per_request > 0 && exit.find("SIGXCPU") != std::string::npos) {
+      exit += fmt::format(", its limit of {} s of CPU time per request", limits_.cpu_seconds_per_request);
+    }
+    outcome.detail = "worker died (" + exit + ")" + last;
     return outcome;
   }
   try {
@@ -193,6 +203,14 @@ CallOutcome Worker::call(std::int64_t id, const std::string& request_line, std::
     if (reply.id != id) throw protocol::ProtocolError("reply to request " + std::to_string(reply.id) +
                                                       " while waiting for " + std::to_string(id));
     sample_rss();
+    if (!reply.restart.empty()) {
+      // The request's code changed what later requests rely on: they get a fresh process.
+      std::string what;
+      for (const auto& name : reply.restart) what += (what.empty() ? "" : ", ") + name;
+      log_.line("[driver] worker " + std::to_string(process_->pid()) +
+                " replaced: the code of the last request changed its interpreter (" + what + ")");
+      shutdown();
+    }
     if (reply.ok) {
       outcome.result = std::move(reply.result);
     } else {
@@ -222,7 +240,8 @@ WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::m
 }
 
 WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
-                             std::filesystem::path kernel_cache_root, std::shared_ptr<const WorkerSetup> setup) {
+                             std::filesystem::path kernel_cache_root, std::shared_ptr<const WorkerSetup> setup,
+                             WorkerLimits limits) {
   const char* shared = std::getenv("WARPSYNTH_KERNEL_CACHE");
   return [=, &log, next = 0]() mutable {
     auto worker = std::make_unique<Worker>(command, log, startup_timeout);
@@ -230,6 +249,7 @@ WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::m
                                           : (kernel_cache_root / ("worker-" + std::to_string(next++))).string();
     worker->set_environment({{"WARPSYNTH_KERNEL_CACHE", cache}});
     worker->set_setup(setup);
+    worker->set_limits(limits);
     return worker;
   };
 }

@@ -28,6 +28,19 @@ namespace warpsynth {
 
 struct WorkerSetup;
 
+// Limits on each worker process, for a run that executes code it did not write (extract;
+// docs/security.md). 0: no limit.
+struct WorkerLimits {
+  // RLIMIT_DATA, soft and hard, from the process's start: the heap and every private writable
+  // mapping (Python's objects, numpy arrays). Not RLIMIT_AS: the CUDA driver reserves far more
+  // address space than it uses, and fails to start under an address-space limit.
+  std::uint64_t memory_bytes = 0;
+  // RLIMIT_CPU, set by the worker before each file to the CPU time it has used plus this
+  // (WARPSYNTH_CPU_LIMIT_S): a file spinning on every core is stopped by SIGXCPU even before
+  // the wall-clock timeout.
+  double cpu_seconds_per_request = 0;
+};
+
 class Worker : public WorkerConnection {
  public:
   // A reply longer than this is not read to its end: the worker is killed and the call fails.
@@ -43,6 +56,7 @@ class Worker : public WorkerConnection {
   // the process is replaced, and this and every worker sharing the flag go on without set-up.
   // The set-up is read when a process starts, so it can be given after the object is made.
   void set_setup(std::shared_ptr<const struct WorkerSetup> setup) { setup_ = std::move(setup); }
+  void set_limits(WorkerLimits limits) { limits_ = limits; }
   ~Worker() override;
 
   void launch() override;
@@ -64,6 +78,7 @@ class Worker : public WorkerConnection {
   std::size_t max_reply_bytes_;
   std::map<std::string, std::string> environment_;
   std::shared_ptr<const struct WorkerSetup> setup_;
+  WorkerLimits limits_;
   bool run_setup();
   std::unique_ptr<Subprocess> process_;
   std::optional<protocol::ReadyMessage> ready_;
@@ -96,6 +111,7 @@ struct WorkerSetup {
   mutable std::atomic<bool> failed{false};
 };
 WorkerFactory worker_factory(WorkerCommand command, LogFile& log, std::chrono::milliseconds startup_timeout,
-                             std::filesystem::path kernel_cache_root, std::shared_ptr<const WorkerSetup> setup);
+                             std::filesystem::path kernel_cache_root, std::shared_ptr<const WorkerSetup> setup,
+                             WorkerLimits limits = {});
 
 }  // namespace warpsynth

@@ -158,7 +158,8 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
   PoolOptions pool_options{std::max(1, options.jobs), options.recycle_after, options.file_timeout};
   TempDir scratch("warpsynth-run-");  // the workers' kernel caches
   auto setup = std::make_shared<WorkerSetup>();  // given once the files are known
-  WorkerPool pool(worker_factory(command, worker_log, options.startup_timeout, scratch.path(), setup), pool_options,
+  WorkerPool pool(worker_factory(command, worker_log, options.startup_timeout, scratch.path(), setup,
+                                 WorkerLimits{options.memory_limit_bytes, options.cpu_limit_s}), pool_options,
                   worker_log);
   const protocol::ReadyMessage& ready = pool.first().ensure_started();
   if (ready.warp_version != ready.pinned_warp_version) {

@@ -21,6 +21,9 @@ struct ExtractOptions {
   std::string call;      // a function of each file to call after the import (kernels it makes are extracted)
   int jobs = 1;          // worker processes, each taking files in turn
   int recycle_after = 250;  // files a worker takes before it is replaced (bounds its memory)
+  // Each worker's memory (RLIMIT_DATA) and CPU time per file: the code of the files runs in them.
+  std::uint64_t memory_limit_bytes = std::uint64_t{8} << 30;
+  double cpu_limit_s = 600.0;
 };
 
 inline constexpr const char* kRecordsFileName = "kernels.jsonl";

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,6 +85,14 @@ Subprocess::Subprocess(const SpawnOptions& options) {
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
     ::setpgid(0, 0);  // own process group: killing it also stops grandchildren
+    for (const auto& [resource, value] : options.limits) {
+      struct rlimit limit{static_cast<rlim_t>(value), static_cast<rlim_t>(value)};
+      if (::setrlimit(resource, &limit) != 0) {
+        int err = errno;
+        [[maybe_unused]] auto n = ::write(exec_pipe[1], &err, sizeof err);
+        ::_exit(127);
+      }
+    }
     ::execvpe(argv[0], argv.data(), envp.data());
     int err = errno;
     [[maybe_unused]] auto n = ::write(exec_pipe[1], &err, sizeof err);

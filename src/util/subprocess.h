@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <sys/types.h>
@@ -28,6 +29,8 @@ struct SpawnOptions {
   // The child is killed when the thread that started it ends, the driver included, however it
   // ends (kill -9 too): Linux's PR_SET_PDEATHSIG. The thread must outlive the child's use.
   bool die_with_parent = false;
+  // Resource limits (setrlimit: soft and hard) the child starts with, e.g. {RLIMIT_DATA, bytes}.
+  std::vector<std::pair<int, std::uint64_t>> limits;
 };
 
 class Subprocess {

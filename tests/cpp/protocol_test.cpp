@@ -30,6 +30,15 @@ TEST(Protocol, ParsesOkAndErrorReplies) {
   Reply bad = parse_reply(R"({"protocol":1,"id":4,"ok":false,"error":"ValueError: x"})");
   EXPECT_FALSE(bad.ok);
   EXPECT_EQ(bad.error, "ValueError: x");
+  EXPECT_TRUE(ok.restart.empty());
+}
+
+TEST(Protocol, ReadsWhatARequestLeftChangedInTheWorker) {
+  Reply changed = parse_reply(R"({"protocol":1,"id":5,"ok":true,"result":{},"restart":["warp.vec3","os.chdir"]})");
+  EXPECT_EQ(changed.restart, (std::vector<std::string>{"warp.vec3", "os.chdir"}));
+  EXPECT_EQ(parse_reply(R"({"protocol":1,"id":5,"ok":true,"result":{},"restart":[]})").restart.size(), 1u);
+  EXPECT_THROW(parse_reply(R"({"protocol":1,"id":5,"ok":true,"result":{},"restart":"yes"})"), ProtocolError);
+  EXPECT_THROW(parse_reply(R"({"protocol":1,"id":5,"ok":true,"result":{},"restart":[3]})"), ProtocolError);
 }
 
 TEST(Protocol, RejectsGarbage) {

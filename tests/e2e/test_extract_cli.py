@@ -276,3 +276,93 @@ def test_a_file_cannot_change_the_replies_about_later_files(warpsynth_bin, tmp_p
     text = (out / "kernels.jsonl").read_text()
     assert "injected" not in text and "hijacked" not in text
     assert {json.loads(line)["kernel"] for line in text.splitlines()} == {"patcher", "victim"}
+
+
+POISONS = {
+    # Warp's code generator, wrapped: every later kernel's C++ would carry the comment
+    "codegen": """
+        from warp._src import codegen
+
+        original = codegen.codegen_kernel
+        codegen.codegen_kernel = lambda *args, **kwargs: "// injected\\n" + original(*args, **kwargs)
+        """,
+    # the worker's own code: every later record would carry a field
+    "worker": """
+        from warpsynth_worker import extract
+
+        original = extract.extract_file
+
+        def extract_file(*args, **kwargs):
+            result = original(*args, **kwargs)
+            for kernel in result.get("kernels", []):
+                if isinstance(kernel.get("python"), str):
+                    kernel["python"] += "# injected\\n"
+            return result
+
+        extract.extract_file = extract_file
+        """,
+    # the process's cheap state: put back, the worker goes on
+    "cwd_path_env": """
+        import os, sys
+        os.chdir("/")
+        sys.path.insert(0, "/nonexistent")
+        os.environ["WARP_INJECTED"] = "1"
+        """,
+}
+
+
+@pytest.mark.parametrize("poison", sorted(POISONS))
+def test_what_a_file_does_to_the_interpreter_does_not_reach_later_records(warpsynth_bin, tmp_path, poison):
+    # issue 13: a file changes the worker's interpreter (Warp's code generator, the worker's own
+    # functions, its working folder); the files after it, in the same worker, get the records they
+    # get alone
+    kernel = "import warp as wp\n\n@wp.kernel\ndef {0}(x: wp.array(dtype=float)):\n    x[wp.tid()] = 1.0 + float(wp.tid())\n"
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "b_good.py").write_text(kernel.format("victim"))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a_poison.py").write_text(textwrap.dedent(POISONS[poison]) + kernel.format("poisoner"))
+    (src / "b_good.py").write_text(kernel.format("victim"))
+    (src / "c_env.py").write_text("import os\nassert 'WARP_INJECTED' not in os.environ and os.getcwd() != '/'\n" + kernel.format("later"))
+
+    run_cli(warpsynth_bin, "extract", alone, "--out", tmp_path / "out-alone", "--jobs", "1")
+    result = run_cli(warpsynth_bin, "extract", src, "--out", tmp_path / "out", "--jobs", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    records = {r["kernel"]: r for r in map(json.loads, (tmp_path / "out" / "kernels.jsonl").read_text().splitlines())}
+    assert set(records) == {"poisoner", "victim", "later"}
+    expected = json.loads((tmp_path / "out-alone" / "kernels.jsonl").read_text())
+    for field in ("id", "python", "cpu", "cuda", "verify"):
+        assert records["victim"][field] == expected[field], field
+    assert "injected" not in json.dumps(records["victim"]) and "injected" not in json.dumps(records["later"])
+    log = (tmp_path / "out" / "warpsynth.log").read_text()
+    replaced = "changed its interpreter" in log
+    assert replaced == (poison != "cwd_path_env"), log[-2000:]
+
+
+def test_a_file_past_its_cpu_or_memory_limit_loses_only_its_own_records(warpsynth_bin, tmp_path):
+    # issue 13: workers had no memory or CPU limit; a file spinning or allocating without end is
+    # stopped by the limit (before the wall-clock timeout), named, and the other files go on
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a_spin.py").write_text("import warp as wp\nwhile True:\n    pass\n")
+    (src / "b_hog.py").write_text("import warp as wp\nblocks = [bytearray(256 << 20) for _ in range(64)]\n")
+    write(src, "c_good.py", KERNEL_TEMPLATE.format(name="good"))
+    out = tmp_path / "out"
+    result = run_cli(warpsynth_bin, "extract", src, "--out", out, "--jobs", "1", "--cpu-limit", "2",
+                     "--memory-limit", "1", "--timeout", "100")
+    assert result.returncode == 1, result.stdout + result.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    reasons = {f["file"].split("/")[-1]: f["message"] for f in summary["failures"]}
+    assert "SIGXCPU" in reasons["a_spin.py"] and "2 s of CPU time" in reasons["a_spin.py"], reasons
+    assert reasons["b_hog.py"].startswith("MemoryError") and "--memory-limit" in reasons["b_hog.py"], reasons
+    assert [json.loads(line)["kernel"] for line in (out / "kernels.jsonl").read_text().splitlines()] == ["good"]
+
+
+@pytest.mark.parametrize("option,value", [("--cpu-limit", "-1"), ("--cpu-limit", "nan"), ("--memory-limit", "inf"),
+                                          ("--memory-limit", "lots")])
+def test_bad_limits_are_usage_errors(warpsynth_bin, tmp_path, option, value):
+    write(tmp_path, "k.py", KERNEL_TEMPLATE.format(name="k"))
+    result = run_cli(warpsynth_bin, "extract", tmp_path / "k.py", "--out", tmp_path / "out", option, value)
+    assert result.returncode == 2 and option in result.stderr, result.stderr
+    assert not (tmp_path / "out").exists()
