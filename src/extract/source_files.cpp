@@ -18,6 +18,37 @@ bool skipped_folder(const fs::path& p) {
   return name == "__pycache__" || (!name.empty() && name[0] == '.');
 }
 
+// Every `.py` under `root` as {label, path}, where the label is `<root's name>/<relative path>`.
+// A folder that cannot be read (no permission, removed meanwhile) is a problem named by its label:
+// it was skipped in silence before (issue 13); the rest of the tree is still walked. Links to
+// folders are not followed (as std::filesystem's recursive iterator does by default).
+void walk_folder(const fs::path& root, std::vector<std::pair<std::string, fs::path>>& found,
+                 std::vector<InputProblem>& problems_out) {
+  std::vector<InputProblem> problems;
+  const std::string root_name = root.filename().string();
+  auto label_of = [&](const fs::path& p) {
+    return p == root ? root_name : root_name + "/" + fs::relative(p, root).generic_string();
+  };
+  std::vector<fs::path> folders{root};
+  while (!folders.empty()) {
+    fs::path folder = std::move(folders.back());
+    folders.pop_back();
+    std::error_code ec;
+    fs::directory_iterator it(folder, ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      std::error_code type_ec;
+      if (it->is_directory(type_ec) && !it->is_symlink(type_ec)) {
+        if (!skipped_folder(it->path())) folders.push_back(it->path());
+      } else if (it->is_regular_file(type_ec) && is_python_file(it->path())) {
+        found.emplace_back(label_of(it->path()), it->path());
+      }
+    }
+    if (ec) problems.push_back({escape_invalid_utf8(label_of(folder)), "cannot read folder: " + ec.message()});
+  }
+  std::sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) { return a.input < b.input; });
+  problems_out.insert(problems_out.end(), problems.begin(), problems.end());
+}
+
 }  // namespace
 
 SourceList collect_sources(const std::vector<std::string>& inputs) {
@@ -46,19 +77,8 @@ SourceList collect_sources(const std::vector<std::string>& inputs) {
       }
     } else if (fs::is_directory(status)) {
       fs::path root = fs::canonical(path);
-      std::string root_name = root.filename().string();
       std::vector<std::pair<std::string, fs::path>> found;
-      for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_directory() && skipped_folder(it->path())) {
-          it.disable_recursion_pending();
-          continue;
-        }
-        if (it->is_regular_file() && is_python_file(it->path())) {
-          found.emplace_back(root_name + "/" + fs::relative(it->path(), root).generic_string(), it->path());
-        }
-      }
-      if (ec) list.problems.push_back({input, "cannot read folder: " + ec.message()});
+      walk_folder(root, found, list.problems);
       std::sort(found.begin(), found.end());
       for (auto& [label, file] : found) add(file, label, false);
     } else {
