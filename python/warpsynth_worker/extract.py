@@ -284,6 +284,22 @@ def extract_sources(items: list, module_prefix: str) -> list:
     ]
 
 
+def _holding_entry_points(compile_fn, device: str):
+    """``compile_fn``, raising when the unit it reports built lacks one of its kernels' entry points
+    (warp_bridge.missing_entry_points): the verdict rests on what was built, not on the absence
+    of an error."""
+
+    def compile_and_check(kernels, build_dir):
+        result = compile_fn(kernels, build_dir)
+        path = result.object_path if isinstance(result, warp_bridge.LaunchUnit) else result
+        missing = warp_bridge.missing_entry_points(kernels, path, device)
+        if missing:
+            raise RuntimeError(f"the compiler reported success, but its output lacks {missing[0]}")
+        return result
+
+    return compile_and_check
+
+
 def _compile_groups(kernels_by_item: dict, compile_fn, build_root: str) -> tuple[dict, dict]:
     """Compiles all items' kernels as one unit; a failing unit is bisected down to the items at
     fault. Returns ({item index: error} for the items that do not compile, {item index: what
@@ -379,9 +395,9 @@ def compile_sources(items: list, module_prefix: str, build_root: str, run: bool 
         # byte-identical in it builds its own module instead (run_check.build_and_check).
         build_cpu = warp_bridge.build_launch_unit if run else warp_bridge.compile_cpu
         clock.lap("codegen")
-        cpu, units = _compile_groups(kernels_by_item, build_cpu, batch_dir)
+        cpu, units = _compile_groups(kernels_by_item, _holding_entry_points(build_cpu, "cpu"), batch_dir)
         clock.lap("cpu_build")
-        ptx, _ = _compile_groups(kernels_by_item, warp_bridge.compile_ptx, batch_dir)
+        ptx, _ = _compile_groups(kernels_by_item, _holding_entry_points(warp_bridge.compile_ptx, "cuda"), batch_dir)
         clock.lap("ptx")
         for n in kernels_by_item:
             replies[n]["verify"] = {

@@ -656,12 +656,37 @@ def compile_unit_ptx(source: str, build_dir: str, arch: int = DEFAULT_CUDA_ARCH)
     return ptx_path
 
 
-def compile_cpu(kernels: list, build_dir: str) -> None:
+def compile_cpu(kernels: list, build_dir: str) -> str:
     """Compiles the CPU code of several kernels as one translation unit (as ``Module.load`` does
-    for one module, at the block dim of a CPU launch): one compile serves many kernels."""
+    for one module, at the block dim of a CPU launch): one compile serves many kernels. Returns
+    the object's path."""
     options = _module_options(kernels[0], None)
     builder = _context.ModuleBuilder(kernels[0].module, options, hasher=_context.ModuleHasher(kernels, options))
-    compile_unit_cpu(builder.codegen("cpu"), build_dir, options["block_dim"])
+    return compile_unit_cpu(builder.codegen("cpu"), build_dir, options["block_dim"])
+
+
+def missing_entry_points(kernels: list, path, device: str) -> list[str]:
+    """The entry points of ``kernels`` that the compiled unit at ``path`` (a CPU object, or PTX)
+    does not hold: the forward function Warp looks up at load (``{mangled}_cpu_forward``, an
+    ``extern "C"`` symbol) or the PTX ``.entry`` of the CUDA forward kernel. A compile verdict is
+    "ok" only when none is missing, so a compile that did nothing cannot pass (issue 13)."""
+    import os
+
+    if not path or not os.path.isfile(path):
+        return [f"{path or 'the unit'} (not written)"]
+    with open(path, "rb") as f:
+        data = f.read()
+    missing = []
+    for kernel in kernels:
+        if device == "cpu":
+            name = kernel.get_mangled_name() + "_cpu_forward"
+            found = name.encode() in data
+        else:
+            name = _codegen.cuda_kernel_forward_name(kernel)
+            found = (b".entry " + name.encode() + b"(") in data
+        if not found:
+            missing.append(name)
+    return missing
 
 
 class LaunchUnit:
@@ -718,8 +743,9 @@ def local_type_name(kernel, name: str) -> str | None:
     return concrete_type_name(getattr(var, "type", None)) if var is not None else None
 
 
-def compile_ptx(kernels: list, build_dir: str, arch: int = DEFAULT_CUDA_ARCH) -> None:
-    """Compiles the CUDA code of several kernels, as one translation unit, to PTX for ``arch``."""
+def compile_ptx(kernels: list, build_dir: str, arch: int = DEFAULT_CUDA_ARCH) -> str:
+    """Compiles the CUDA code of several kernels, as one translation unit, to PTX for ``arch``;
+    returns the PTX's path."""
     hash_options, options = _load_options(kernels[0], launch_block_dims(None)["cuda"], arch)
     builder = _context.ModuleBuilder(kernels[0].module, options, hasher=_context.ModuleHasher(kernels, hash_options))
-    compile_unit_ptx(builder.codegen("cuda"), build_dir, arch)
+    return compile_unit_ptx(builder.codegen("cuda"), build_dir, arch)

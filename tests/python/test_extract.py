@@ -233,3 +233,27 @@ def test_nothing_of_a_source_outlives_its_request():
     del replies
     gc.collect()
     assert len(kept) == 6 and all(ref() is None for ref in kept)
+
+
+def test_a_unit_that_fails_to_compile_is_bisected_down_to_the_items_at_fault(tmp_path):
+    # issue 13: the bisection of a batch that fails to compile had no test. Items 2 and 5 hold a
+    # kernel the (fake) compiler rejects; every other item is built, in as few units as bisection allows.
+    from warpsynth_worker.extract import _compile_groups
+
+    kernels_by_item = {n: [f"k{n}a", f"k{n}b"] for n in range(8)}
+    units = []
+
+    def compile_fn(kernels, build_dir):
+        units.append(list(kernels))
+        bad = [k for k in kernels if k in ("k2b", "k5a")]
+        if bad:
+            raise RuntimeError(f"compiler output\nerror: cannot compile {bad[0]}")
+        return f"{build_dir}/unit.o"
+
+    failures, built = _compile_groups(kernels_by_item, compile_fn, str(tmp_path))
+    assert failures == {2: "error: cannot compile k2b", 5: "error: cannot compile k5a"}
+    assert sorted(built) == [0, 1, 3, 4, 6, 7]
+    assert len({built[0], built[1]}) == 1  # one unit served both
+    # 1 unit of 8, 2 of 4, 4 of 2, then 2+2 items alone: 11 compiles, not one per item and level
+    assert len(units) == 11, units
+    assert len(list(tmp_path.iterdir())) == len(set(built.values()))  # failed units' folders removed

@@ -274,3 +274,20 @@ def test_the_lto_cache_is_shared_where_the_environment_says(monkeypatch, tmp_pat
     warp_bridge.share_lto_cache(str(tmp_path / "shared"))
     assert warp_build.get_lto_cache_dir() == str(tmp_path / "shared" / f"warp-{warp_bridge.warp_version()}")
     assert (tmp_path / "shared" / f"warp-{warp_bridge.warp_version()}").is_dir()
+
+
+def test_a_compiled_unit_holds_the_entry_points_of_its_kernels_and_only_those(tmp_path):
+    # issue 13: compile_cpu/compile_ptx returning at once without compiling still gave "ok"; the
+    # verdict now rests on the entry points found in what was built
+    square, forward_only = module.scaled_square, module.forward_only
+    cpu_object = warp_bridge.compile_cpu([square], str(tmp_path / "cpu"))
+    ptx = warp_bridge.compile_ptx([square], str(tmp_path / "ptx"))
+    warp_bridge.compile_cpu([forward_only], str(tmp_path / "other"))  # its name, hashed
+    assert warp_bridge.missing_entry_points([square], cpu_object, "cpu") == []
+    assert warp_bridge.missing_entry_points([square], ptx, "cuda") == []
+    assert warp_bridge.missing_entry_points([forward_only], cpu_object, "cpu") == [
+        forward_only.get_mangled_name() + "_cpu_forward"]
+    assert warp_bridge.missing_entry_points([forward_only], ptx, "cuda") == [
+        forward_only.get_mangled_name() + "_cuda_kernel_forward"]
+    assert warp_bridge.missing_entry_points([square], None, "cpu") == ["the unit (not written)"]
+    assert warp_bridge.missing_entry_points([square], str(tmp_path / "absent.o"), "cpu")[0].endswith("(not written)")
