@@ -10,8 +10,11 @@ one-line kernel calling it must pass Warp's build, and the result type is the on
 from __future__ import annotations
 
 import itertools
+import re
 
 from . import loader, warp_bridge
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 # The layout and the rules of the exported table; the driver caches tables by Warp version and
 # this number (src/catalog/catalog_fetch.h, kCatalogFormat), so a changed exporter is never
@@ -52,7 +55,10 @@ def probe(entry: dict) -> str | None:
             entry["returns"] = inferred
         return None
     except Exception as e:  # noqa: BLE001 - the reason is reported, the signature dropped
-        return f"{type(e).__name__}: {str(e).splitlines()[-1] if str(e) else ''}"
+        reason = f"{type(e).__name__}: {str(e).splitlines()[-1] if str(e) else ''}"
+        # Warp names some objects by their address ("<... Var object at 0x7fa8...>"): left out, so
+        # that two exports of one Warp are the same bytes.
+        return _ADDRESS.sub(" at 0x…", reason)
     finally:
         warp_bridge.forget_module(name)
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <ostream>
 #include <stdexcept>
 
 #include "catalog/catalog.h"
@@ -56,9 +57,17 @@ std::string format_table(const nlohmann::json& table) {
   return out + "\n}\n";
 }
 
-std::string ensure_cached(WorkerConnection& worker, std::chrono::milliseconds timeout) {
+std::string ensure_cached(WorkerConnection& worker, std::chrono::milliseconds timeout, std::ostream* log) {
   std::string path = cached_catalog_path(worker.ensure_started().warp_version);
-  if (fs::exists(path)) return path;
+  if (fs::exists(path)) {
+    try {
+      Catalog::load(path);
+      return path;
+    } catch (const std::exception& e) {
+      // A cache cut short (a full disk, a copy) would otherwise fail every run until --refresh.
+      if (log) *log << "the cached catalog does not load (" << e.what() << "): exporting it again\n";
+    }
+  }
   nlohmann::json table = export_from_worker(worker, timeout);
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);

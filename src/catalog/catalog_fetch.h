@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <ostream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -21,8 +22,9 @@ nlohmann::json export_from_worker(WorkerConnection& worker, std::chrono::millise
 // The table as written to the cache: one signature a line.
 std::string format_table(const nlohmann::json& table);
 
-// The cached table for the worker's Warp version, exported and cached first when missing.
-// Returns the path of the cached file.
-std::string ensure_cached(WorkerConnection& worker, std::chrono::milliseconds timeout);
+// The cached table for the worker's Warp version, exported and cached first when missing, or
+// when the cached file does not load (truncated, not JSON, another format): then exported again,
+// and `log`, when given, says why. Returns the path of the cached file.
+std::string ensure_cached(WorkerConnection& worker, std::chrono::milliseconds timeout, std::ostream* log = nullptr);
 
 }  // namespace warpsynth::catalog

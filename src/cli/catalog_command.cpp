@@ -32,7 +32,7 @@ Runner add_catalog_command(CLI::App& app) {
       std::string version = worker.ensure_started().warp_version;
       std::string cached = catalog::cached_catalog_path(version);
       if (state->refresh) std::filesystem::remove(cached);
-      std::string path = catalog::ensure_cached(worker, std::chrono::seconds(300));
+      std::string path = catalog::ensure_cached(worker, std::chrono::seconds(300), &std::cerr);
       worker.shutdown();
       catalog::Catalog table = catalog::Catalog::load(path);
       std::cerr << "catalog of Warp " << version << ": " << table.size() << " usable signatures (" << table.skipped()

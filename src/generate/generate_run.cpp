@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -337,7 +338,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
                   worker_log);
   pool.launch(pool_options.jobs);
   std::string warp_version = pool.first().ensure_started().warp_version;
-  std::string catalog_path = catalog::ensure_cached(pool.first(), options.startup_timeout);
+  std::string catalog_path = catalog::ensure_cached(pool.first(), options.startup_timeout, &log);
   RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
                        options.verify,  options.format, warp_version,       WARPSYNTH_VERSION, options.opt_level};
 
@@ -374,7 +375,7 @@ std::string show_sample(const GenerateOptions& options, std::uint64_t index) {
   gen::GeneratorConfig config = load_config(options);
   LogFile quiet;
   Worker worker(locate_worker(), quiet, options.startup_timeout);
-  catalog::Catalog table = catalog::Catalog::load(catalog::ensure_cached(worker, options.startup_timeout));
+  catalog::Catalog table = catalog::Catalog::load(catalog::ensure_cached(worker, options.startup_timeout, &std::cerr));
   worker.shutdown();
   gen::Generator generator(table, config);
   gen::GeneratedKernel kernel = generator.generate(gen::sample_seed(options.seed, index));

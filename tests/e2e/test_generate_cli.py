@@ -276,3 +276,52 @@ def test_a_finished_run_run_again_rewrites_no_shard(warpsynth_bin, tmp_path):
     again = run_cli(warpsynth_bin, *args)
     assert again.returncode == 0 and "(3 resumed); 0 processed now" in again.stdout
     assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("kernels-*.jsonl")} == before
+
+
+def test_catalog_refresh_exports_again_and_a_corrupt_cache_is_replaced(warpsynth_bin, own_cache_folder, tmp_path):
+    # issue 13: `catalog --refresh` and a corrupt catalog cache had no test
+    first = run_cli(warpsynth_bin, "catalog", "--out", tmp_path / "a.json")
+    assert first.returncode == 0, first.stderr
+    cached = next(own_cache_folder.glob("catalog-warp-*.json"))
+    stamp = (cached.stat().st_ino, cached.stat().st_mtime_ns)
+    assert run_cli(warpsynth_bin, "catalog", "--out", tmp_path / "b.json").returncode == 0
+    assert (cached.stat().st_ino, cached.stat().st_mtime_ns) == stamp  # served from the cache
+    refreshed = run_cli(warpsynth_bin, "catalog", "--refresh", "--out", tmp_path / "c.json")
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert (cached.stat().st_ino, cached.stat().st_mtime_ns) != stamp  # exported again
+    assert (tmp_path / "c.json").read_bytes() == (tmp_path / "a.json").read_bytes()
+
+    # cut short (a full disk): every run failed with "is not valid JSON" until --refresh
+    cached.write_bytes(cached.read_bytes()[: cached.stat().st_size // 2])
+    result = run_cli(warpsynth_bin, "generate", "--count", 2, "--out", tmp_path / "run", "-q")
+    assert result.returncode == 0, result.stderr
+    assert "the cached catalog does not load" in result.stderr and "exporting it again" in result.stderr
+    assert cached.read_bytes() == (tmp_path / "a.json").read_bytes()
+
+
+def test_recycle_replaces_workers_and_changes_no_record(warpsynth_bin, tmp_path):
+    # issue 13: --recycle had no test
+    args = ("generate", "--count", 12, "--batch", 2, "--jobs", 1, "--seed", 8, "-q")
+    assert run_cli(warpsynth_bin, *args, "--out", tmp_path / "plain").returncode == 0
+    result = run_cli(warpsynth_bin, *args, "--recycle", 2, "--out", tmp_path / "recycled")
+    assert result.returncode == 0, result.stderr
+    starts = (tmp_path / "recycled" / "warpsynth.log").read_text().count(" ready: warp ")
+    assert starts >= 3  # 6 batches or more (they shrink at the end), 2 a worker
+    assert f"; {starts - 1} worker restarts" in result.stdout, result.stdout
+    assert (tmp_path / "plain" / "warpsynth.log").read_text().count(" ready: warp ") == 1
+    for shard in (tmp_path / "plain").glob("kernels-*.jsonl"):
+        assert (tmp_path / "recycled" / shard.name).read_bytes() == shard.read_bytes()
+
+
+def test_a_shard_the_manifest_lists_but_that_is_missing_is_made_again(warpsynth_bin, tmp_path):
+    # issue 13: a shard listed in the manifest but missing had no test
+    out = tmp_path / "run"
+    args = ("generate", "--count", 6, "--shard-size", 2, "--seed", 2, "--out", out, "-q")
+    assert run_cli(warpsynth_bin, *args).returncode == 0
+    shard = out / "kernels-00001.jsonl"
+    kept = shard.read_bytes()
+    shard.unlink()
+    result = run_cli(warpsynth_bin, *args)
+    assert result.returncode == 0, result.stderr
+    assert "(2 resumed); 2 processed now" in result.stdout, result.stdout
+    assert shard.read_bytes() == kept
