@@ -17,7 +17,7 @@ APT_PACKAGES := cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt
                 libxxhash-dev libzstd-dev zstd libsimdjson-dev libgtest-dev libbenchmark-dev \
                 libmimalloc-dev
 
-.PHONY: all deps apt build test test-cpp test-python demo corpus clean
+.PHONY: all deps apt build test test-cpp test-python test-sanitize demo corpus clean
 
 all: build
 
@@ -52,6 +52,30 @@ test-python: build
 
 test: test-cpp test-python
 
+# The C++ tests, the libFuzzer targets of fuzz/ (FUZZ_RUNS inputs each, from the seeds in
+# fuzz/corpus) and a small end-to-end run, all built with clang, AddressSanitizer and
+# UndefinedBehaviorSanitizer (LeakSanitizer included), in build-sanitize/. Any report fails it.
+SANITIZE_BUILD := build-sanitize
+SANITIZE_APT   := clang libclang-rt-14-dev
+FUZZ_RUNS      ?= 200000
+FUZZ_TARGETS   := json_reader protocol config manifest shard_reader
+SANITIZER_ENV  := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:exitcode=86 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
+test-sanitize: deps
+	@$(MAKE) --no-print-directory apt APT_PACKAGES="$(SANITIZE_APT)"
+	@test -f $(SANITIZE_BUILD)/CMakeCache.txt || CC=clang CXX=clang++ cmake -S . -B $(SANITIZE_BUILD) \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWARPSYNTH_SANITIZE=ON
+	cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	cd $(SANITIZE_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
+	@for t in $(FUZZ_TARGETS); do \
+	  corpus=$$(mktemp -d); \
+	  echo "fuzz_$$t: $(FUZZ_RUNS) inputs"; \
+	  $(SANITIZER_ENV) $(SANITIZE_BUILD)/fuzz_$$t -runs=$(FUZZ_RUNS) -seed=1 -max_len=8192 -artifact_prefix=$(SANITIZE_BUILD)/ \
+	    $$corpus fuzz/corpus/$$t > $(SANITIZE_BUILD)/fuzz_$$t.log 2>&1 \
+	    || { tail -40 $(SANITIZE_BUILD)/fuzz_$$t.log; rm -rf $$corpus; exit 1; }; \
+	  rm -rf $$corpus; \
+	done
+	$(SANITIZER_ENV) tests/sanitize/e2e.sh $(SANITIZE_BUILD)/warpsynth
+
 # The main job on a small default: 200 generated kernels, and every kernel in the examples that
 # ship with warp-lang, each with the C++/CUDA code Warp generates for it.
 demo: build
@@ -74,4 +98,4 @@ corpus: build $(CORPUS_STAMP)
 	  [ $$status -le 1 ]
 
 clean:
-	rm -rf $(BUILD) out
+	rm -rf $(BUILD) $(SANITIZE_BUILD) out

@@ -34,16 +34,19 @@ std::string decompress(const std::string& data, const fs::path& path) {
   std::string out;
   std::vector<char> buffer(ZSTD_DStreamOutSize());
   ZSTD_inBuffer input{data.data(), data.size(), 0};
+  size_t last = 0;  // 0 once a frame is complete: otherwise the data ends inside one
   while (input.pos < input.size) {
     ZSTD_outBuffer output{buffer.data(), buffer.size(), 0};
-    size_t rc = ZSTD_decompressStream(stream, &output, &input);
-    if (ZSTD_isError(rc)) {
+    last = ZSTD_decompressStream(stream, &output, &input);
+    if (ZSTD_isError(last)) {
       ZSTD_freeDStream(stream);
-      throw std::runtime_error(path.string() + ": " + ZSTD_getErrorName(rc));
+      throw std::runtime_error(path.string() + ": " + ZSTD_getErrorName(last));
     }
     out.append(buffer.data(), output.pos);
   }
   ZSTD_freeDStream(stream);
+  // A shard cut short used to read as the records before the cut, without a word (issue 13).
+  if (last != 0) throw std::runtime_error(path.string() + ": the compressed data ends early (truncated)");
   return out;
 }
 

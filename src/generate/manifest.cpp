@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -135,7 +136,17 @@ nlohmann::ordered_json Manifest::to_json() const {
 std::optional<Manifest> Manifest::load(const std::string& path, const std::string& command) {
   if (!std::filesystem::exists(path)) return std::nullopt;
   std::ifstream in(path);
-  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return parse(text.str(), command);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + " cannot be read (" + e.what() + "); remove the folder or choose another --out");
+  }
+}
+
+Manifest Manifest::parse(const std::string& text, const std::string& command) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   try {
     if (j.is_discarded()) throw std::runtime_error("not JSON");
     if (j.value("command", "") != command) {
@@ -149,8 +160,10 @@ std::optional<Manifest> Manifest::load(const std::string& path, const std::strin
       m.shards[std::stoi(it.key())] = ShardOutcome::from_json(*it);
     }
     return m;
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + " cannot be read (" + e.what() + "); remove the folder or choose another --out");
+  } catch (const std::runtime_error&) {
+    throw;
+  } catch (const std::exception& e) {  // nlohmann's type and range errors, std::stoi's
+    throw std::runtime_error(e.what());
   }
 }
 

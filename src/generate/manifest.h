@@ -80,6 +80,8 @@ struct Manifest {
   // nullopt when there is no manifest; throws std::runtime_error on an unreadable one, or one of
   // another command's run.
   static std::optional<Manifest> load(const std::string& path, const std::string& command = "generate");
+  // The manifest that `text` holds; throws std::runtime_error saying what is wrong with it.
+  static Manifest parse(const std::string& text, const std::string& command = "generate");
   void save(const std::string& path) const;
 };
 

@@ -11,6 +11,7 @@ TEST(JsonReader, GivesWhatNlohmannGives) {
       R"({"negative":-3,"zero":0,"big":18446744073709551615,"int64_min":-9223372036854775808,"pi":3.141592653589793,"exp":1e-7})",
       R"([true,false,null,"a",1.5,-0.0])",
       R"("just a string")",
+      R"({"beyond_64_bits":1180591620717411303424,"negative":-99999999999999999999})",  // fuzz_json_reader
   };
   for (const char* text : documents) {
     auto ours = read_json(text);

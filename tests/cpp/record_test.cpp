@@ -40,7 +40,7 @@ TEST(Record, HasTheDesignFieldsInOrder) {
   // The hash of each device's kernel name goes; line 11 of /x.py is line 4 of the record's Python.
   EXPECT_EQ(record["cpu"]["forward"], "void add_cpu_kernel_forward() {}  <L 4>\n");
   EXPECT_EQ(record["cuda"]["forward"], "void add_cuda_kernel_forward() {}\n");
-  EXPECT_EQ(record["meta"]["block_dim"], (nlohmann::json{{"cpu", 1}, {"cuda", 256}}));
+  EXPECT_EQ(record["meta"]["block_dim"], (nlohmann::ordered_json{{"cpu", 1}, {"cuda", 256}}));
   EXPECT_EQ(record["meta"]["cuda_arch"], 75);
   auto preambles = record_preambles(worker_kernel());
   ASSERT_EQ(preambles.size(), 2u);

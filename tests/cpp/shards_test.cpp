@@ -54,6 +54,24 @@ TEST(Shards, EveryFormatReadsBackTheSameRecordsInOrder) {
   EXPECT_THROW(parse_shard_format("parquet"), std::invalid_argument);
 }
 
+TEST(Shards, ACompressedShardCutShortIsAnErrorNotFewerRecords) {
+  // seen while writing fuzz/fuzz_shard_reader.cpp: a .zst shard cut inside its frame read back as
+  // the records before the cut, without a word
+  fs::path dir = fresh_dir("zst-cut");
+  std::vector<std::pair<std::uint64_t, std::string>> records;
+  for (std::uint64_t i = 0; i < 200; ++i) records.emplace_back(i, R"({"id":")" + std::to_string(i * 7919) + R"("})");
+  write_shard(dir, 0, ShardFormat::kJsonlZstd, records);
+  const fs::path shard = dir / shard_file_name(0, ShardFormat::kJsonlZstd);
+  EXPECT_EQ(read_back(dir).size(), 200u);
+  fs::resize_file(shard, fs::file_size(shard) - 3);
+  try {
+    read_back(dir);
+    FAIL() << "a truncated shard was read";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("ends early (truncated)"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Shards, StaleTemporariesAreRemovedAndNeverRead) {
   fs::path dir = fresh_dir("stale");
   std::ofstream(dir / "kernels-00000.jsonl.tmp-999") << "{\"half\":";
