@@ -19,6 +19,7 @@ Runner add_generate_command(CLI::App& app);
 Runner add_catalog_command(CLI::App& app);
 Runner add_stats_command(CLI::App& app);
 Runner add_verify_command(CLI::App& app);
+Runner add_dataset_command(CLI::App& app);
 
 // A usage error for an --out folder that exists as something else, or holds the output of another
 // command (`generate`, `extract`, `verify`: one folder, one command's run, so that no run

@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("warpsynth ") + WARPSYNTH_VERSION);
   app.require_subcommand(1);
   std::vector<std::pair<CLI::App*, Runner>> commands;
-  for (auto add : {add_generate_command, add_extract_command, add_verify_command, add_catalog_command, add_stats_command}) {
+  for (auto add : {add_generate_command, add_extract_command, add_verify_command, add_catalog_command, add_stats_command,
+                    add_dataset_command}) {
     size_t before = app.get_subcommands({}).size();
     Runner run = add(app);
     commands.emplace_back(app.get_subcommands({})[before], std::move(run));
