@@ -71,6 +71,8 @@ Runner add_dataset_command(CLI::App& app) {
   cmd->add_option("--format", state->options.format, "Row files: parquet or jsonl")
       ->default_val("parquet")
       ->check(CLI::IsMember({"parquet", "jsonl"}));
+  cmd->add_option("--pairs", state->options.pairs_path,
+                  "Also write every confirmed near-duplicate pair to this file ({\"a\", \"b\", \"jaccard\"} a line)");
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
   return [state]() {
     DatasetOptions& options = state->options;

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "driver/python_module.h"
 #include "stats/dataset_stats.h"
 #include "util/atomic_file.h"
 
@@ -38,7 +39,9 @@ Runner add_stats_command(CLI::App& app) {
   auto state = std::make_shared<State>();
   CLI::App* cmd = app.add_subcommand("stats", "Figures of a dataset: templates, constructs, builtins, types");
   cmd->add_option("DIR", state->dir, "A folder holding kernels.jsonl (made by generate or extract)")->required();
-  cmd->add_option("--report", state->report, "Also write the figures to REPORT/stats.json");
+  cmd->add_option("--report", state->report,
+                  "Also write a report into the folder REPORT: report.md with PNG plots (templates, builtins against "
+                  "--against, line counts, verification outcomes, quality measures) and the figures as stats.json");
   cmd->add_option("--against", state->against,
                   "Compare the quality measures with a reference: a dataset folder, or a JSON file written by "
                   "`stats --json` (its \"quality\" object) such as tests/data/realism-reference-*.json");
@@ -52,7 +55,8 @@ Runner add_stats_command(CLI::App& app) {
       if (reference) {
         figures["against"] = {{"reference", state->against},
                               {"measures", reference->measures()},
-                              {"jensen_shannon_calls", jensen_shannon(stats.quality.calls, reference->calls)}};
+                              {"jensen_shannon_calls", jensen_shannon(stats.quality.calls, reference->calls)},
+                              {"calls", reference->calls}};
       }
       if (state->json) {
         std::cout << figures.dump(2) << "\n";
@@ -61,10 +65,18 @@ Runner add_stats_command(CLI::App& app) {
         if (reference) stats.quality.print_against(std::cout, *reference);
       }
       if (!state->report.empty()) {
-        std::filesystem::create_directories(state->report);
-        AtomicFile file((std::filesystem::path(state->report) / "stats.json").string());
+        namespace fs = std::filesystem;
+        fs::create_directories(state->report);
+        AtomicFile file((fs::path(state->report) / "stats.json").string());
         file.stream() << figures.dump(2) << "\n";
         file.commit();
+        AtomicFile lines((fs::path(state->report) / "lines.json").string());
+        lines.stream() << nlohmann::json(stats.lines).dump() << "\n";
+        lines.commit();
+        std::vector<std::string> args = {state->report, "--dataset", state->dir};
+        if (reference) args.insert(args.end(), {"--against", state->against});
+        run_python_module("warpsynth_dataset.report", args);
+        std::cerr << "report: " << (fs::path(state->report) / "report.md").string() << "\n";
       }
       return kExitOk;
     } catch (const std::exception& e) {

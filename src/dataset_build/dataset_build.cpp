@@ -1,6 +1,7 @@
 #include "dataset_build/dataset_build.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -16,11 +17,11 @@
 #include "dataset_build/dataset_inputs.h"
 #include "dataset_build/dataset_layout.h"
 #include "dedup/near_dedup.h"
-#include "driver/worker_locator.h"
+#include "dedup/shingles.h"
+#include "driver/python_module.h"
 #include "util/atomic_file.h"
 #include "util/json_reader.h"
 #include "stats/dataset_stats.h"
-#include "util/subprocess.h"
 #include "util/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -53,26 +54,6 @@ std::size_t split_of(const std::string& key, const std::vector<double>& fraction
     if (u < cumulative) return s;
   }
   return fractions.size() - 1;
-}
-
-void run_python_module(const std::string& module, const std::vector<std::string>& args) {
-  WorkerCommand command = locate_worker();
-  SpawnOptions options;
-  options.argv = {command.python, "-m", module};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.env_overrides["PYTHONPATH"] = command.python_path;
-  Subprocess process(options);
-  std::string errors;
-  process.set_stderr_sink([&](std::string_view line) { errors += std::string(line) + "\n"; });
-  std::string line;
-  while (process.read_line(line, Subprocess::Clock::now() + std::chrono::hours(2)) == Subprocess::ReadStatus::kLine) {
-  }
-  process.finish(std::chrono::seconds(60));
-  std::string exit = process.exit_description();
-  if (exit != "exit code 0") {
-    throw std::runtime_error(fmt::format("{} -m {} failed ({}):\n{}", command.python, module, exit,
-                                         errors.size() > 4000 ? errors.substr(errors.size() - 4000) : errors));
-  }
 }
 
 std::string read_text(const fs::path& path) {
@@ -141,8 +122,25 @@ DatasetCounts build_dataset(const DatasetOptions& options, std::ostream& log) {
   // smallest index, is its smallest id).
   std::vector<std::string_view> texts;
   for (std::size_t i : kept) texts.push_back(records[i].python);
-  if (options.progress) log << "near-dedup of " << kept.size() << " records (MinHash, " << near.permutations << " permutations)\n";
-  dedup::NearDedupResult clusters = dedup::near_duplicates(dedup::shingle_sets(texts, near.ngram), near);
+  const auto near_started = std::chrono::steady_clock::now();
+  const std::vector<std::vector<std::uint64_t>> shingles = dedup::shingle_sets(texts, near.ngram);
+  dedup::NearDedupResult clusters = dedup::near_duplicates(shingles, near);
+  const double near_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - near_started).count();
+  // bench/dedup.py reads this line: the near-dedup alone (shingles, MinHash, LSH, confirmation, clusters), one thread.
+  if (options.progress) {
+    log << fmt::format("near-dedup: {} records in {:.3f} s ({:.0f} records/s; MinHash {} permutations, {} bands x {} rows)\n",
+                       kept.size(), near_seconds, near_seconds > 0 ? kept.size() / near_seconds : 0.0, near.permutations,
+                       clusters.bands.bands, clusters.bands.rows);
+  }
+  if (!options.pairs_path.empty()) {
+    AtomicFile pairs(options.pairs_path);
+    for (const auto& [i, j] : clusters.pairs) {
+      nlohmann::ordered_json pair{{"a", records[kept[i]].id}, {"b", records[kept[j]].id},
+                                  {"jaccard", dedup::jaccard(shingles[i], shingles[j])}};
+      pairs.stream() << pair.dump() << "\n";
+    }
+    pairs.commit();
+  }
   counts.lsh_candidates = clusters.candidates;
   counts.near_pairs = clusters.pairs.size();
   std::map<std::uint32_t, std::vector<std::uint32_t>> members;

@@ -23,6 +23,7 @@ struct DatasetOptions {
   std::string format = "parquet";    // parquet | jsonl
   std::uint64_t rows_per_file = 20'000;
   bool progress = true;
+  std::string pairs_path;            // when set: every confirmed near-duplicate pair written there (JSONL)
 };
 
 struct DatasetCounts {

@@ -56,7 +56,10 @@ void add_record(DatasetStats& stats, const nlohmann::json& r, std::set<std::stri
   }
   if (meta.contains("lines") && meta["lines"].is_object()) {
     for (auto it = meta["lines"].begin(); it != meta["lines"].end(); ++it) {
-      if (it->is_number()) line_sums[it.key()] += it->get<double>();
+      if (it->is_number()) {
+        line_sums[it.key()] += it->get<double>();
+        stats.lines[it.key()].push_back(it->get<double>());
+      }
     }
   }
 }

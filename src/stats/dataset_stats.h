@@ -6,6 +6,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,9 @@ struct DatasetStats {
   // have no record), with reasons. Null when the folder has none.
   nlohmann::json run_verify_levels;
   std::map<std::string, double> mean_lines;
+  // Every record's line counts (python, cpu_forward, ...), in record order: the histograms of
+  // `stats --report`. Not in to_json().
+  std::map<std::string, std::vector<double>> lines;
   QualityStats quality;  // of the records that carry meta.quality
 
   // Throws std::runtime_error naming the file and line of a record that is not JSON.

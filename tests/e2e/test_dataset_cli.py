@@ -252,3 +252,21 @@ def test_a_folder_without_a_dataset_and_a_line_that_is_not_json_are_named(warpsy
     result = run_cli(warpsynth_bin, "dataset", broken, "--out", out)
     assert result.returncode == 1 and "kernels.jsonl:1: not a warpsynth record" in result.stderr, result.stderr
     assert not out.exists() and not list(tmp_path.glob("ds.*"))
+
+
+def test_stats_report_writes_markdown_with_its_plots(warpsynth_bin, inputs, repo_root, tmp_path):
+    report = tmp_path / "report"
+    reference = repo_root / "tests" / "data" / "realism-reference-warp-1.19.0.json"
+    result = run_cli(warpsynth_bin, "stats", inputs["generated"], "--report", report, "--against", reference)
+    assert result.returncode == 0, result.stderr
+    text = (report / "report.md").read_text()
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert set(images) == {"templates.png", "builtins.png", "lines.png", "verify.png", "quality.png"}, text
+    for image in images:
+        assert (report / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "against the reference" in text and "| assignments never read |" in text
+    # the same figures give the same bytes
+    again = tmp_path / "again"
+    assert run_cli(warpsynth_bin, "stats", inputs["generated"], "--report", again, "--against", reference).returncode == 0
+    for image in images:
+        assert (again / image).read_bytes() == (report / image).read_bytes(), image
