@@ -83,6 +83,7 @@ demo: build
 	@$(BIN) extract $(WARP_EXAMPLES) --out $(DEMO_OUT)/extracted --quiet; status=$$?; \
 	  echo "records: $(DEMO_OUT)/generated/kernels-*.jsonl and $(DEMO_OUT)/extracted/kernels.jsonl (docs/dataset.md)"; \
 	  [ $$status -le 1 ]
+	@$(BIN) dataset $(DEMO_OUT)/generated $(DEMO_OUT)/extracted --out $(DEMO_OUT)/dataset --quiet
 
 # The packages of real Warp code the corpus is made from (requirements-corpus.txt), installed
 # into .venv with warp-lang kept at the version requirements.txt pins.

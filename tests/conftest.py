@@ -15,14 +15,18 @@ def own_cache_folder(tmp_path_factory):
     """The tests' own cache folder (the catalog, MathDx's LTO-IR), never the user's
     ~/.cache/warpsynth: a catalog test cannot then pass from a cache an earlier run left, and the
     tests leave nothing there (issue 13). The CLI and its workers inherit it (WARPSYNTH_CACHE_DIR)."""
-    previous = os.environ.get("WARPSYNTH_CACHE_DIR")
     folder = tmp_path_factory.mktemp("warpsynth-cache")
-    os.environ["WARPSYNTH_CACHE_DIR"] = str(folder)
+    # Hugging Face `datasets` (the dataset tests) keeps its cache there too, and never asks the hub.
+    settings = {"WARPSYNTH_CACHE_DIR": str(folder), "HF_HOME": str(folder / "huggingface"),
+                "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     yield folder
-    if previous is None:
-        os.environ.pop("WARPSYNTH_CACHE_DIR", None)
-    else:
-        os.environ["WARPSYNTH_CACHE_DIR"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

@@ -20,11 +20,12 @@ def snippets():
 
 @pytest.fixture(scope="module")
 def workdir(warpsynth_bin, tmp_path_factory):
-    """A folder laid out as after `make demo`: out/demo/generated and out/demo/extracted."""
+    """A folder laid out as after `make demo`: out/demo/generated, out/demo/extracted, out/demo/dataset."""
     work = tmp_path_factory.mktemp("docs")
     demo = work / "out" / "demo"
     for args in (["generate", "--count", "12", "--seed", "1", "--out", demo / "generated", "-q"],
-                 ["extract", ROOT / "examples" / "saxpy.py", "--out", demo / "extracted", "-q"]):
+                 ["extract", ROOT / "examples" / "saxpy.py", "--out", demo / "extracted", "-q"],
+                 ["dataset", demo / "generated", demo / "extracted", "--out", demo / "dataset", "-q"]):
         result = subprocess.run([str(warpsynth_bin), *map(str, args)], capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stderr
     return work
