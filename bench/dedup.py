@@ -13,8 +13,8 @@ pair_agreement_unconfirmed: the same against datasketch's raw candidates (what M
 reports, false candidates included).
 
 Run after `make`:  .venv/bin/python bench/dedup.py [--count 20000] [--inputs DIR ...]
-Without --inputs it makes (once, kept in out/bench-dedup/) `generate --count N --seed 1` and the
-extraction of warp-lang's examples. Writes bench/results/dedup.json.
+Without --inputs it makes (once, kept in out/bench-dedup/) `generate --count N/2` at seeds 1 and 2
+and the extraction of warp-lang's examples. Writes bench/results/dedup.json.
 """
 
 import argparse
@@ -49,20 +49,26 @@ def run(*args):
 
 
 def default_inputs(count: int) -> list:
+    """`generate --count N/2` at seeds 1 and 2 and the extraction of warp-lang's examples, made once
+    into out/bench-dedup/ (bench/dataset_acceptance.py uses the same folders)."""
     cache = ROOT / "out" / "bench-dedup"
-    generated, examples = cache / f"generated-{count}", cache / "examples"
-    if not (generated / "summary.json").exists():
-        print(f"generating {count} kernels into {generated} (once)", flush=True)
-        result = run("generate", "--count", count, "--seed", 1, "--out", generated, "--quiet")
-        if result.returncode not in (0, 1):
-            sys.exit(result.stdout + result.stderr)
+    folders = []
+    for seed in (1, 2):
+        folder = cache / f"gen-seed{seed}"
+        if not (folder / "summary.json").exists():
+            print(f"generating {count // 2} kernels into {folder} (once)", flush=True)
+            result = run("generate", "--count", count // 2, "--seed", seed, "--out", folder, "--quiet")
+            if result.returncode not in (0, 1):
+                sys.exit(result.stdout + result.stderr)
+        folders.append(folder)
+    examples = cache / "examples"
     if not (examples / "summary.json").exists():
         import warp
 
         result = run("extract", Path(warp.__file__).parent / "examples", "--out", examples, "--quiet")
         if result.returncode not in (0, 1):
             sys.exit(result.stdout + result.stderr)
-    return [generated, examples]
+    return folders + [examples]
 
 
 def ours(inputs: list, work: Path) -> tuple:
