@@ -78,7 +78,10 @@ def plot_lines(lines: dict, folder: str):
     for ax, key in zip(axes[0], keys):
         values = sorted(lines[key])
         cut = values[min(len(values) - 1, int(0.99 * len(values)))]
-        ax.hist([v for v in values if v <= cut], bins=30, color="#55a868")
+        low = values[0]
+        # whole lines: one bin per line where the range is short (30 bins over 40 lines alias)
+        bins = [b - 0.5 for b in range(int(low), int(cut) + 2)] if cut - low <= 60 else 30
+        ax.hist([v for v in values if v <= cut], bins=bins, color="#55a868")
         ax.set_title(key.replace("_", " "))
         ax.set_xlabel("lines (to the 99th percentile)")
     axes[0][0].set_ylabel("records")

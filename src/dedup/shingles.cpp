@@ -35,19 +35,20 @@ std::vector<std::string_view> python_tokens(std::string_view text) {
 }
 
 std::vector<std::uint64_t> shingle_hashes(std::string_view text, int n) {
+  // Each token hashed once, each n-gram the hash of its tokens' hashes: the same n-grams give the
+  // same hashes as hashing their text would (up to 64-bit collisions), without building a string
+  // per n-gram (that cost a quarter of the near-dedup's time).
   std::vector<std::string_view> tokens = python_tokens(text);
-  std::vector<std::uint64_t> hashes;
+  std::vector<std::uint64_t> token_hashes;
+  token_hashes.reserve(tokens.size());
+  for (auto token : tokens) token_hashes.push_back(XXH3_64bits(token.data(), token.size()));
   const std::size_t width = static_cast<std::size_t>(std::max(1, n));
   const std::size_t count = tokens.size() < width ? 1 : tokens.size() - width + 1;
+  std::vector<std::uint64_t> hashes;
   hashes.reserve(count);
-  std::string gram;
   for (std::size_t start = 0; start < count; ++start) {
-    gram.clear();
-    for (std::size_t k = start; k < std::min(tokens.size(), start + width); ++k) {
-      if (k > start) gram += ' ';
-      gram += tokens[k];
-    }
-    hashes.push_back(XXH3_64bits(gram.data(), gram.size()));
+    const std::size_t length = std::min(width, token_hashes.size() - start);
+    hashes.push_back(XXH3_64bits(token_hashes.data() + start, length * sizeof(std::uint64_t)));
   }
   std::sort(hashes.begin(), hashes.end());
   hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());

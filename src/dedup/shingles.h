@@ -15,8 +15,8 @@ namespace warpsynth::dedup {
 // Comments are tokens like the rest. bench/dedup.py tokenizes the same way (for datasketch).
 std::vector<std::string_view> python_tokens(std::string_view text);
 
-// The distinct n-grams of the tokens (joined by one space) as 64-bit XXH3 hashes, sorted. A text
-// of fewer than n tokens has one shingle: all its tokens.
+// The distinct n-grams of the tokens as 64-bit hashes (XXH3 of the tokens' XXH3 hashes), sorted.
+// A text of fewer than n tokens has one shingle: all its tokens.
 std::vector<std::uint64_t> shingle_hashes(std::string_view text, int n = 5);
 
 // |a ∩ b| / |a ∪ b| of two sorted sets of distinct hashes (1 for two empty sets).
