@@ -22,32 +22,27 @@ CLI::Validator unsigned_64() {
       "UINT64");
 }
 
-CLI::Validator finite_positive() {
+namespace {
+
+// A finite number above `bound` (or at it, when `bound_allowed`): CLI11's own checks let nan through.
+CLI::Validator finite_from(double bound, bool bound_allowed, const std::string& what, const std::string& name) {
   return CLI::Validator(
-      [](std::string& text) -> std::string {
+      [=](std::string& text) -> std::string {
         double value = 0.0;
         const char* end = text.data() + text.size();
         auto [ptr, ec] = std::from_chars(text.data(), end, value);
-        if (ec != std::errc() || ptr != end || !std::isfinite(value) || value <= 0.0) {
-          return "'" + text + "' is not a finite number above 0";
+        if (ec != std::errc() || ptr != end || !std::isfinite(value) || value < bound || (!bound_allowed && value == bound)) {
+          return "'" + text + "' is not " + what;
         }
         return "";
       },
-      "POSITIVE");
+      name);
 }
 
-CLI::Validator finite_non_negative() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        double value = 0.0;
-        const char* end = text.data() + text.size();
-        auto [ptr, ec] = std::from_chars(text.data(), end, value);
-        if (ec != std::errc() || ptr != end || !std::isfinite(value) || value < 0.0) {
-          return "'" + text + "' is not a finite number, 0 or above";
-        }
-        return "";
-      },
-      "NON-NEGATIVE");
-}
+}  // namespace
+
+CLI::Validator finite_positive() { return finite_from(0.0, false, "a finite number above 0", "POSITIVE"); }
+
+CLI::Validator finite_non_negative() { return finite_from(0.0, true, "a finite number, 0 or above", "NON-NEGATIVE"); }
 
 }  // namespace warpsynth::cli

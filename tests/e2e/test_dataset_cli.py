@@ -270,3 +270,26 @@ def test_stats_report_writes_markdown_with_its_plots(warpsynth_bin, inputs, repo
     assert run_cli(warpsynth_bin, "stats", inputs["generated"], "--report", again, "--against", reference).returncode == 0
     for image in images:
         assert (again / image).read_bytes() == (report / image).read_bytes(), image
+
+
+def test_every_shard_format_is_read_and_added_data_moves_only_the_groups_it_joins(warpsynth_bin, inputs, tmp_path):
+    compressed = tmp_path / "zst"
+    per_sample = tmp_path / "json"
+    for folder, form in ((compressed, "jsonl.zst"), (per_sample, "json")):
+        assert run_cli(warpsynth_bin, "generate", "--count", 60, "--seed", 9, "--shard-size", 20, "--format", form,
+                       "--out", folder, "-q").returncode == 0
+    plain, from_zst, from_json = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    for source, out in ((inputs["generated"], plain), (compressed, from_zst), (per_sample, from_json)):
+        assert run_cli(warpsynth_bin, "dataset", source, "--out", out, "-q").returncode == 0
+    assert rows(from_zst) == rows(plain) == rows(from_json)
+
+    # the extracted records alone, then with the variants added: a row keeps its split unless its
+    # group took in a variant
+    alone, more = tmp_path / "alone", tmp_path / "more"
+    assert run_cli(warpsynth_bin, "dataset", inputs["generated"], "--out", alone, "-q").returncode == 0
+    assert run_cli(warpsynth_bin, "dataset", inputs["generated"], inputs["variants"], "--out", more, "-q").returncode == 0
+    before = {r["id"]: split for split, rs in rows(alone).items() for r in rs}
+    after = {r["id"]: (split, r["near_cluster_size"]) for split, rs in rows(more).items() for r in rs}
+    for id_, split in before.items():
+        if after[id_][1] == 1:
+            assert after[id_][0] == split, id_
