@@ -2,7 +2,10 @@
 #include <memory>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
+#include "generate/cluster_run.h"
 #include "cli/option_checks.h"
 #include "gen/config.h"
 #include "generate/generate_run.h"
@@ -69,6 +72,14 @@ Runner add_generate_command(CLI::App& app) {
       ->check(CLI::Range(0, 3));
   cmd->add_option("--recycle", state->options.recycle_after, "Batches a worker serves before it is replaced")->default_val(100)->check(CLI::Range(1, 1'000'000));
   cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(300.0)->check(cli::finite_positive());
+  cmd->add_option("--ray", state->options.ray_address,
+                  "Make the shards on a Ray cluster: its address (HOST:PORT, or auto for the cluster this machine "
+                  "belongs to). Each task runs this binary on its node with --jobs workers; the output folder must be "
+                  "one every node reaches (docs/cluster.md)");
+  cmd->add_option("--cluster-task-shards", state->options.task_shards,
+                     "(used by --ray) make only these shards, print their outcomes, keep no manifest")
+      ->delimiter(',')
+      ->group("");  // hidden: what a cluster task runs
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
   cmd->add_flag("--print-config", state->print_config, "Print the effective generator config as JSON and exit");
   cmd->add_option("--show", state->show, "Print the Python of sample INDEX of this seed and config, and exit")
@@ -98,6 +109,16 @@ Runner add_generate_command(CLI::App& app) {
       std::cerr << "warpsynth generate: --out is required\n";
       return kExitUsage;
     }
+    if (!state->options.ray_address.empty()) {
+      if (auto problem = ray_address_problem(state->options.ray_address); !problem.empty()) {
+        std::cerr << "warpsynth generate: --ray " << problem << "\n";
+        return kExitUsage;
+      }
+      if (auto problem = ray_address_unreachable(state->options.ray_address); !problem.empty()) {
+        std::cerr << "warpsynth generate: --ray: " << problem << "\n";
+        return kExitFailure;
+      }
+    }
     if (auto problem = check_out_dir(state->options.out_dir, "generate"); !problem.empty()) {
       std::cerr << "warpsynth generate: " << problem << "\n";
       return kExitUsage;
@@ -118,7 +139,12 @@ Runner add_generate_command(CLI::App& app) {
     state->options.progress = !state->quiet;
     try {
       GenerateSummary summary = run_generate(state->options, std::cerr);
+      if (!state->options.task_shards.empty()) return kExitOk;  // the outcomes are the output
       summary.print(std::cout);
+      if (!summary.cluster.is_null()) {
+        std::cout << fmt::format("cluster: {} nodes, {} tasks, {} retried\n", summary.cluster["nodes"].dump(),
+                                 summary.cluster["tasks"].dump(), summary.cluster["retries"].dump());
+      }
       std::cout << "output: " << state->options.out_dir << "/kernels-*\n";
       return summary.failures().empty() ? kExitOk : kExitFailure;
     } catch (const GenerateUsageError& e) {

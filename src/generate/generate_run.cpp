@@ -1,10 +1,13 @@
 #include "generate/generate_run.h"
+#include "generate/cluster_run.h"
 
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <iostream>
+
+#include <unistd.h>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -282,6 +285,15 @@ nlohmann::ordered_json GenerateSummary::to_json() const {
           {"failures", list}};
 }
 
+namespace {
+
+nlohmann::ordered_json with_cluster(nlohmann::ordered_json summary, const nlohmann::ordered_json& cluster) {
+  if (!cluster.is_null()) summary["cluster"] = cluster;
+  return summary;
+}
+
+}  // namespace
+
 void GenerateSummary::print(std::ostream& out) const {
   double rate = seconds > 0 ? processed_now / seconds : 0.0;
   out << fmt::format("{} {} in {} shards ({} resumed); {} processed now in {:.1f} s ({:.1f} kernels/s)\n",
@@ -325,8 +337,13 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   WorkerCommand command = locate_worker();
   fs::path out_dir(options.out_dir);
   fs::create_directories(out_dir);
-  remove_stale_temporaries(options.out_dir);
-  LogFile worker_log((out_dir / kLogName).string());
+  const bool task = !options.task_shards.empty();
+  // A cluster task shares the folder with other tasks and the driver: it leaves their temporary
+  // files, the manifest and the log alone (its log is its node's, in the temporary folder).
+  if (!task) remove_stale_temporaries(options.out_dir);
+  LogFile worker_log(task ? (fs::temp_directory_path() / fmt::format("warpsynth-task-{}-{}.log", options.task_shards.front(),
+                                                                     ::getpid())).string()
+                          : (out_dir / kLogName).string());
 
   // Warp's version and the catalog come from the first worker, which then takes batches too.
   // No more workers than batches: each would start Warp (about 0.2 GB) for nothing.
@@ -342,9 +359,14 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
                        options.verify,  options.format, warp_version,       WARPSYNTH_VERSION, options.opt_level};
 
-  std::string manifest_path = (out_dir / kManifestName).string();
+  std::string manifest_path = task ? std::string() : (out_dir / kManifestName).string();
   GenerateSummary summary;
-  summary.manifest = open_manifest(manifest_path, "generate", identity, options.out_dir, "another run");
+  if (task) {
+    summary.manifest.command = "generate";
+    summary.manifest.run = identity;
+  } else {
+    summary.manifest = open_manifest(manifest_path, "generate", identity, options.out_dir, "another run");
+  }
   ShardFormat format = parse_shard_format(options.format);
 
   catalog::Catalog table = catalog::Catalog::load(catalog_path);
@@ -354,15 +376,29 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
 
   ShardedOutput out{options.out_dir, format, options.count, options.shard_size,
                     static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress,
-                    options.batch_timeout};
-  ShardedRunCounts counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
+                    options.batch_timeout, {}};
+  ShardedRunCounts counts;
+  if (!options.ray_address.empty()) {
+    pool.shutdown();  // the local worker gave Warp's version and the catalog; the cluster does the rest
+    counts = run_on_cluster(options, out, summary.manifest, manifest_path, log, summary.cluster);
+  } else {
+    if (task) out.only_shards.insert(options.task_shards.begin(), options.task_shards.end());
+    counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
+  }
+  if (task) {
+    for (const auto& [id, outcome] : summary.manifest.shards) {
+      nlohmann::ordered_json line{{"shard", id}, {"outcome", outcome.to_json()}};
+      std::cout << line.dump() << std::endl;
+    }
+    return summary;
+  }
   summary.resumed_shards = counts.resumed_shards;
   summary.processed_now = counts.processed_now;
   summary.worker_peak_rss_kb = pool.peak_rss_kb();
   summary.worker_restarts = pool.restarts();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   AtomicFile summary_file((out_dir / kSummaryName).string());
-  summary_file.stream() << summary.to_json().dump(2) << '\n';
+  summary_file.stream() << with_cluster(summary.to_json(), summary.cluster).dump(2) << '\n';
   summary_file.commit();
   worker_log.line(
       fmt::format("[driver] done: {} processed in {:.1f} s, driver CPU {:.2f} s, worker peak RSS {} KiB, {} restarts",

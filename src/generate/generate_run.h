@@ -30,6 +30,11 @@ struct GenerateOptions {
   std::chrono::milliseconds batch_timeout{300'000};
   std::chrono::milliseconds startup_timeout{120'000};
   bool progress = true;
+  // --ray ADDRESS: the shards not yet done are made by tasks on a Ray cluster (cluster_run.h).
+  std::string ray_address;
+  // A cluster task: make only these shards into out_dir (whose manifest the driver keeps), print
+  // each one's outcome as a JSON line on stdout, write no manifest or summary.
+  std::vector<int> task_shards;
 };
 
 // A run that cannot start as asked: another run's output in the folder, a bad option.
@@ -44,6 +49,7 @@ struct GenerateSummary {
   std::uint64_t processed_now = 0;   // samples processed by this invocation
   long worker_peak_rss_kb = 0;
   int worker_restarts = 0;
+  nlohmann::ordered_json cluster;  // --ray: nodes, tasks, retries (null for a local run)
 
   std::uint64_t requested() const { return manifest.run.count; }
   std::uint64_t records() const;

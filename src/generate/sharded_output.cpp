@@ -31,8 +31,8 @@ Manifest open_manifest(const std::string& path, const std::string& command, cons
   return manifest;
 }
 
-ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJob& job, ResultQueue& results,
-                             Manifest& manifest, const std::string& manifest_path, std::ostream& log) {
+void drop_untrusted_shards(const ShardedOutput& out, Manifest& manifest, const std::string& manifest_path,
+                           std::ostream& log) {
   // A shard the manifest lists is trusted only as it was committed: one whose file is gone, or
   // differs (truncated, edited, lines appended) is made again; so is one whose samples timed out
   // under a shorter timeout than this run's (the timeout is the run's, not the kernel's).
@@ -64,7 +64,12 @@ ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJo
     log << "warpsynth: " << why << ": the shard is made again\n";
     it = manifest.shards.erase(it);
   }
-  manifest.save(manifest_path);
+  if (!manifest_path.empty()) manifest.save(manifest_path);
+}
+
+ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJob& job, ResultQueue& results,
+                             Manifest& manifest, const std::string& manifest_path, std::ostream& log) {
+  drop_untrusted_shards(out, manifest, manifest_path, log);
   ShardedRunCounts counts;
   counts.resumed_shards = manifest.shards.size();
 
@@ -72,23 +77,27 @@ ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJo
   std::map<int, std::unique_ptr<ShardAssembler>> open_shards;  // opened at their first item
   std::uint64_t already_done = 0;
   BatchQueue queue(std::max<std::uint64_t>(1, out.batch));
+  std::size_t wanted = 0;  // shards the manifest holds when the run is done
   for (const auto& shard : shards) {
+    if (!out.only_shards.empty() && !out.only_shards.count(shard.id)) continue;
+    ++wanted;
     if (manifest.shards.count(shard.id)) {
       already_done += shard.end - shard.begin;
       continue;
     }
     queue.add(shard.begin, shard.end);
   }
-  counts.processed_now = queue.empty() ? 0 : out.count - already_done;
+  const std::uint64_t total = out.only_shards.empty() ? out.count : already_done + queue.items();
+  counts.processed_now = queue.empty() ? 0 : total - already_done;
 
-  Progress progress(log, out.count, out.progress);
+  Progress progress(log, total, out.progress);
   pool.start(queue, job);
 
   std::uint64_t failed_before = 0;
   for (const auto& [id, s] : manifest.shards) failed_before += s.samples - s.records - s.duplicates;
   std::uint64_t finished = 0, failed = 0;
   try {
-    while (manifest.shards.size() < shards.size()) {  // each complete shard is in the manifest
+    while (manifest.shards.size() < wanted) {  // each complete shard is in the manifest
       results.wait_for_results(std::chrono::milliseconds(500));
       if (pool.failed()) break;
       // Records are written as they arrive (in index order within a shard) while the workers go on;
@@ -102,7 +111,7 @@ ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJo
         ShardOutcome outcome = assembler->commit();
         if (outcome.failures_by_stage.count("timeout")) outcome.timeout_ms = out.timeout.count();
         manifest.shards[shard.id] = std::move(outcome);
-        manifest.save(manifest_path);
+        if (!manifest_path.empty()) manifest.save(manifest_path);
         open_shards.erase(shard.id);
       }
       progress.update(already_done + finished, failed_before + failed);

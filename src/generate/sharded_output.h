@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <set>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -27,6 +28,8 @@ struct ShardedOutput {
   bool progress = true;
   // The batch timeout: shards some of whose samples timed out under a shorter one are made again.
   std::chrono::milliseconds timeout{0};
+  // When not empty, only these shards are made (a cluster task: src/generate/cluster_run.h).
+  std::set<int> only_shards;
 };
 
 struct ShardedRunCounts {
@@ -42,10 +45,14 @@ Manifest open_manifest(const std::string& path, const std::string& command, cons
 
 // Drops from `manifest` the shards whose files are gone or differ from what the manifest recorded
 // (size, checksum), and those whose samples timed out under a shorter timeout than out.timeout,
-// saying so on `log`; queues the rest of the items, runs them
+// saying so on `log`, and saves it.
+void drop_untrusted_shards(const ShardedOutput& out, Manifest& manifest, const std::string& manifest_path,
+                           std::ostream& log);
+
+// drop_untrusted_shards, then queues the rest of the items, runs them
 // through `pool` with `job` (which delivers its results to `results`), writes every shard and saves
-// the manifest after each. Returns once every shard is written; throws WorkerStartError when a
-// worker could not start.
+// the manifest after each (not saved when `manifest_path` is empty). Returns once every shard is
+// written; throws WorkerStartError when a worker could not start.
 ShardedRunCounts run_sharded(const ShardedOutput& out, WorkerPool& pool, BatchJob& job, ResultQueue& results,
                              Manifest& manifest, const std::string& manifest_path, std::ostream& log);
 

@@ -1,0 +1,37 @@
+// `generate --ray ADDRESS`: the shards a run has not done are made by tasks on a Ray cluster. The
+// driver (this process) keeps the manifest, as a local run does; each task runs this binary on its
+// node for one shard (`--cluster-task-shards ID`, with local workers) and writes the shard, whole,
+// into the output folder, which every node reaches. The Ray side is a thin Python launcher
+// (python/warpsynth_ray/launch.py) that submits the tasks and reports each finished shard as a line.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "generate/generate_run.h"
+#include "generate/manifest.h"
+#include "generate/sharded_output.h"
+
+namespace warpsynth {
+
+// "" when `address` is "auto" or HOST:PORT (a port in 1..65535), else why not.
+std::string ray_address_problem(const std::string& address);
+
+// "" when something accepts a TCP connection at HOST:PORT within a few seconds ("auto": not
+// checked here), else why not: checked before any work, so that a wrong address costs nothing.
+std::string ray_address_unreachable(const std::string& address);
+
+// Raised when the cluster cannot be used (nothing at the address, a node that cannot reach the
+// output folder): the run fails before any shard is made.
+struct ClusterError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Makes the shards `manifest` lacks on the cluster, saving the manifest after each; `cluster` gets
+// {nodes, tasks, retries}.
+ShardedRunCounts run_on_cluster(const GenerateOptions& options, const ShardedOutput& out, Manifest& manifest,
+                                const std::string& manifest_path, std::ostream& log, nlohmann::ordered_json& cluster);
+
+}  // namespace warpsynth
