@@ -110,14 +110,7 @@ Runner add_generate_command(CLI::App& app) {
       return kExitUsage;
     }
     if (!state->options.ray_address.empty()) {
-      if (auto problem = ray_address_problem(state->options.ray_address); !problem.empty()) {
-        std::cerr << "warpsynth generate: --ray " << problem << "\n";
-        return kExitUsage;
-      }
-      if (auto problem = ray_address_unreachable(state->options.ray_address); !problem.empty()) {
-        std::cerr << "warpsynth generate: --ray: " << problem << "\n";
-        return kExitFailure;
-      }
+      if (int code = ray_address_refusal(state->options.ray_address, "generate"); code != 0) return code;
     }
     if (auto problem = check_out_dir(state->options.out_dir, "generate"); !problem.empty()) {
       std::cerr << "warpsynth generate: " << problem << "\n";

@@ -3,7 +3,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <iostream>
 #include <string>
+
+#include "generate/cluster_run.h"
 
 namespace warpsynth::cli {
 
@@ -40,6 +43,18 @@ CLI::Validator finite_from(double bound, bool bound_allowed, const std::string& 
 }
 
 }  // namespace
+
+int ray_address_refusal(const std::string& address, const std::string& command) {
+  if (auto problem = ray_address_problem(address); !problem.empty()) {
+    std::cerr << "warpsynth " << command << ": --ray " << problem << "\n";
+    return 2;
+  }
+  if (auto problem = ray_address_unreachable(address); !problem.empty()) {
+    std::cerr << "warpsynth " << command << ": --ray: " << problem << "\n";
+    return 1;
+  }
+  return 0;
+}
 
 CLI::Validator finite_positive() { return finite_from(0.0, false, "a finite number above 0", "POSITIVE"); }
 

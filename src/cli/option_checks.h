@@ -15,4 +15,8 @@ CLI::Validator finite_positive();
 // A finite number, zero or above (a limit where 0 means none).
 CLI::Validator finite_non_negative();
 
+// For --ray ADDRESS of `command`: 0 when the address is well formed and something answers there
+// (or it is auto), else the exit code (2 malformed, 1 nothing answering), the reason printed.
+int ray_address_refusal(const std::string& address, const std::string& command);
+
 }  // namespace warpsynth::cli

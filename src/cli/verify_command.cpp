@@ -57,6 +57,13 @@ Runner add_verify_command(CLI::App& app) {
   cmd->add_option("--shard-size", state->options.shard_size, "Records per output shard")->default_val(1000)->check(CLI::Range(1ull, 100'000'000ull));
   cmd->add_option("--format", state->options.format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
   cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(600.0)->check(cli::finite_positive());
+  cmd->add_option("--ray", state->options.ray_address,
+                  "Verify the shards on a Ray cluster: its address (HOST:PORT, or auto); the input and output "
+                  "folders must be ones every node reaches (docs/cluster.md)");
+  cmd->add_option("--cluster-task-shards", state->options.task_shards,
+                  "(used by --ray) verify only these shards, print their outcomes, keep no manifest")
+      ->delimiter(',')
+      ->group("");
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
   return [state]() {
     std::error_code ec;
@@ -64,6 +71,9 @@ Runner add_verify_command(CLI::App& app) {
         std::filesystem::equivalent(state->options.in_dir, state->options.out_dir, ec)) {
       std::cerr << "warpsynth verify: --out must be another folder than the input (" << state->options.out_dir << ")\n";
       return kExitUsage;
+    }
+    if (!state->options.ray_address.empty()) {
+      if (int code = ray_address_refusal(state->options.ray_address, "verify"); code != 0) return code;
     }
     if (auto problem = check_out_dir(state->options.out_dir, "verify"); !problem.empty()) {
       std::cerr << "warpsynth verify: " << problem << "\n";
@@ -73,7 +83,12 @@ Runner add_verify_command(CLI::App& app) {
     state->options.progress = !state->quiet;
     try {
       GenerateSummary summary = run_verify(state->options, std::cerr);
+      if (!state->options.task_shards.empty()) return kExitOk;  // the outcomes are the output
       summary.print(std::cout);
+      if (!summary.cluster.is_null()) {
+        std::cout << "cluster: " << summary.cluster["nodes"].dump() << " nodes, " << summary.cluster["tasks"].dump()
+                  << " tasks, " << summary.cluster["retries"].dump() << " retried\n";
+      }
       std::cout << "output: " << state->options.out_dir << "/kernels-*\n";
       return summary.failures().empty() ? kExitOk : kExitFailure;
     } catch (const GenerateUsageError& e) {

@@ -62,10 +62,7 @@ std::string ray_address_unreachable(const std::string& address) {
   return answered ? "" : "no Ray cluster answers at " + address;
 }
 
-namespace {
-
-// The `generate` arguments of a task: the run's own, with absolute paths (a task starts elsewhere).
-std::vector<std::string> task_arguments(const GenerateOptions& o) {
+std::vector<std::string> generate_task_arguments(const GenerateOptions& o) {
   std::vector<std::string> args = {
       "generate", "--count", std::to_string(o.count), "--seed", std::to_string(o.seed), "--shard-size",
       std::to_string(o.shard_size), "--format", o.format, "--verify", o.verify, "--batch", std::to_string(o.batch),
@@ -76,10 +73,9 @@ std::vector<std::string> task_arguments(const GenerateOptions& o) {
   return args;
 }
 
-}  // namespace
-
-ShardedRunCounts run_on_cluster(const GenerateOptions& options, const ShardedOutput& out, Manifest& manifest,
-                                const std::string& manifest_path, std::ostream& log, nlohmann::ordered_json& cluster) {
+ShardedRunCounts run_on_cluster(const std::string& address, const std::vector<std::string>& task_args,
+                                const ShardedOutput& out, Manifest& manifest, const std::string& manifest_path,
+                                std::ostream& log, nlohmann::ordered_json& cluster) {
   drop_untrusted_shards(out, manifest, manifest_path, log);
   ShardedRunCounts counts;
   counts.resumed_shards = manifest.shards.size();
@@ -94,15 +90,15 @@ ShardedRunCounts run_on_cluster(const GenerateOptions& options, const ShardedOut
       counts.processed_now += shard.end - shard.begin;
     }
   }
-  cluster = {{"address", options.ray_address}, {"nodes", 0}, {"tasks", 0}, {"retries", 0}};
+  cluster = {{"address", address}, {"nodes", 0}, {"tasks", 0}, {"retries", 0}};
   if (pending.empty()) return counts;
 
   WorkerCommand command = locate_worker();
   SpawnOptions spawn;
-  spawn.argv = {command.python, "-u", "-m", "warpsynth_ray.launch", "--address", options.ray_address, "--binary",
+  spawn.argv = {command.python, "-u", "-m", "warpsynth_ray.launch", "--address", address, "--binary",
                 fs::canonical("/proc/self/exe").string(), "--out", fs::absolute(out.dir).string(), "--shards", pending,
                 "--"};
-  for (auto& a : task_arguments(options)) spawn.argv.push_back(std::move(a));
+  spawn.argv.insert(spawn.argv.end(), task_args.begin(), task_args.end());
   spawn.env_overrides["PYTHONPATH"] = command.python_path;
   spawn.die_with_parent = true;  // the launcher, and with it the run's tasks, end with the driver
   Subprocess launcher(spawn);

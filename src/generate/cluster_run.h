@@ -7,6 +7,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,9 +30,14 @@ struct ClusterError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Makes the shards `manifest` lacks on the cluster, saving the manifest after each; `cluster` gets
-// {nodes, tasks, retries}.
-ShardedRunCounts run_on_cluster(const GenerateOptions& options, const ShardedOutput& out, Manifest& manifest,
-                                const std::string& manifest_path, std::ostream& log, nlohmann::ordered_json& cluster);
+// The arguments of a `generate` task: the run's own, with absolute paths (a task starts elsewhere).
+std::vector<std::string> generate_task_arguments(const GenerateOptions& options);
+
+// Makes the shards `manifest` lacks on the cluster at `address`, each by a task running this
+// binary with `task_args` and `--cluster-task-shards ID`, saving the manifest after each; `cluster`
+// gets {address, nodes, tasks, retries}.
+ShardedRunCounts run_on_cluster(const std::string& address, const std::vector<std::string>& task_args,
+                                const ShardedOutput& out, Manifest& manifest, const std::string& manifest_path,
+                                std::ostream& log, nlohmann::ordered_json& cluster);
 
 }  // namespace warpsynth

@@ -380,7 +380,8 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   ShardedRunCounts counts;
   if (!options.ray_address.empty()) {
     pool.shutdown();  // the local worker gave Warp's version and the catalog; the cluster does the rest
-    counts = run_on_cluster(options, out, summary.manifest, manifest_path, log, summary.cluster);
+    counts = run_on_cluster(options.ray_address, generate_task_arguments(options), out, summary.manifest, manifest_path,
+                            log, summary.cluster);
   } else {
     if (task) out.only_shards.insert(options.task_shards.begin(), options.task_shards.end());
     counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);

@@ -1,6 +1,10 @@
 #include "verify/verify_run.h"
+#include "generate/cluster_run.h"
 
 #include <filesystem>
+#include <iostream>
+
+#include <unistd.h>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -167,8 +171,11 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
 
   fs::path out_dir(options.out_dir);
   fs::create_directories(out_dir);
-  remove_stale_temporaries(options.out_dir);
-  LogFile worker_log((out_dir / "warpsynth.log").string());
+  const bool task = !options.task_shards.empty();
+  if (!task) remove_stale_temporaries(options.out_dir);  // a task leaves the other tasks' files alone
+  LogFile worker_log(task ? (fs::temp_directory_path() / fmt::format("warpsynth-verify-task-{}-{}.log",
+                                                                     options.task_shards.front(), ::getpid())).string()
+                          : (out_dir / "warpsynth.log").string());
   // No more workers than batches: each would start Warp (about 0.2 GB) for nothing.
   const auto batches = static_cast<long long>((lines.size() + options.batch - 1) / std::max<std::size_t>(1, options.batch));
   const int jobs = static_cast<int>(std::clamp<long long>(options.jobs, 1, std::max(1LL, batches)));
@@ -181,16 +188,41 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   RunIdentity identity{0, lines.size(), options.shard_size, input_digest, options.level, options.format, warp_version,
                        WARPSYNTH_VERSION, options.opt_level};
 
-  std::string manifest_path = (out_dir / "manifest.json").string();
+  std::string manifest_path = task ? std::string() : (out_dir / "manifest.json").string();
   GenerateSummary summary;
-  summary.manifest = open_manifest(manifest_path, "verify", identity, options.out_dir,
-                                   "another verification (config_hash is the input's digest)");
+  if (task) {
+    summary.manifest.command = "verify";
+    summary.manifest.run = identity;
+  } else {
+    summary.manifest = open_manifest(manifest_path, "verify", identity, options.out_dir,
+                                     "another verification (config_hash is the input's digest)");
+  }
 
   VerifyJob job(lines, options);
   ShardedOutput out{options.out_dir, format, lines.size(), options.shard_size,
                     static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress,
-                    options.batch_timeout};
-  ShardedRunCounts counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
+                    options.batch_timeout, {}};
+  ShardedRunCounts counts;
+  if (!options.ray_address.empty()) {
+    pool.shutdown();  // the local worker gave Warp's version; the cluster does the rest
+    std::vector<std::string> args = {
+        "verify", fs::absolute(options.in_dir).string(), "--out", fs::absolute(options.out_dir).string(), "--level",
+        options.level, "--jobs", std::to_string(options.jobs), "--batch", std::to_string(options.batch),
+        "--shard-size", std::to_string(options.shard_size), "--format", options.format, "--timeout",
+        fmt::format("{}", options.batch_timeout.count() / 1000.0), "--quiet"};
+    if (options.opt_level >= 0) args.insert(args.end(), {"--opt-level", std::to_string(options.opt_level)});
+    counts = run_on_cluster(options.ray_address, args, out, summary.manifest, manifest_path, log, summary.cluster);
+  } else {
+    if (task) out.only_shards.insert(options.task_shards.begin(), options.task_shards.end());
+    counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
+  }
+  if (task) {
+    for (const auto& [id, outcome] : summary.manifest.shards) {
+      nlohmann::ordered_json line{{"shard", id}, {"outcome", outcome.to_json()}};
+      std::cout << line.dump() << std::endl;
+    }
+    return summary;
+  }
   summary.resumed_shards = counts.resumed_shards;
   summary.processed_now = counts.processed_now;
   summary.worker_peak_rss_kb = pool.peak_rss_kb();
@@ -199,6 +231,7 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   AtomicFile summary_file((out_dir / "summary.json").string());
   nlohmann::ordered_json j = summary.to_json();
   j["input"] = options.in_dir;
+  if (!summary.cluster.is_null()) j["cluster"] = summary.cluster;
   summary_file.stream() << j.dump(2) << '\n';
   summary_file.commit();
   return summary;

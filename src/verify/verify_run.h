@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "generate/generate_run.h"
 
@@ -25,6 +26,8 @@ struct VerifyOptions {
   std::chrono::milliseconds batch_timeout{600'000};
   std::chrono::milliseconds startup_timeout{120'000};
   bool progress = true;
+  std::string ray_address;      // --ray: the shards are made on a Ray cluster (generate/cluster_run.h)
+  std::vector<int> task_shards; // a cluster task: only these shards, outcomes on stdout, no manifest
 };
 
 // The counts are a generate run's (samples are the input's records, in the order read); the

@@ -100,3 +100,18 @@ def test_a_bad_address_is_refused_before_any_work(warpsynth_bin, tmp_path, addre
     result = run_cli(warpsynth_bin, "generate", "--count", 10, "--ray", address, "--out", out, timeout=120)
     assert result.returncode == code and message in result.stderr, result.stderr
     assert not out.exists()  # refused before any work
+
+
+def test_verify_on_the_cluster_gives_the_local_bytes(warpsynth_bin, cluster, tmp_path):
+    c, _ = cluster
+    source = tmp_path / "source"
+    assert run_cli(warpsynth_bin, "generate", "--count", 16, "--seed", 4, "--out", source, "-q").returncode == 0
+    args = ["verify", source, "--shard-size", 8, "--jobs", 1, "-q"]
+    local = run_cli(warpsynth_bin, *args, "--out", tmp_path / "local")
+    on_cluster = run_cli(warpsynth_bin, *args, "--ray", c.address, "--out", tmp_path / "ray")
+    assert on_cluster.returncode == local.returncode, on_cluster.stderr
+    assert outputs(tmp_path / "ray") == outputs(tmp_path / "local")
+    ours, section = summary_without_cluster(tmp_path / "ray")
+    theirs, _ = summary_without_cluster(tmp_path / "local")
+    ours.pop("input"), theirs.pop("input")
+    assert ours == theirs and section["tasks"] == 2, section
