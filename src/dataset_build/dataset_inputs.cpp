@@ -29,6 +29,7 @@ std::string string_at(const nlohmann::json& j, std::initializer_list<const char*
 InputRecord take(const nlohmann::json& record, std::string line, std::size_t input) {
   InputRecord r;
   r.line = std::move(line);
+  r.input = input;
   r.id = record["id"].get<std::string>();
   r.origin = string_at(record, {"origin"});
   r.python = record["python"].get<std::string>();
