@@ -59,13 +59,31 @@ def wait_for_shards(out: Path, count: int, process, limit=600):
     raise AssertionError("no shard in time")
 
 
+def wait_for_two_tasks_running(out: Path, process, limit=600):
+    """Until both nodes run a task: attempts started (DIR/.ray-attempts) exceed the shards done by 2."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("the run ended early: " + process.stderr.read())
+        try:
+            started = len(os.listdir(out / ".ray-attempts"))
+            done = len(json.loads((out / "manifest.json").read_text())["complete_shards"])
+            if started - done >= 2:
+                return
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.05)
+    raise AssertionError("the two nodes never ran tasks at once")
+
+
 def test_a_ray_run_gives_the_local_bytes_and_survives_a_lost_node(warpsynth_bin, local_run, cluster, tmp_path):
     c, second = cluster
     out = tmp_path / "run"
     process = subprocess.Popen([str(warpsynth_bin), *map(str, RUN), "--ray", c.address, "--out", str(out)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for_shards(out, 1, process)
-    c.remove_node(second)  # the second node goes while its task runs
+    wait_for_two_tasks_running(out, process)
+    c.remove_node(second)  # the second node goes while its task runs: the task is retried elsewhere
     stdout, stderr = process.communicate(timeout=900)
     assert process.returncode == 0, stderr
     assert outputs(out) == outputs(local_run)
