@@ -94,7 +94,10 @@ def main(argv: list) -> int:
                     f"(it must be on a file system every node shares): node {blind[0]}")
 
     attempts = os.path.join(args.out, ATTEMPTS)
-    os.makedirs(attempts, exist_ok=True)
+    import shutil
+
+    shutil.rmtree(attempts, ignore_errors=True)  # left by a run whose driver was killed: not this run's retries
+    os.makedirs(attempts)
 
     @ray.remote(num_cpus=1, max_retries=5)
     def make_shard(shard: int) -> dict:
@@ -122,8 +125,6 @@ def main(argv: list) -> int:
         markers = os.listdir(attempts)
         emit({"event": "done", "nodes": len(used_nodes), "tasks": len(shards), "retries": max(0, len(markers) - len(shards))})
     finally:
-        import shutil
-
         shutil.rmtree(attempts, ignore_errors=True)
     return 0
 
