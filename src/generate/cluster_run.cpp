@@ -1,6 +1,7 @@
 #include "generate/cluster_run.h"
 
 #include <filesystem>
+#include <iostream>
 
 #include <netdb.h>
 #include <poll.h>
@@ -141,6 +142,24 @@ ShardedRunCounts run_on_cluster(const std::string& address, const std::vector<st
     }
   }
   progress.finish(finished, 0);
+  return counts;
+}
+
+ShardedRunCounts run_shards(const ShardRunMode& mode, ShardedOutput out, WorkerPool& pool, BatchJob& job,
+                            ResultQueue& results, Manifest& manifest, const std::string& manifest_path,
+                            std::ostream& log, nlohmann::ordered_json& cluster) {
+  if (!mode.ray_address.empty()) {
+    pool.shutdown();  // the local worker gave Warp's version (and the catalog); the cluster does the rest
+    return run_on_cluster(mode.ray_address, mode.task_args, out, manifest, manifest_path, log, cluster);
+  }
+  out.only_shards.insert(mode.task_shards.begin(), mode.task_shards.end());
+  ShardedRunCounts counts = run_sharded(out, pool, job, results, manifest, manifest_path, log);
+  if (!mode.task_shards.empty()) {
+    for (const auto& [id, outcome] : manifest.shards) {
+      nlohmann::ordered_json line{{"shard", id}, {"outcome", outcome.to_json()}};
+      std::cout << line.dump() << std::endl;
+    }
+  }
   return counts;
 }
 

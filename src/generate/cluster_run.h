@@ -40,4 +40,16 @@ ShardedRunCounts run_on_cluster(const std::string& address, const std::vector<st
                                 const ShardedOutput& out, Manifest& manifest, const std::string& manifest_path,
                                 std::ostream& log, nlohmann::ordered_json& cluster);
 
+// How a `generate` or `verify` run makes its shards, one mechanism for both: on the cluster at
+// `ray_address` (the local pool shut down; tasks run `task_args`), as a cluster task (only
+// `task_shards`, each outcome printed on stdout as a JSON line), or locally through `pool`.
+struct ShardRunMode {
+  std::string ray_address;
+  std::vector<std::string> task_args;  // for the cluster's tasks
+  std::vector<int> task_shards;        // this process is a cluster task
+};
+ShardedRunCounts run_shards(const ShardRunMode& mode, ShardedOutput out, WorkerPool& pool, BatchJob& job,
+                            ResultQueue& results, Manifest& manifest, const std::string& manifest_path,
+                            std::ostream& log, nlohmann::ordered_json& cluster);
+
 }  // namespace warpsynth

@@ -377,22 +377,12 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   ShardedOutput out{options.out_dir, format, options.count, options.shard_size,
                     static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress,
                     options.batch_timeout, {}};
-  ShardedRunCounts counts;
-  if (!options.ray_address.empty()) {
-    pool.shutdown();  // the local worker gave Warp's version and the catalog; the cluster does the rest
-    counts = run_on_cluster(options.ray_address, generate_task_arguments(options), out, summary.manifest, manifest_path,
-                            log, summary.cluster);
-  } else {
-    if (task) out.only_shards.insert(options.task_shards.begin(), options.task_shards.end());
-    counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
-  }
-  if (task) {
-    for (const auto& [id, outcome] : summary.manifest.shards) {
-      nlohmann::ordered_json line{{"shard", id}, {"outcome", outcome.to_json()}};
-      std::cout << line.dump() << std::endl;
-    }
-    return summary;
-  }
+  ShardRunMode mode{options.ray_address, options.ray_address.empty() ? std::vector<std::string>{}
+                                                                      : generate_task_arguments(options),
+                    options.task_shards};
+  ShardedRunCounts counts =
+      run_shards(mode, out, pool, job, job, summary.manifest, manifest_path, log, summary.cluster);
+  if (task) return summary;  // its outcomes are printed; the driver keeps the manifest
   summary.resumed_shards = counts.resumed_shards;
   summary.processed_now = counts.processed_now;
   summary.worker_peak_rss_kb = pool.peak_rss_kb();

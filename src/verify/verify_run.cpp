@@ -202,27 +202,18 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   ShardedOutput out{options.out_dir, format, lines.size(), options.shard_size,
                     static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress,
                     options.batch_timeout, {}};
-  ShardedRunCounts counts;
+  ShardRunMode mode{options.ray_address, {}, options.task_shards};
   if (!options.ray_address.empty()) {
-    pool.shutdown();  // the local worker gave Warp's version; the cluster does the rest
-    std::vector<std::string> args = {
+    mode.task_args = {
         "verify", fs::absolute(options.in_dir).string(), "--out", fs::absolute(options.out_dir).string(), "--level",
         options.level, "--jobs", std::to_string(options.jobs), "--batch", std::to_string(options.batch),
         "--shard-size", std::to_string(options.shard_size), "--format", options.format, "--timeout",
         fmt::format("{}", options.batch_timeout.count() / 1000.0), "--quiet"};
-    if (options.opt_level >= 0) args.insert(args.end(), {"--opt-level", std::to_string(options.opt_level)});
-    counts = run_on_cluster(options.ray_address, args, out, summary.manifest, manifest_path, log, summary.cluster);
-  } else {
-    if (task) out.only_shards.insert(options.task_shards.begin(), options.task_shards.end());
-    counts = run_sharded(out, pool, job, job, summary.manifest, manifest_path, log);
+    if (options.opt_level >= 0) mode.task_args.insert(mode.task_args.end(), {"--opt-level", std::to_string(options.opt_level)});
   }
-  if (task) {
-    for (const auto& [id, outcome] : summary.manifest.shards) {
-      nlohmann::ordered_json line{{"shard", id}, {"outcome", outcome.to_json()}};
-      std::cout << line.dump() << std::endl;
-    }
-    return summary;
-  }
+  ShardedRunCounts counts =
+      run_shards(mode, out, pool, job, job, summary.manifest, manifest_path, log, summary.cluster);
+  if (task) return summary;  // its outcomes are printed; the driver keeps the manifest
   summary.resumed_shards = counts.resumed_shards;
   summary.processed_now = counts.processed_now;
   summary.worker_peak_rss_kb = pool.peak_rss_kb();
