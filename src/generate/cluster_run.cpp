@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "dataset/shard_files.h"
 #include "driver/worker_locator.h"
 #include "util/json_reader.h"
 #include "util/progress.h"
@@ -141,6 +142,9 @@ ShardedRunCounts run_on_cluster(const std::string& address, const std::vector<st
       throw ClusterError(fmt::format("the cluster finished without shard {}", shard.id));
     }
   }
+  // No task of this run runs now: a temporary shard left is an attempt killed with its node (its
+  // process died before it could remove it), and Ray made that shard again elsewhere.
+  remove_stale_temporaries(out.dir);
   progress.finish(finished, 0);
   return counts;
 }
