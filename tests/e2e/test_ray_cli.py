@@ -36,11 +36,17 @@ def local_run(warpsynth_bin, tmp_path_factory):
 
 
 @pytest.fixture
-def cluster():
+def cluster(monkeypatch):
+    # Loopback only: with this switch off, Ray takes 127.0.0.1 as every process's node address (the
+    # nodes, the launcher warpsynth starts, their workers), as it does on a laptop; otherwise it binds
+    # to the machine's network address and turns a 127.0.0.1 address into it.
+    monkeypatch.setenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     ray_utils = pytest.importorskip("ray.cluster_utils")
     c = ray_utils.Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     second = c.add_node(num_cpus=1)
     c.wait_for_nodes()
+    assert c.address.startswith("127.0.0.1:"), c.address
+    assert {c.head_node.node_ip_address, second.node_ip_address} == {"127.0.0.1"}
     yield c, second
     c.shutdown()
 
