@@ -1,5 +1,6 @@
 #include "generate/generate_run.h"
 #include "generate/cluster_run.h"
+#include "generate/run_folder.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -39,9 +40,7 @@ namespace fs = std::filesystem;
 namespace warpsynth {
 namespace {
 
-constexpr const char* kManifestName = "manifest.json";
 constexpr const char* kSummaryName = "summary.json";
-constexpr const char* kLogName = "warpsynth.log";
 
 // CPU time (user + system) this process has used so far: the driver's own share of a run.
 double process_cpu_seconds() {
@@ -336,20 +335,12 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   parse_shard_format(options.format);  // throws on a bad name
   WorkerCommand command = locate_worker();
   fs::path out_dir(options.out_dir);
-  fs::create_directories(out_dir);
-  const bool task = !options.task_shards.empty();
-  // A cluster task shares the folder with other tasks and the driver: it leaves their temporary
-  // files, the manifest and the log alone (its log is its node's, in the temporary folder).
-  if (!task) remove_stale_temporaries(options.out_dir);
-  LogFile worker_log(task ? (fs::temp_directory_path() / fmt::format("warpsynth-task-{}-{}.log", options.task_shards.front(),
-                                                                     ::getpid())).string()
-                          : (out_dir / kLogName).string());
+  const RunFolder folder = prepare_run_folder(options.out_dir, "generate", options.task_shards);
+  LogFile worker_log(folder.log_path);
 
   // Warp's version and the catalog come from the first worker, which then takes batches too.
-  // No more workers than batches: each would start Warp (about 0.2 GB) for nothing.
-  const auto batches = static_cast<long long>((options.count + options.batch - 1) / std::max(1, options.batch));
-  const int jobs = static_cast<int>(std::clamp<long long>(options.jobs, 1, std::max(1LL, batches)));
-  PoolOptions pool_options{jobs, options.recycle_after, options.batch_timeout};
+  PoolOptions pool_options{workers_worth_starting(options.jobs, options.count, options.batch), options.recycle_after,
+                           options.batch_timeout};
   TempDir scratch("warpsynth-run-");  // the workers' kernel caches
   WorkerPool pool(worker_factory(command, worker_log, options.startup_timeout, scratch.path()), pool_options,
                   worker_log);
@@ -359,14 +350,8 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
                        options.verify,  options.format, warp_version,       WARPSYNTH_VERSION, options.opt_level};
 
-  std::string manifest_path = task ? std::string() : (out_dir / kManifestName).string();
   GenerateSummary summary;
-  if (task) {
-    summary.manifest.command = "generate";
-    summary.manifest.run = identity;
-  } else {
-    summary.manifest = open_manifest(manifest_path, "generate", identity, options.out_dir, "another run");
-  }
+  summary.manifest = run_manifest(folder, "generate", identity, "another run");
   ShardFormat format = parse_shard_format(options.format);
 
   catalog::Catalog table = catalog::Catalog::load(catalog_path);
@@ -381,13 +366,9 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
                                                                       : generate_task_arguments(options),
                     options.task_shards};
   ShardedRunCounts counts =
-      run_shards(mode, out, pool, job, job, summary.manifest, manifest_path, log, summary.cluster);
-  if (task) return summary;  // its outcomes are printed; the driver keeps the manifest
-  summary.resumed_shards = counts.resumed_shards;
-  summary.processed_now = counts.processed_now;
-  summary.worker_peak_rss_kb = pool.peak_rss_kb();
-  summary.worker_restarts = pool.restarts();
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      run_shards(mode, out, pool, job, job, summary.manifest, folder.manifest_path, log, summary.cluster);
+  if (folder.task) return summary;  // its outcomes are printed; the driver keeps the manifest
+  record_run(summary, counts, pool, started);
   AtomicFile summary_file((out_dir / kSummaryName).string());
   summary_file.stream() << with_cluster(summary.to_json(), summary.cluster).dump(2) << '\n';
   summary_file.commit();

@@ -16,6 +16,7 @@
 #include "driver/worker_locator.h"
 #include "driver/worker_pool.h"
 #include "generate/result_queue.h"
+#include "generate/run_folder.h"
 #include "generate/sharded_output.h"
 #include "util/atomic_file.h"
 #include "util/log_file.h"
@@ -170,16 +171,10 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   if (files == 0 || lines.empty()) throw GenerateUsageError(options.in_dir + " holds no records (kernels.jsonl or kernels-* shards)");
 
   fs::path out_dir(options.out_dir);
-  fs::create_directories(out_dir);
-  const bool task = !options.task_shards.empty();
-  if (!task) remove_stale_temporaries(options.out_dir);  // a task leaves the other tasks' files alone
-  LogFile worker_log(task ? (fs::temp_directory_path() / fmt::format("warpsynth-verify-task-{}-{}.log",
-                                                                     options.task_shards.front(), ::getpid())).string()
-                          : (out_dir / "warpsynth.log").string());
-  // No more workers than batches: each would start Warp (about 0.2 GB) for nothing.
-  const auto batches = static_cast<long long>((lines.size() + options.batch - 1) / std::max<std::size_t>(1, options.batch));
-  const int jobs = static_cast<int>(std::clamp<long long>(options.jobs, 1, std::max(1LL, batches)));
-  PoolOptions pool_options{jobs, options.recycle_after, options.batch_timeout};
+  const RunFolder folder = prepare_run_folder(options.out_dir, "verify", options.task_shards);
+  LogFile worker_log(folder.log_path);
+  PoolOptions pool_options{workers_worth_starting(options.jobs, lines.size(), options.batch), options.recycle_after,
+                           options.batch_timeout};
   TempDir scratch("warpsynth-verify-");
   WorkerPool pool(worker_factory(locate_worker(), worker_log, options.startup_timeout, scratch.path()), pool_options,
                   worker_log);
@@ -188,15 +183,8 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   RunIdentity identity{0, lines.size(), options.shard_size, input_digest, options.level, options.format, warp_version,
                        WARPSYNTH_VERSION, options.opt_level};
 
-  std::string manifest_path = task ? std::string() : (out_dir / "manifest.json").string();
   GenerateSummary summary;
-  if (task) {
-    summary.manifest.command = "verify";
-    summary.manifest.run = identity;
-  } else {
-    summary.manifest = open_manifest(manifest_path, "verify", identity, options.out_dir,
-                                     "another verification (config_hash is the input's digest)");
-  }
+  summary.manifest = run_manifest(folder, "verify", identity, "another verification (config_hash is the input's digest)");
 
   VerifyJob job(lines, options);
   ShardedOutput out{options.out_dir, format, lines.size(), options.shard_size,
@@ -212,13 +200,9 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
     if (options.opt_level >= 0) mode.task_args.insert(mode.task_args.end(), {"--opt-level", std::to_string(options.opt_level)});
   }
   ShardedRunCounts counts =
-      run_shards(mode, out, pool, job, job, summary.manifest, manifest_path, log, summary.cluster);
-  if (task) return summary;  // its outcomes are printed; the driver keeps the manifest
-  summary.resumed_shards = counts.resumed_shards;
-  summary.processed_now = counts.processed_now;
-  summary.worker_peak_rss_kb = pool.peak_rss_kb();
-  summary.worker_restarts = pool.restarts();
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      run_shards(mode, out, pool, job, job, summary.manifest, folder.manifest_path, log, summary.cluster);
+  if (folder.task) return summary;  // its outcomes are printed; the driver keeps the manifest
+  record_run(summary, counts, pool, started);
   AtomicFile summary_file((out_dir / "summary.json").string());
   nlohmann::ordered_json j = summary.to_json();
   j["input"] = options.in_dir;
