@@ -1,9 +1,10 @@
 #include "dataset/shard_files.h"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -20,45 +21,77 @@ namespace {
 
 constexpr const char* kTempMarker = ".tmp-";
 
-std::string read_file(const fs::path& path) {
+using LineVisitor = std::function<void(const std::string&, const std::string&)>;
+
+// Cuts text given in pieces into lines and visits each non-empty one as soon as it is whole: a
+// file is read in pieces, so the memory it takes is its longest line's, not its size (a whole
+// package's kernels.jsonl is hundreds of MB).
+class LineSplitter {
+ public:
+  LineSplitter(const std::string& file, const LineVisitor& visit) : file_(file), visit_(visit) {}
+  void feed(const char* data, std::size_t size) {
+    const char* end = data + size;
+    while (data < end) {
+      const char* newline = static_cast<const char*>(std::memchr(data, '\n', static_cast<std::size_t>(end - data)));
+      if (!newline) {
+        partial_.append(data, end);
+        return;
+      }
+      partial_.append(data, newline);
+      if (!partial_.empty()) visit_(file_, partial_);
+      partial_.clear();
+      data = newline + 1;
+    }
+  }
+  void finish() {  // the last line, without a newline
+    if (!partial_.empty()) visit_(file_, partial_);
+    partial_.clear();
+  }
+
+ private:
+  const std::string& file_;
+  const LineVisitor& visit_;
+  std::string partial_;
+};
+
+constexpr std::size_t kReadPiece = 1 << 20;
+
+void visit_plain_file(const fs::path& path, const LineVisitor& visit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  const std::string file = path.string();
+  LineSplitter lines(file, visit);
+  std::vector<char> piece(kReadPiece);
+  while (in.read(piece.data(), static_cast<std::streamsize>(piece.size())) || in.gcount() > 0) {
+    lines.feed(piece.data(), static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) throw std::runtime_error("cannot read " + path.string());
+  lines.finish();
 }
 
-std::string decompress(const std::string& data, const fs::path& path) {
-  ZSTD_DStream* stream = ZSTD_createDStream();
-  ZSTD_initDStream(stream);
-  std::string out;
+void visit_zstd_file(const fs::path& path, const LineVisitor& visit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  const std::string file = path.string();
+  LineSplitter lines(file, visit);
+  std::unique_ptr<ZSTD_DStream, size_t (*)(ZSTD_DStream*)> stream(ZSTD_createDStream(), ZSTD_freeDStream);
+  ZSTD_initDStream(stream.get());
+  std::vector<char> compressed(ZSTD_DStreamInSize());
   std::vector<char> buffer(ZSTD_DStreamOutSize());
-  ZSTD_inBuffer input{data.data(), data.size(), 0};
   size_t last = 0;  // 0 once a frame is complete: otherwise the data ends inside one
-  while (input.pos < input.size) {
-    ZSTD_outBuffer output{buffer.data(), buffer.size(), 0};
-    last = ZSTD_decompressStream(stream, &output, &input);
-    if (ZSTD_isError(last)) {
-      ZSTD_freeDStream(stream);
-      throw std::runtime_error(path.string() + ": " + ZSTD_getErrorName(last));
+  while (in.read(compressed.data(), static_cast<std::streamsize>(compressed.size())) || in.gcount() > 0) {
+    ZSTD_inBuffer input{compressed.data(), static_cast<size_t>(in.gcount()), 0};
+    while (input.pos < input.size) {
+      ZSTD_outBuffer output{buffer.data(), buffer.size(), 0};
+      last = ZSTD_decompressStream(stream.get(), &output, &input);
+      if (ZSTD_isError(last)) throw std::runtime_error(path.string() + ": " + ZSTD_getErrorName(last));
+      lines.feed(buffer.data(), output.pos);
     }
-    out.append(buffer.data(), output.pos);
   }
-  ZSTD_freeDStream(stream);
+  if (in.bad()) throw std::runtime_error("cannot read " + path.string());
   // A shard cut short used to read as the records before the cut, without a word (issue 13).
   if (last != 0) throw std::runtime_error(path.string() + ": the compressed data ends early (truncated)");
-  return out;
-}
-
-void visit_lines(const std::string& text, const std::string& file,
-                 const std::function<void(const std::string&, const std::string&)>& visit) {
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) visit(file, text.substr(start, end - start));
-    start = end + 1;
-  }
+  lines.finish();
 }
 
 }  // namespace
@@ -195,11 +228,11 @@ int for_each_record(const std::string& dir, const std::function<void(const std::
       std::vector<fs::path> samples;
       for (const auto& entry : fs::directory_iterator(path)) samples.push_back(entry.path());
       std::sort(samples.begin(), samples.end());
-      for (const auto& sample : samples) visit_lines(read_file(sample), sample.string(), visit);
+      for (const auto& sample : samples) visit_plain_file(sample, visit);
     } else if (path.string().ends_with(".zst")) {
-      visit_lines(decompress(read_file(path), path), path.string(), visit);
+      visit_zstd_file(path, visit);
     } else {
-      visit_lines(read_file(path), path.string(), visit);
+      visit_plain_file(path, visit);
     }
   }
   return static_cast<int>(files.size());

@@ -61,7 +61,9 @@ std::optional<ShardDigest> digest_shard(const std::string& dir, int id, ShardFor
 void remove_stale_temporaries(const std::string& dir);
 
 // Calls `visit` with each record line of every dataset file in `dir`: kernels.jsonl, shards in any
-// form, in name order. Returns the number of files read; throws on a file that cannot be read.
+// form, in name order, read in pieces (memory: the longest line). Returns the number of files read;
+// throws on a file that cannot be read or a compressed one cut short (after visiting the lines
+// before the cut: callers treat the throw as the end of their work).
 int for_each_record(const std::string& dir, const std::function<void(const std::string& file, const std::string& line)>& visit);
 
 }  // namespace warpsynth

@@ -131,3 +131,23 @@ TEST(Manifest, CountsEachLevelsVerdictsWithReasonsWithoutTheLaunchSize) {
                         {"failures", nlohmann::json::array()}};
   EXPECT_TRUE(ShardOutcome::from_json(old).verify.empty());
 }
+
+TEST(Shards, LinesLongerThanAReadPieceAndAcrossPiecesReadBackWhole) {
+  // Files are read a piece (1 MiB) at a time: lines cut by a piece's end, lines longer than a piece,
+  // blank lines and a last line without a newline must read back as written.
+  const std::string long_line = R"({"id":")" + std::string(3 * 1024 * 1024 + 17, 'x') + R"("})";
+  std::vector<std::pair<std::uint64_t, std::string>> records;
+  for (std::uint64_t i = 0; i < 40; ++i) {
+    records.emplace_back(i, i % 13 == 5 ? long_line : R"({"id":")" + std::string(40000 + i * 997, 'a' + i % 26) + R"("})");
+  }
+  std::vector<std::string> expected;
+  for (const auto& [index, line] : records) expected.push_back(line);
+  for (auto format : {ShardFormat::kJsonl, ShardFormat::kJsonlZstd}) {
+    fs::path dir = fresh_dir(format == ShardFormat::kJsonl ? "long-jsonl" : "long-zst");
+    write_shard(dir, 0, format, records);
+    EXPECT_EQ(read_back(dir), expected) << shard_format_name(format);
+  }
+  fs::path dir = fresh_dir("long-plain");
+  std::ofstream(dir / "kernels.jsonl", std::ios::binary) << "\n\n" << long_line << "\n\n{\"id\":\"last\"}";
+  EXPECT_EQ(read_back(dir), (std::vector<std::string>{long_line, R"({"id":"last"})"}));
+}
