@@ -15,7 +15,7 @@ WARP_EXAMPLES = $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os
 
 APT_PACKAGES := cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev \
                 libxxhash-dev libzstd-dev zstd libsimdjson-dev libgtest-dev libbenchmark-dev \
-                libmimalloc-dev
+                libmimalloc-dev time
 
 .PHONY: all deps apt build test test-cpp test-python test-sanitize demo corpus clean
 

@@ -3,7 +3,8 @@ another seed's 10,000 kernels as the holdout (issue 12, acceptance 2).
 
 Prints the counts each step removed (and checks that the card says the same), then checks the
 splits by brute force on a sample, independently of the MinHash code: no pair of rows in different
-splits has a token 5-gram Jaccard index of 0.9 or more. Also times the whole command.
+splits has a token 5-gram Jaccard index of 0.9 or more. Also times the whole command and
+measures its peak memory (GNU time).
 
 Run after `make`:  .venv/bin/python bench/dataset_acceptance.py [--sample 2500]
 It makes (once, kept in out/bench-dedup/) `generate --count 10000` at seeds 1 and 2 and the
@@ -57,11 +58,15 @@ def main() -> int:
     examples = ensure(CACHE / "examples", "extract", Path(warp.__file__).parent / "examples")
 
     start = time.perf_counter()
-    result = subprocess.run([str(BIN), "dataset", generated, examples, "--holdout", holdout, "--out", args.out],
-                            capture_output=True, text=True)
+    # GNU time's %M: the peak resident set of the command, or of a process it waited for (the
+    # Parquet writer) when that one was larger.
+    rss_file = args.out.parent / "dataset-peak-rss.txt"
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(rss_file), str(BIN), "dataset", generated,
+                             examples, "--holdout", holdout, "--out", args.out], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(result.stdout + result.stderr)
+    peak_rss_mb = int(rss_file.read_text().split()[-1]) / 1024
     print(result.stdout.strip())
     summary = json.loads((args.out / "summary.json").read_text())
     card = (args.out / "README.md").read_text()
@@ -106,12 +111,14 @@ def main() -> int:
         "splits": summary["splits"],
         "near_dedup": summary["near_dedup"],
         "dataset_seconds": seconds,
+        "dataset_peak_rss_mb": round(peak_rss_mb, 1),
         "brute_force": {"sample": len(sample), "pairs_across_splits": checked, "pairs_at_0_9_or_more": crossing,
                         "highest_jaccard_across_splits": worst, "seconds": brute_seconds},
         "source_files_in_more_than_one_split": split_files,
     }
     print(f"brute force: {checked} pairs across splits in a sample of {len(sample)}: {crossing} at Jaccard >= 0.9 "
-          f"(highest {worst:.3f}); source files in two splits: {split_files}; dataset built in {seconds:.1f} s")
+          f"(highest {worst:.3f}); source files in two splits: {split_files}; dataset built in {seconds:.1f} s, "
+          f"peak resident memory {peak_rss_mb:.0f} MB")
     (ROOT / "bench" / "results" / "dataset.json").write_text(json.dumps(report, indent=2) + "\n")
     return 0 if crossing == 0 and split_files == 0 else 1
 

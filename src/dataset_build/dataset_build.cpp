@@ -16,6 +16,7 @@
 #include "dataset/preambles.h"
 #include "dataset_build/dataset_inputs.h"
 #include "dataset_build/dataset_layout.h"
+#include "dataset_build/record_spool.h"
 #include "dedup/near_dedup.h"
 #include "dedup/shingles.h"
 #include "driver/python_module.h"
@@ -86,8 +87,12 @@ std::string describe_input(const std::string& dir) {
 DatasetCounts build_dataset(const DatasetOptions& options, std::ostream& log) {
   DatasetCounts counts;
   // 1. Everything read and checked before anything is written.
-  std::vector<InputRecord> records = read_dataset_folders(options.inputs, "input");
-  std::vector<InputRecord> holdout = read_dataset_folders(options.holdouts, "holdout");
+  // The records' lines wait on disk (the spool) until they are written; the written ones are also
+  // gathered there as a dataset folder, for the figures of `warpsynth stats` in the card.
+  TempDir work_dir("warpsynth-dataset-");
+  RecordSpool spool(work_dir.path() / "records.spool");
+  std::vector<InputRecord> records = read_dataset_folders(options.inputs, "input", &spool);
+  std::vector<InputRecord> holdout = read_dataset_folders(options.holdouts, "holdout", nullptr);
   counts.read = records.size();
   if (options.progress) log << "read " << records.size() << " records from " << options.inputs.size() << " folder(s)\n";
 
@@ -209,9 +214,9 @@ DatasetCounts build_dataset(const DatasetOptions& options, std::ostream& log) {
   }
   python_args.push_back((staging / "columns.json").string());
   std::set<std::string> warp_versions;
-  // The written records as a dataset folder, for the figures of `warpsynth stats` in the card.
-  TempDir stats_dir("warpsynth-dataset-stats-");
-  std::ofstream stats_records(stats_dir.path() / "kernels.jsonl", std::ios::binary);
+  const fs::path stats_dir = work_dir.path() / "written";
+  fs::create_directories(stats_dir);
+  std::ofstream stats_records(stats_dir / "kernels.jsonl", std::ios::binary);
   for (std::size_t s = 0; s < by_split.size(); ++s) {
     auto& list = by_split[s];
     std::sort(list.begin(), list.end());  // id order
@@ -228,8 +233,9 @@ DatasetCounts build_dataset(const DatasetOptions& options, std::ostream& log) {
         for (std::uint64_t r = f * options.rows_per_file; r < std::min<std::uint64_t>(list.size(), (f + 1) * options.rows_per_file); ++r) {
           const std::uint32_t k = list[r];
           const InputRecord& record = records[kept[k]];
-          stats_records << record.line << "\n";
-          nlohmann::json parsed = *read_json(record.line);
+          const std::string line = spool.read(record.line);
+          stats_records << line << "\n";
+          nlohmann::json parsed = *read_json(line);
           if (parsed.contains("meta") && parsed["meta"].contains("warp_version") && parsed["meta"]["warp_version"].is_string()) {
             warp_versions.insert(parsed["meta"]["warp_version"].get<std::string>());
           }
@@ -293,7 +299,7 @@ DatasetCounts build_dataset(const DatasetOptions& options, std::ostream& log) {
                     counts.near_duplicates},
                    {"written", counts.written}};
   stats_records.close();
-  const DatasetStats stats = DatasetStats::of_folder(stats_dir.path().string());
+  const DatasetStats stats = DatasetStats::of_folder(stats_dir.string());
   for (const auto& [origin, n] : stats.origins) facts.figures.emplace_back("records, " + origin, std::to_string(n));
   facts.figures.emplace_back("generator templates", std::to_string(stats.templates.size()));
   facts.figures.emplace_back("distinct builtins called", std::to_string(stats.builtins.size()));

@@ -26,9 +26,9 @@ std::string string_at(const nlohmann::json& j, std::initializer_list<const char*
   return at->is_string() ? at->get<std::string>() : "";
 }
 
-InputRecord take(const nlohmann::json& record, std::string line, std::size_t input) {
+InputRecord take(const nlohmann::json& record, SpooledLine line, std::size_t input) {
   InputRecord r;
-  r.line = std::move(line);
+  r.line = line;
   r.input = input;
   r.id = record["id"].get<std::string>();
   r.origin = string_at(record, {"origin"});
@@ -46,7 +46,8 @@ InputRecord take(const nlohmann::json& record, std::string line, std::size_t inp
 
 }  // namespace
 
-std::vector<InputRecord> read_dataset_folders(const std::vector<std::string>& dirs, const std::string& role) {
+std::vector<InputRecord> read_dataset_folders(const std::vector<std::string>& dirs, const std::string& role,
+                                              RecordSpool* spool) {
   std::vector<InputRecord> records;
   for (std::size_t input = 0; input < dirs.size(); ++input) {
     const std::string& dir = dirs[input];
@@ -63,7 +64,7 @@ std::vector<InputRecord> read_dataset_folders(const std::vector<std::string>& di
         if (std::string problem = record_shape_problem(*record); !problem.empty()) {
           throw DatasetInputError(file + ":" + std::to_string(number) + ": not a warpsynth record (" + problem + ")");
         }
-        records.push_back(take(*record, line, input));
+        records.push_back(take(*record, spool ? spool->append(line) : SpooledLine{}, input));
       });
     } catch (const DatasetInputError&) {
       throw;

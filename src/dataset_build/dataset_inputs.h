@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "dataset_build/record_spool.h"
+
 namespace warpsynth {
 
 struct InputRecord {
-  std::string line;           // the record as read (parsed again only when written)
+  SpooledLine line;           // the record as read, in the spool (read and parsed again only when written)
   std::string id;             // of the normalized Python: equal ids are exact duplicates
   std::string origin;         // synthetic | extracted
   std::string python;
@@ -22,7 +24,9 @@ struct InputRecord {
 // Every record of every folder, in the order of the folders and of their files. Throws
 // DatasetInputError naming the folder, file and line at fault: a folder missing or holding no
 // dataset, a line that is not JSON or not a record. `role` names the folders in messages
-// ("input", "holdout").
-std::vector<InputRecord> read_dataset_folders(const std::vector<std::string>& dirs, const std::string& role);
+// ("input", "holdout"). Each line goes into `spool` when one is given (records to be written);
+// without one (a holdout, read for its ids and Python only) the lines are not kept.
+std::vector<InputRecord> read_dataset_folders(const std::vector<std::string>& dirs, const std::string& role,
+                                              RecordSpool* spool);
 
 }  // namespace warpsynth
