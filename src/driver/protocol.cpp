@@ -101,7 +101,12 @@ std::string run_sources_request(std::int64_t id, const std::vector<SourceItem>& 
 
 ReadyMessage parse_ready(const std::string& line) {
   nlohmann::json message = parse_message(line);
-  if (message.value("op", "") != "ready") throw ProtocolError("worker did not start with a 'ready' message");
+  // Not message.value("op", ""): that throws nlohmann's type_error when "op" is not a string (found
+  // by fuzz_protocol: {"protocol":1,"op":3}).
+  auto op = message.find("op");
+  if (op == message.end() || !op->is_string() || *op != "ready") {
+    throw ProtocolError("worker did not start with a 'ready' message");
+  }
   return {string_field(message, "warp_version"), string_field(message, "pinned_warp_version"),
           string_field(message, "worker_version")};
 }

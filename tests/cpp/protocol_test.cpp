@@ -50,6 +50,8 @@ TEST(Protocol, RejectsGarbage) {
   EXPECT_THROW(parse_reply(R"({"protocol":1,"id":1,"ok":true})"), ProtocolError);               // no result
   EXPECT_THROW(parse_reply(R"({"protocol":1,"id":1,"ok":false})"), ProtocolError);              // no error
   EXPECT_THROW(parse_ready(R"({"protocol":1,"id":1,"ok":true,"result":{}})"), ProtocolError);   // not ready
+  EXPECT_THROW(parse_ready(R"({"protocol":1,"op":3})"), ProtocolError);  // fuzz_protocol: was nlohmann's type_error
+  EXPECT_THROW(parse_ready(R"({"protocol":1,"op":["ready"]})"), ProtocolError);
 }
 
 TEST(Protocol, CatalogAndCodegenRequests) {
