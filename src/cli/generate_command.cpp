@@ -2,10 +2,7 @@
 #include <memory>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "cli/commands.h"
-#include "generate/cluster_run.h"
 #include "cli/option_checks.h"
 #include "gen/config.h"
 #include "generate/generate_run.h"
@@ -134,10 +131,6 @@ Runner add_generate_command(CLI::App& app) {
       GenerateSummary summary = run_generate(state->options, std::cerr);
       if (!state->options.task_shards.empty()) return kExitOk;  // the outcomes are the output
       summary.print(std::cout);
-      if (!summary.cluster.is_null()) {
-        std::cout << fmt::format("cluster: {} nodes, {} tasks, {} retried\n", summary.cluster["nodes"].dump(),
-                                 summary.cluster["tasks"].dump(), summary.cluster["retries"].dump());
-      }
       std::cout << "output: " << state->options.out_dir << "/kernels-*\n";
       return summary.failures().empty() ? kExitOk : kExitFailure;
     } catch (const GenerateUsageError& e) {

@@ -85,10 +85,6 @@ Runner add_verify_command(CLI::App& app) {
       GenerateSummary summary = run_verify(state->options, std::cerr);
       if (!state->options.task_shards.empty()) return kExitOk;  // the outcomes are the output
       summary.print(std::cout);
-      if (!summary.cluster.is_null()) {
-        std::cout << "cluster: " << summary.cluster["nodes"].dump() << " nodes, " << summary.cluster["tasks"].dump()
-                  << " tasks, " << summary.cluster["retries"].dump() << " retried\n";
-      }
       std::cout << "output: " << state->options.out_dir << "/kernels-*\n";
       return summary.failures().empty() ? kExitOk : kExitFailure;
     } catch (const GenerateUsageError& e) {

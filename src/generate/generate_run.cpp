@@ -284,14 +284,10 @@ nlohmann::ordered_json GenerateSummary::to_json() const {
           {"failures", list}};
 }
 
-namespace {
-
 nlohmann::ordered_json with_cluster(nlohmann::ordered_json summary, const nlohmann::ordered_json& cluster) {
   if (!cluster.is_null()) summary["cluster"] = cluster;
   return summary;
 }
-
-}  // namespace
 
 void GenerateSummary::print(std::ostream& out) const {
   double rate = seconds > 0 ? processed_now / seconds : 0.0;
@@ -314,6 +310,14 @@ void GenerateSummary::print(std::ostream& out) const {
   if (worker_peak_rss_kb > 0) {
     out << fmt::format("worker peak memory {:.1f} MiB; {} worker restarts\n", worker_peak_rss_kb / 1024.0, worker_restarts);
   }
+  print_failures(out);
+  if (!cluster.is_null()) {
+    out << fmt::format("cluster: {} nodes, {} tasks, {} retried\n", cluster["nodes"].dump(), cluster["tasks"].dump(),
+                       cluster["retries"].dump());
+  }
+}
+
+void GenerateSummary::print_failures(std::ostream& out) const {
   auto all = failures();
   if (all.empty()) return;
   out << fmt::format("failures: {}\n", all.size());

@@ -62,8 +62,15 @@ struct GenerateSummary {
   std::vector<ShardFailure> failures() const;
   // Deterministic (no times): the same run gives the same bytes, interrupted or not.
   nlohmann::ordered_json to_json() const;
+  // The lines a person reads: counts, verification, memory, failures, then the cluster's figures.
   void print(std::ostream& out) const;
+
+ private:
+  void print_failures(std::ostream& out) const;
 };
+
+// `summary` with the run's cluster section {address, nodes, tasks, retries} last, for --ray runs.
+nlohmann::ordered_json with_cluster(nlohmann::ordered_json summary, const nlohmann::ordered_json& cluster);
 
 GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log);
 

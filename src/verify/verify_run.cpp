@@ -206,8 +206,7 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   AtomicFile summary_file((out_dir / "summary.json").string());
   nlohmann::ordered_json j = summary.to_json();
   j["input"] = options.in_dir;
-  if (!summary.cluster.is_null()) j["cluster"] = summary.cluster;
-  summary_file.stream() << j.dump(2) << '\n';
+  summary_file.stream() << with_cluster(std::move(j), summary.cluster).dump(2) << '\n';
   summary_file.commit();
   return summary;
 }
