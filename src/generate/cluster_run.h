@@ -25,7 +25,8 @@ std::string ray_address_problem(const std::string& address);
 std::string ray_address_unreachable(const std::string& address);
 
 // Raised when the cluster cannot be used (nothing at the address, a node that cannot reach the
-// output folder): the run fails before any shard is made.
+// output folder: before any shard is made) or fails the run (a shard's task failing after Ray's
+// retries, the launcher ending early: the shards done stay in the manifest for a resume).
 struct ClusterError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
