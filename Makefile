@@ -15,9 +15,9 @@ WARP_EXAMPLES = $$($(VENV)/bin/python -c "import os, warp; print(os.path.join(os
 
 APT_PACKAGES := cmake g++ make pkg-config libcli11-dev nlohmann-json3-dev libfmt-dev \
                 libxxhash-dev libzstd-dev zstd libsimdjson-dev libgtest-dev libbenchmark-dev \
-                libmimalloc-dev time
+                libmimalloc-dev time ccache
 
-.PHONY: all deps apt build test test-cpp test-python test-sanitize demo corpus clean
+.PHONY: all deps apt build test test-cpp test-python test-sanitize test-mutants demo corpus clean
 
 all: build
 
@@ -76,6 +76,13 @@ test-sanitize: deps
 	done
 	$(SANITIZER_ENV) tests/sanitize/e2e.sh $(SANITIZE_BUILD)/warpsynth
 
+# Every verdict's test fails when the verdict is weakened: each source mutation of
+# tests/mutants/mutants.toml is applied to a scratch copy of the tree (build-mutants/, objects it
+# does not change come from ccache), built, and run against the tests it names; a mutation no test
+# catches fails the target (docs/reliability.md).
+test-mutants: build
+	$(VENV)/bin/python tests/mutants/run_mutants.py
+
 # The main job on a small default: 200 generated kernels, and every kernel in the examples that
 # ship with warp-lang, each with the C++/CUDA code Warp generates for it.
 demo: build
@@ -99,4 +106,4 @@ corpus: build $(CORPUS_STAMP)
 	  [ $$status -le 1 ]
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD) out
+	rm -rf $(BUILD) $(SANITIZE_BUILD) build-mutants out

@@ -190,7 +190,7 @@ def extract_file(
 
 def _self_contained_check(built, variant, block_dim, module_name: str) -> dict:
     """Loads a record's ``python`` alone in a fresh module that may import only warp, numpy and
-    math, and generates its kernel again: {"cpu"/"cuda": {"forward", "backward", "names"},
+    math, and generates its kernel again: {"cpu"/"cuda": {"module", "forward", "backward", "names"},
     "line_map"} for the driver to compare with the record's, or {"error"} with the reason."""
     name = f"{module_name}_self_contained"
     # The label names the Python in Warp's error messages: the same in every run and worker.
@@ -214,14 +214,14 @@ def _self_contained_check(built, variant, block_dim, module_name: str) -> dict:
         _forget(name)
         loader.forget_source(label)
 
-    def functions(target: dict) -> dict:
-        unit = target["module"]
-        piece = lambda span: None if span is None else unit[span[0] : span[1]]  # noqa: E731
-        return {"forward": piece(target["forward"]), "backward": piece(target["backward"]), "names": target["names"]}
+    def unit(target: dict) -> dict:
+        # The whole unit, not only the kernel's functions: a helper with another body or a struct
+        # with its fields in another order leaves the kernel's own functions as they were.
+        return {key: target[key] for key in ("module", "forward", "backward", "names")}
 
     return {
-        "cpu": functions(code["cpu"]),
-        "cuda": functions(code["cuda"]),
+        "cpu": unit(code["cpu"]),
+        "cuda": unit(code["cuda"]),
         "line_map": built.warp_line_map(
             again, again.adj.filename, [[again.adj.filename, 1, built.python.count("\n") + 1, 1]]
         ),

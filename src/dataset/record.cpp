@@ -40,8 +40,10 @@ int first_difference(const std::string& a, const std::string& b) {
 }
 
 // `verify.self_contained`: the worker loaded the record's Python alone and generated the kernel
-// again; it passes when that gives the record's forward and backward code, CPU and CUDA, byte for
-// byte (both normalized the same way, the second with its own names and lines).
+// again; it passes when that gives the record's code, CPU and CUDA, byte for byte (both normalized
+// the same way, the second with its own names and lines): the kernel's forward and backward
+// functions, then the whole unit, where a helper with another body or a struct with its fields in
+// another order shows while the kernel's own functions read the same.
 std::string self_contained_verdict(const protocol::SelfContainedCheck& check, const nlohmann::ordered_json& record) {
   if (!check.error.empty()) return "failed: " + check.error;
   for (const auto& [device, target] : {std::pair<const char*, const protocol::TargetCode*>{"cpu", &check.cpu},
@@ -59,6 +61,10 @@ std::string self_contained_verdict(const protocol::SelfContainedCheck& check, co
       if (int line = first_difference(again, recorded.get<std::string>())) {
         return fmt::format("failed: {} {} differs from line {}", device, part, line);
       }
+    }
+    std::string unit = normalize_generated_code(target->module, renames, &check.line_map);
+    if (int line = first_difference(unit, record[device]["module"].get<std::string>())) {
+      return fmt::format("failed: {} module differs from line {}", device, line);
     }
   }
   return "ok";

@@ -5,18 +5,17 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <numeric>
 #include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <xxhash.h>
 
 #include "dataset/preambles.h"
 #include "dataset_build/dataset_inputs.h"
 #include "dataset_build/dataset_layout.h"
 #include "dataset_build/record_spool.h"
+#include "dataset_build/selection.h"
 #include "dedup/near_dedup.h"
 #include "dedup/shingles.h"
 #include "driver/python_module.h"
@@ -29,33 +28,6 @@ namespace fs = std::filesystem;
 
 namespace warpsynth {
 namespace {
-
-// Of exact duplicates (equal ids) the record kept: the most verified, then the first read.
-std::vector<std::size_t> exact_dedup(const std::vector<InputRecord>& records) {
-  std::vector<std::size_t> order(records.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (records[a].id != records[b].id) return records[a].id < records[b].id;
-    return records[a].verified_ok > records[b].verified_ok;
-  });
-  std::vector<std::size_t> kept;
-  for (std::size_t i : order) {
-    if (kept.empty() || records[kept.back()].id != records[i].id) kept.push_back(i);
-  }
-  return kept;  // sorted by id
-}
-
-// The split of a group named by `key`: XXH3 of the key as a fraction of 2^64, against the
-// cumulative fractions.
-std::size_t split_of(const std::string& key, const std::vector<double>& fractions) {
-  const double u = static_cast<double>(XXH3_64bits(key.data(), key.size())) / 18446744073709551616.0;
-  double cumulative = 0;
-  for (std::size_t s = 0; s < fractions.size(); ++s) {
-    cumulative += fractions[s];
-    if (u < cumulative) return s;
-  }
-  return fractions.size() - 1;
-}
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path);
@@ -174,11 +146,7 @@ DatasetCounts build_dataset(const DatasetOptions& options, std::ostream& log) {
   for (const auto& [root, list] : members) {
     std::vector<std::uint32_t> chosen = list;
     if (!options.keep_near && list.size() > 1) {
-      std::uint32_t best = list.front();
-      for (std::uint32_t k : list) {
-        if (records[kept[k]].verified_ok > records[kept[best]].verified_ok) best = k;
-      }
-      chosen = {best};
+      chosen = {cluster_representative(list, kept, records)};
       counts.near_duplicates += list.size() - 1;
     }
     for (std::uint32_t k : chosen) {

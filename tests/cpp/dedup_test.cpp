@@ -91,3 +91,63 @@ TEST(NearDedup, UnionFindNamesAClusterByItsSmallestMemberWhateverTheOrder) {
   EXPECT_EQ(b.find(4), 1u);
   EXPECT_EQ(b.find(0), 0u);
 }
+
+namespace {
+
+// Pairs of shingle sets of 100 hashes sharing `common` of them (Jaccard common / (200 - common)),
+// every pair apart from every other; set 2p and 2p+1 are pair p.
+std::vector<std::vector<std::uint64_t>> pairs_sharing(const std::vector<int>& common, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<std::uint64_t>> sets;
+  for (int shared : common) {
+    std::vector<std::uint64_t> a, b;
+    for (int i = 0; i < shared; ++i) a.push_back(rng()), b.push_back(a.back());
+    while (a.size() < 100) a.push_back(rng());
+    while (b.size() < 100) b.push_back(rng());
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    sets.push_back(std::move(a));
+    sets.push_back(std::move(b));
+  }
+  return sets;
+}
+
+}  // namespace
+
+// The threshold decides: pairs just above --near (0.852) are near-duplicates, pairs just below
+// (0.835) are not, counted exactly. A confirmation looser by even 0.02 joins the second kind.
+TEST(NearDedup, PairsJustAboveTheThresholdJoinAndPairsJustBelowDoNot) {
+  std::vector<int> common;
+  for (int p = 0; p < 40; ++p) common.push_back(p % 2 == 0 ? 92 : 91);  // 92/108 = 0.852, 91/109 = 0.835
+  auto sets = pairs_sharing(common, 11);
+  NearDedupOptions options;  // --near 0.85
+  ASSERT_DOUBLE_EQ(options.threshold, 0.85);
+  auto result = near_duplicates(sets, options);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> expected;
+  for (std::uint32_t p = 0; p < 40; p += 2) expected.emplace_back(2 * p, 2 * p + 1);
+  EXPECT_EQ(result.pairs, expected);
+  // most pairs below the threshold were candidates, and the confirmation turned them down
+  EXPECT_GE(result.candidates, 38u);
+  for (std::uint32_t p = 0; p < 40; ++p) {
+    EXPECT_EQ(result.cluster[2 * p + 1], p % 2 == 0 ? 2 * p : 2 * p + 1) << "pair " << p;
+  }
+
+  // The same threshold against a holdout: the first of each pair queried against the second.
+  std::vector<std::vector<std::uint64_t>> queries, references;
+  for (std::size_t i = 0; i < sets.size(); i += 2) queries.push_back(sets[i]), references.push_back(sets[i + 1]);
+  auto found = near_any(queries, references, options);
+  for (std::size_t p = 0; p < found.size(); ++p) EXPECT_EQ(found[p], p % 2 == 0) << "pair " << p;
+}
+
+// The banding decides which pairs are compared at all: of 300 pairs at Jaccard 0.905, the chosen
+// bands (a pair at 0.9 missed with p < 1e-4) find every one; half the bands would miss some.
+TEST(NearDedup, EveryPairAboveTheSureJaccardIsFound) {
+  auto sets = pairs_sharing(std::vector<int>(300, 95), 12);  // 95/105 = 0.905
+  auto result = near_duplicates(sets, NearDedupOptions{});
+  EXPECT_EQ(result.pairs.size(), 300u);
+  EXPECT_EQ(result.candidates, 300u);  // sets of different pairs share nothing: no other candidate
+  std::vector<std::vector<std::uint64_t>> queries, references;
+  for (std::size_t i = 0; i < sets.size(); i += 2) queries.push_back(sets[i]), references.push_back(sets[i + 1]);
+  auto found = near_any(queries, references, NearDedupOptions{});
+  EXPECT_EQ(std::count(found.begin(), found.end(), true), 300);
+}

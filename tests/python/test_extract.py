@@ -257,3 +257,25 @@ def test_a_unit_that_fails_to_compile_is_bisected_down_to_the_items_at_fault(tmp
     # 1 unit of 8, 2 of 4, 4 of 2, then 2+2 items alone: 11 compiles, not one per item and level
     assert len(units) == 11, units
     assert len(list(tmp_path.iterdir())) == len(set(built.values()))  # failed units' folders removed
+
+
+@wp.kernel
+def _entry_point_kernel(x: wp.array(dtype=float)):
+    x[wp.tid()] = 1.0
+
+
+def test_a_compile_whose_output_lacks_the_entry_point_is_a_failure_whatever_the_compiler_said(tmp_path):
+    # issue 13's rule, through the wrapper the compile verdicts go through: a compiler that reports
+    # success and writes a unit without the kernel's forward function has failed.
+    from warpsynth_worker.extract import _holding_entry_points
+
+    built = warp_bridge.compile_cpu([_entry_point_kernel], str(tmp_path / "real"))  # (its name, hashed)
+    assert _holding_entry_points(lambda kernels, build_dir: built, "cpu")([_entry_point_kernel], "") == built
+    empty = tmp_path / "unit.o"
+    empty.write_bytes(b"\x7fELF no symbols here")
+    try:
+        _holding_entry_points(lambda kernels, build_dir: str(empty), "cpu")([_entry_point_kernel], "")
+        raise AssertionError("a unit without the entry point passed")
+    except RuntimeError as e:
+        assert str(e) == (f"the compiler reported success, but its output lacks "
+                          f"{_entry_point_kernel.get_mangled_name()}_cpu_forward")

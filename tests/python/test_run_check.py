@@ -516,3 +516,98 @@ def test_a_vector_mod_whose_adjoint_warp_does_not_emit_is_skipped_warp_finding_5
     )
     assert reply["verify"]["grad_check"].startswith(
         "skipped: a builtin Warp registers as not differentiable, whose adjoint passes no gradient (mod,")
+
+
+# ---------------------------------------------------------------- verdicts that must not go soft (issue 30)
+
+
+@wp.kernel
+def _doubled(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+    i = wp.tid()
+    y[i] = x[i] * 2.0
+
+
+def _drifting_launches(monkeypatch, drift: float) -> None:
+    """Each launch's outputs scaled by 1 + n * drift, n the launch's number: a kernel whose outputs
+    are not the same on the same inputs (a race, a sum in another order)."""
+    from warpsynth_worker import run_check
+
+    real, calls = run_check._launch, itertools.count()
+
+    def launch(kernel, plan, dims, inputs):
+        after, written = real(kernel, plan, dims, inputs)
+        scale = 1.0 + next(calls) * drift
+        return {name: (a * scale).astype(a.dtype) if name in written else a for name, a in after.items()}, written
+
+    monkeypatch.setattr(run_check, "_launch", launch)
+
+
+def test_two_launches_on_the_same_inputs_must_give_the_same_outputs(monkeypatch):
+    from warpsynth_worker import run_check
+
+    _drifting_launches(monkeypatch, 1e-3)
+    assert run_check.check(_doubled, _device_plan(), 3)[0] == "failed: two launches on the same inputs differ (launch 16)"
+
+
+def test_atomics_may_reorder_sums_by_rounding_and_no_more(monkeypatch):
+    from warpsynth_worker import run_check
+
+    plan = _device_plan(source="wp.atomic_add(y, 0, x[i])")  # the check reads the source for atomics
+    _drifting_launches(monkeypatch, 1e-3)  # a relative 1e-3: more than rounding
+    assert run_check.check(_doubled, plan, 3)[0] == "failed: two launches on the same inputs differ (launch 16)"
+    monkeypatch.undo()
+    _drifting_launches(monkeypatch, 2e-7)  # a few fp32 roundings
+    assert run_check.check(_doubled, plan, 3)[0] == "ok"
+
+
+def test_a_nan_on_the_device_where_the_cpu_has_a_number_fails():
+    import numpy as np
+
+    from warpsynth_worker.run_check import compare_devices
+
+    cpu = {"y": np.array([1.0, 2.0, 4.0], dtype=np.float32)}
+    verdict, _ = compare_devices(cpu, {"y": np.array([1.0, np.nan, 4.0], dtype=np.float32)}, True, "cuda:0")
+    assert verdict.startswith("failed: output y on cuda:0 differs from the CPU's"), verdict
+
+
+def test_an_fp32_adjoint_off_by_5_percent_fails_grad():
+    reply = grad(
+        """
+        @wp.func
+        def square(x: float):
+            return x * x
+
+        @wp.func_grad(square)
+        def adj_square(x: float, adj_ret: float):
+            wp.adjoint[x] += adj_ret * 2.1 * x
+
+        @wp.kernel
+        def k(x: wp.array(dtype=float), y: wp.array(dtype=float)):
+            i = wp.tid()
+            y[i] = square(x[i])
+        """
+    )
+    assert reply["verify"]["cpu_run"] == "ok"
+    assert reply["verify"]["grad_check"].startswith("failed: the tape's gradient differs from finite differences")
+
+
+def test_an_fp64_adjoint_off_by_1e_4_fails_grad():
+    # Within fp32's tolerance (1e-2), far outside fp64's (1e-5).
+    reply = grad(
+        """
+        @wp.func
+        def square(x: wp.float64):
+            return x * x
+
+        @wp.func_grad(square)
+        def adj_square(x: wp.float64, adj_ret: wp.float64):
+            wp.adjoint[x] += adj_ret * wp.float64(2.0002) * x
+
+        @wp.kernel
+        def k(x: wp.array(dtype=wp.float64), y: wp.array(dtype=wp.float64)):
+            i = wp.tid()
+            y[i] = square(x[i])
+        """
+    )
+    assert reply["verify"]["cpu_run"] == "ok"
+    assert reply["verify"]["grad_check"].startswith("failed: the tape's gradient differs from finite differences")
