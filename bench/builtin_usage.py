@@ -1,4 +1,4 @@
-"""Writes src/gen/builtin_usage.cpp: how many kernels of newton call each builtin key.
+"""Writes src/generator/builtin_usage.cpp: how many kernels of newton call each builtin key.
 
 Usage: .venv/bin/python bench/builtin_usage.py out/corpus   (after `make corpus`)
 The generator's builtin choice follows these counts (config builtin_usage); operators are set by
@@ -34,11 +34,11 @@ def main() -> int:
     entries = ",\n".join(f'      {{"{k}", {v}}}' for k, v in used.items())
     operators = ", ".join(f'{{"{k}", {v}}}' for k, v in OPERATORS.items())
     version = package.get("version", "?") if kernels else "?"
-    (ROOT / "src" / "gen" / "builtin_usage.cpp").write_text(
+    (ROOT / "src" / "generator" / "builtin_usage.cpp").write_text(
         f"""// Written by bench/builtin_usage.py: do not edit by hand.
-#include "gen/builtin_usage.h"
+#include "generator/builtin_usage.h"
 
-namespace warpsynth::gen {{
+namespace warpsynth::generator {{
 
 // Kernels of newton {version} ({kernels} records of `make corpus`) that call each builtin key, counted
 // once per kernel (meta.builtins of the extracted records), for the keys of the catalog. Operators
@@ -52,7 +52,7 @@ const std::map<std::string, double>& newton_builtin_usage() {{
   return usage;
 }}
 
-}}  // namespace warpsynth::gen
+}}  // namespace warpsynth::generator
 """
     )
     print(f"{len(used)} keys from {kernels} newton kernels")

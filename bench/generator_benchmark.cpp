@@ -2,9 +2,9 @@
 // printed Python. Run: ./build/warpsynth_bench [--benchmark_out=FILE --benchmark_out_format=json]
 #include <benchmark/benchmark.h>
 
-#include "catalog/catalog.h"
-#include "gen/generator.h"
-#include "gen/rng.h"
+#include "model/catalog.h"
+#include "generator/generator.h"
+#include "generator/rng.h"
 #include "model/type_checker.h"
 
 namespace {
@@ -15,11 +15,11 @@ const warpsynth::catalog::Catalog& bench_catalog() {
 }
 
 void BM_GenerateKernel(benchmark::State& state) {
-  warpsynth::gen::Generator generator(bench_catalog(), warpsynth::gen::GeneratorConfig::defaults());
+  warpsynth::generator::Generator generator(bench_catalog(), warpsynth::generator::GeneratorConfig::defaults());
   std::uint64_t index = 0;
   size_t bytes = 0;
   for (auto _ : state) {
-    auto kernel = generator.generate(warpsynth::gen::sample_seed(1, index++));
+    auto kernel = generator.generate(warpsynth::generator::sample_seed(1, index++));
     bytes += kernel.python.size();
     benchmark::DoNotOptimize(kernel.python.data());
   }
@@ -29,10 +29,10 @@ void BM_GenerateKernel(benchmark::State& state) {
 BENCHMARK(BM_GenerateKernel)->Unit(benchmark::kMicrosecond)->MinTime(2.0);
 
 void BM_GenerateAndTypeCheck(benchmark::State& state) {
-  warpsynth::gen::Generator generator(bench_catalog(), warpsynth::gen::GeneratorConfig::defaults());
+  warpsynth::generator::Generator generator(bench_catalog(), warpsynth::generator::GeneratorConfig::defaults());
   std::uint64_t index = 0;
   for (auto _ : state) {
-    auto kernel = generator.generate(warpsynth::gen::sample_seed(1, index++));
+    auto kernel = generator.generate(warpsynth::generator::sample_seed(1, index++));
     auto errors = warpsynth::model::check_program(kernel.program, bench_catalog());
     benchmark::DoNotOptimize(errors.data());
   }

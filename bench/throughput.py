@@ -126,7 +126,7 @@ def worker_budget(sources):
     process tuned as the worker is: Warp's part (loading the source, which runs Warp's decorators;
     hashing; building; CPU and CUDA codegen) and the worker's own (the rest, reply encoding)."""
     from warp._src import context
-    from warpsynth_worker import __main__ as worker_main, extract, loader, warp_bridge
+    from warpsynth_worker import __main__ as worker_main, generated_sources, loader, warp_bridge
 
     warp_bridge.init()
     worker_main._tune_process()
@@ -146,7 +146,7 @@ def worker_budget(sources):
         return original
 
     items = [{"label": f"budget_{n}.py", "source": s} for n, s in enumerate(sources)]
-    extract.extract_sources(items[:10], "budget_warm")
+    generated_sources.extract_sources(items[:10], "budget_warm")
     builder_class = context.ModuleBuilder
     originals = [(builder_class, "codegen", timed(builder_class, "codegen", "codegen_cpu_and_cuda")),
                  (loader, "load_source", timed(loader, "load_source", "load_and_decorate")),
@@ -154,7 +154,7 @@ def worker_budget(sources):
                  (context, "ModuleBuilder", timed(context, "ModuleBuilder", "build"))]
     start = time.process_time()
     for first in range(0, len(items), 32):
-        reply = extract.extract_sources(items[first:first + 32], f"budget_{first}")
+        reply = generated_sources.extract_sources(items[first:first + 32], f"budget_{first}")
         encode = time.process_time()
         json.dumps({"items": reply}, ensure_ascii=False, separators=(",", ":"))
         spent["reply_encoding"] = spent.get("reply_encoding", 0.0) + time.process_time() - encode

@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gen/config.h"
+#include "generator/config.h"
 
-using warpsynth::gen::GeneratorConfig;
+using warpsynth::generator::GeneratorConfig;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   nlohmann::json overrides = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const std::runtime_error&) {
     return 0;
   }
-  warpsynth::gen::validate_values(config);  // accepted, so in range: throwing here is a finding
+  warpsynth::generator::validate_values(config);  // accepted, so in range: throwing here is a finding
   GeneratorConfig again = GeneratorConfig::from_json(nlohmann::json::parse(config.to_json().dump()));
   if (again.hash() != config.hash()) std::abort();
   return 0;

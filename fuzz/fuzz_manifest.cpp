@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "generate/manifest.h"
+#include "run/manifest.h"
 
 using warpsynth::Manifest;
 

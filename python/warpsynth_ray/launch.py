@@ -1,6 +1,6 @@
 """``python -m warpsynth_ray.launch --address A --binary BIN --out DIR --shards 0,3,7 -- generate ARGS...``
 
-Started by ``warpsynth generate --ray`` (src/generate/cluster_run.cpp), which keeps the manifest.
+Started by ``warpsynth generate --ray`` (src/run/cluster_run.cpp), which keeps the manifest.
 Connects to the Ray cluster at A, checks that every node sees the output folder DIR, and runs one
 task per shard: ``BIN ARGS... --cluster-task-shards ID`` on a node, which writes the shard whole
 into DIR and prints its outcome. Each finished shard is reported on stdout as one JSON line,

@@ -57,16 +57,16 @@ def handle(request: dict) -> dict:
             source, label, _module_name(request.get("id"), label), real_path=path, call=request.get("call")
         )
     if op in ("codegen_sources", "compile_sources", "run_sources"):
-        from . import extract, faults
+        from . import faults, generated_sources
 
         faults.check(request["items"])
         prefix = f"warpsynth_gen_{request.get('id')}"
         if op == "codegen_sources":
-            return {"items": extract.extract_sources(request["items"], prefix)}
+            return {"items": generated_sources.extract_sources(request["items"], prefix)}
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="warpsynth-build-") as build_root:
-            return {"items": extract.compile_sources(request["items"], prefix, build_root, run=op == "run_sources")}
+            return {"items": generated_sources.compile_sources(request["items"], prefix, build_root, run=op == "run_sources")}
     if op == "preload":
         from .extract import preload
 

@@ -17,7 +17,7 @@ from . import loader, warp_bridge
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 # The layout and the rules of the exported table; the driver caches tables by Warp version and
-# this number (src/catalog/catalog_fetch.h, kCatalogFormat), so a changed exporter is never
+# this number (src/model/catalog.h, kCatalogFormat), so a changed exporter is never
 # served a stale cache.
 FORMAT = 1
 

@@ -35,9 +35,10 @@ import textwrap
 
 import numpy as np
 import warp as wp
-from warp._src import types as wpt
 
-from .run_check import Failed, Inputs, Skip, floating_dtype
+from . import warp_bridge
+from .launch_inputs import Failed, Inputs, Skip, floating_dtype
+from .warp_bridge import warp_types as wpt
 
 # Adjoint vectors per kernel (backward passes), and input components sampled (two launches each).
 ADJOINTS = 2
@@ -249,10 +250,8 @@ def _not_differentiated() -> frozenset[str]:
     """Builtins with floating results that Warp registers as not differentiable
     (``is_differentiable=False``): their adjoint passes no gradient (wp.tile_max and wp.tile_min
     give zero gradients on the CPU, measured). Tile, dense and volume lookups, and frac."""
-    from warp._src import context as _context
-
     return frozenset(
-        name for name, f in _context.builtin_functions.items()
+        name for name, f in warp_bridge.builtin_functions().items()
         if not getattr(f, "is_differentiable", True)
         and (name.startswith(("tile_", "dense_")) or name in ("volume_lookup_f", "volume_lookup_v", "frac"))
     )

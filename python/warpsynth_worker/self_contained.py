@@ -37,9 +37,9 @@ from . import loader, warp_bridge
 
 ALLOWED_IMPORTS = ("warp", "numpy", "math")
 
-_codegen = wp._src.codegen
-_context = wp._src.context
-_wtypes = wp._src.types
+_codegen = warp_bridge.warp_codegen
+_context = warp_bridge.warp_context
+_wtypes = warp_bridge.warp_types
 
 
 class Unresolved(Exception):

@@ -17,6 +17,19 @@ from warp._src import codegen as _codegen
 from warp._src import context as _context
 from warp._src import types as _types
 
+# The private modules whose types and classes the worker's other modules test values against
+# (type predicates, isinstance): named here, so that this module stays the only one to import
+# warp._src.
+warp_types = _types
+warp_codegen = _codegen
+warp_context = _context
+
+
+def builtin_functions() -> dict:
+    """Warp's builtin registry: name -> Function (with ``overloads``, ``is_differentiable``...)."""
+    return _context.builtin_functions
+
+
 PINNED_WARP_VERSION = "1.19.0"
 
 

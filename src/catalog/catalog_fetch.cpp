@@ -5,7 +5,7 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "catalog/catalog.h"
+#include "model/catalog.h"
 #include "driver/protocol.h"
 #include "util/atomic_file.h"
 

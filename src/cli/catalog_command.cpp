@@ -1,7 +1,7 @@
 #include <iostream>
 #include <memory>
 
-#include "catalog/catalog.h"
+#include "model/catalog.h"
 #include "catalog/catalog_fetch.h"
 #include "cli/commands.h"
 #include "driver/worker.h"

@@ -4,7 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
-#include "gen/config.h"
+#include "generator/config.h"
 #include "generate/generate_run.h"
 
 namespace warpsynth::cli {
@@ -44,6 +44,8 @@ Exit code: 0 when every kernel passed, 1 when any failed, 2 on a usage error.)";
 Runner add_generate_command(CLI::App& app) {
   struct State {
     GenerateOptions options;
+    std::string format = "jsonl";
+    std::string verify = "codegen";
     double timeout_s = 300.0;
     bool quiet = false;
     bool print_config = false;
@@ -61,8 +63,8 @@ Runner add_generate_command(CLI::App& app) {
       ->default_val(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--shard-size", state->options.shard_size, "Samples per shard")->default_val(1000)->check(CLI::Range(1ull, 100'000'000ull));
-  cmd->add_option("--format", state->options.format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
-  cmd->add_option("--verify", state->options.verify, "Verification level")->default_val("codegen")->check(CLI::IsMember({"codegen", "compile", "run", "grad"}));
+  cmd->add_option("--format", state->format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
+  cmd->add_option("--verify", state->verify, "Verification level")->default_val("codegen")->check(CLI::IsMember({"codegen", "compile", "run", "grad"}));
   cmd->add_option("--opt-level", state->options.opt_level,
                   "With --verify run|grad: build the CPU code at this optimization level (0-3) instead of Warp's "
                   "default -O2 (CUDA PTX stays at -O3); recorded in each record's meta.opt_level")
@@ -82,10 +84,13 @@ Runner add_generate_command(CLI::App& app) {
   cmd->add_option("--show", state->show, "Print the Python of sample INDEX of this seed and config, and exit")
       ->check(CLI::NonNegativeNumber);
   return [state]() {
+    // The names CLI11 checked, parsed once: the run takes the values.
+    state->options.format = parse_shard_format(state->format);
+    state->options.verify = *parse_verify_level(state->verify);
     if (state->print_config) {
       try {
-        auto config = state->options.config_path.empty() ? gen::GeneratorConfig::defaults()
-                                                         : gen::GeneratorConfig::load(state->options.config_path);
+        auto config = state->options.config_path.empty() ? generator::GeneratorConfig::defaults()
+                                                         : generator::GeneratorConfig::load(state->options.config_path);
         std::cout << config.to_json().dump(2) << "\n";
         return kExitOk;
       } catch (const std::exception& e) {
@@ -115,25 +120,25 @@ Runner add_generate_command(CLI::App& app) {
     }
     if (!state->options.config_path.empty()) {
       try {
-        gen::GeneratorConfig::load(state->options.config_path);
+        generator::GeneratorConfig::load(state->options.config_path);
       } catch (const std::exception& e) {
         std::cerr << "warpsynth generate: " << e.what() << "\n";
         return kExitUsage;
       }
     }
-    if (state->options.opt_level >= 0 && state->options.verify != "run" && state->options.verify != "grad") {
+    if (state->options.opt_level >= 0 && !launches(state->options.verify)) {
       std::cerr << "warpsynth generate: --opt-level applies to --verify run and grad\n";
       return kExitUsage;
     }
     state->options.batch_timeout = std::chrono::milliseconds(static_cast<long long>(state->timeout_s * 1000));
     state->options.progress = !state->quiet;
     try {
-      GenerateSummary summary = run_generate(state->options, std::cerr);
+      RunSummary summary = run_generate(state->options, std::cerr);
       if (!state->options.task_shards.empty()) return kExitOk;  // the outcomes are the output
       summary.print(std::cout);
       std::cout << "output: " << state->options.out_dir << "/kernels-*\n";
       return summary.failures().empty() ? kExitOk : kExitFailure;
-    } catch (const GenerateUsageError& e) {
+    } catch (const RunUsageError& e) {
       std::cerr << "warpsynth generate: " << e.what() << "\n";
       return kExitUsage;
     } catch (const std::exception& e) {

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <string>
 
-#include "generate/cluster_run.h"
+#include "run/cluster_run.h"
 
 namespace warpsynth::cli {
 

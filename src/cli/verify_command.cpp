@@ -37,6 +37,8 @@ Exit code: 0 when no record failed, 1 when any failed, 2 on a usage error.)";
 Runner add_verify_command(CLI::App& app) {
   struct State {
     VerifyOptions options;
+    std::string level = "run";
+    std::string format = "jsonl";
     double timeout_s = 600.0;
     bool quiet = false;
   };
@@ -45,7 +47,7 @@ Runner add_verify_command(CLI::App& app) {
   cmd->footer(kHelp);
   cmd->add_option("DIR", state->options.in_dir, "A generate or extract output folder")->required()->check(CLI::ExistingDirectory);
   cmd->add_option("--out", state->options.out_dir, "Output folder (created if missing)")->required();
-  cmd->add_option("--level", state->options.level, "Verification level")->default_val("run")->check(CLI::IsMember({"run", "grad"}));
+  cmd->add_option("--level", state->level, "Verification level")->default_val("run")->check(CLI::IsMember({"run", "grad"}));
   cmd->add_option("--opt-level", state->options.opt_level,
                   "Build the CPU code at this optimization level (0-3) instead of Warp's default -O2 (CUDA PTX "
                   "stays at -O3); recorded in each record's meta.opt_level")
@@ -55,7 +57,7 @@ Runner add_verify_command(CLI::App& app) {
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--batch", state->options.batch, "Records per worker request")->default_val(8)->check(CLI::Range(1, 10000));
   cmd->add_option("--shard-size", state->options.shard_size, "Records per output shard")->default_val(1000)->check(CLI::Range(1ull, 100'000'000ull));
-  cmd->add_option("--format", state->options.format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
+  cmd->add_option("--format", state->format, "Shard format")->default_val("jsonl")->check(CLI::IsMember({"jsonl", "jsonl.zst", "json"}));
   cmd->add_option("--timeout", state->timeout_s, "Seconds one batch may take in the worker")->default_val(600.0)->check(cli::finite_positive());
   cmd->add_option("--ray", state->options.ray_address,
                   "Verify the shards on a Ray cluster: its address (HOST:PORT, or auto); the input and output "
@@ -66,6 +68,9 @@ Runner add_verify_command(CLI::App& app) {
       ->group("");
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
   return [state]() {
+    // The names CLI11 checked, parsed once: the run takes the values.
+    state->options.level = *parse_verify_level(state->level);
+    state->options.format = parse_shard_format(state->format);
     std::error_code ec;
     if (std::filesystem::exists(state->options.out_dir, ec) &&
         std::filesystem::equivalent(state->options.in_dir, state->options.out_dir, ec)) {
@@ -82,12 +87,12 @@ Runner add_verify_command(CLI::App& app) {
     state->options.batch_timeout = std::chrono::milliseconds(static_cast<long long>(state->timeout_s * 1000));
     state->options.progress = !state->quiet;
     try {
-      GenerateSummary summary = run_verify(state->options, std::cerr);
+      RunSummary summary = run_verify(state->options, std::cerr);
       if (!state->options.task_shards.empty()) return kExitOk;  // the outcomes are the output
       summary.print(std::cout);
       std::cout << "output: " << state->options.out_dir << "/kernels-*\n";
       return summary.failures().empty() ? kExitOk : kExitFailure;
-    } catch (const GenerateUsageError& e) {
+    } catch (const RunUsageError& e) {
       std::cerr << "warpsynth verify: " << e.what() << "\n";
       return kExitUsage;
     } catch (const std::exception& e) {

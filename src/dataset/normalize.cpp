@@ -129,13 +129,6 @@ NameRenames renames_from(const std::pair<std::string, std::string>& kernel, cons
   return renames;
 }
 
-int LineMap::map(std::string_view file, int line) const {
-  for (const auto& r : ranges) {
-    if (r.file == file && line >= r.first && line <= r.last) return r.to + (line - r.first);
-  }
-  return 0;
-}
-
 std::string normalize_generated_code(std::string_view code, const NameRenames& renames, const LineMap* lines) {
   std::string out;
   out.reserve(code.size());

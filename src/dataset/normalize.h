@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "driver/line_map.h"
+
 namespace warpsynth {
 
 // Generated identifiers to rename, from the worker's `names` object.
@@ -29,24 +31,6 @@ using NamePairs = std::vector<std::pair<std::string, std::string>>;
 // the order Warp built them (`sq_17` -> `sq_0`). An empty kernel name is none.
 NameRenames renames_from(const std::pair<std::string, std::string>& kernel, const NamePairs& structs,
                          const NamePairs& functions);
-
-// Where the lines of Warp's `<L n>` comments are in the record's own Python. Warp numbers them in
-// the file a function came from; a record's Python puts the kernel and its helpers at other lines
-// (and leaves out what it does not need), so each is renumbered in the record's terms.
-struct LineMap {
-  struct Range {
-    std::string file;  // as Warp names it in its `// <file>:<line>` comments
-    int first = 0;     // lines first..last of that file
-    int last = 0;
-    int to = 0;        // are lines to.. of the record's Python
-  };
-  std::string kernel_file;  // the file of the kernel's own code (it has no location comment)
-  std::vector<Range> ranges;
-
-  // The record's line for line `line` of `file`; 0 when the record's Python does not hold it
-  // (a function of Warp's own library, say).
-  int map(std::string_view file, int line) const;
-};
 
 // Applies, line by line: drop `// <file>:<line>` comments and `#line` directives (they carry
 // paths); renumber each `<L n>` source-line tag to the record's Python line by `lines` (the file

@@ -8,6 +8,7 @@
 
 #include "dataset/normalize.h"
 #include "dataset/preambles.h"
+#include "dataset/verdict.h"
 
 namespace warpsynth {
 namespace {
@@ -44,8 +45,8 @@ int first_difference(const std::string& a, const std::string& b) {
 // the same way, the second with its own names and lines): the kernel's forward and backward
 // functions, then the whole unit, where a helper with another body or a struct with its fields in
 // another order shows while the kernel's own functions read the same.
-std::string self_contained_verdict(const protocol::SelfContainedCheck& check, const nlohmann::ordered_json& record) {
-  if (!check.error.empty()) return "failed: " + check.error;
+Verdict self_contained_verdict(const protocol::SelfContainedCheck& check, const nlohmann::ordered_json& record) {
+  if (!check.error.empty()) return Verdict::failed(check.error);
   for (const auto& [device, target] : {std::pair<const char*, const protocol::TargetCode*>{"cpu", &check.cpu},
                                        std::pair<const char*, const protocol::TargetCode*>{"cuda", &check.cuda}}) {
     const NameRenames renames = renames_of(target->names);
@@ -53,21 +54,21 @@ std::string self_contained_verdict(const protocol::SelfContainedCheck& check, co
                                       std::pair<const char*, const std::optional<std::string>*>{"backward", &target->backward}}) {
       const auto& recorded = record[device][part];
       if (piece->has_value() == recorded.is_null()) {
-        return fmt::format("failed: the Python alone gives {} {} {} code", piece->has_value() ? "some" : "no", device,
-                           part);
+        return Verdict::failed(fmt::format("the Python alone gives {} {} {} code", piece->has_value() ? "some" : "no",
+                                           device, part));
       }
       if (!piece->has_value()) continue;
       std::string again = normalize_generated_code(**piece, renames, &check.line_map);
       if (int line = first_difference(again, recorded.get<std::string>())) {
-        return fmt::format("failed: {} {} differs from line {}", device, part, line);
+        return Verdict::failed(fmt::format("{} {} differs from line {}", device, part, line));
       }
     }
     std::string unit = normalize_generated_code(target->module, renames, &check.line_map);
     if (int line = first_difference(unit, record[device]["module"].get<std::string>())) {
-      return fmt::format("failed: {} module differs from line {}", device, line);
+      return Verdict::failed(fmt::format("{} module differs from line {}", device, line));
     }
   }
-  return "ok";
+  return Verdict::ok();
 }
 
 int count_lines_of(const nlohmann::ordered_json& text) {
@@ -146,8 +147,9 @@ nlohmann::ordered_json line_counts(const nlohmann::ordered_json& record) {
 }
 
 nlohmann::ordered_json codegen_verified() {
-  return {{"codegen", "ok"},         {"cpu_compile", "skipped"}, {"cpu_run", "skipped"},
-          {"grad_check", "skipped"}, {"cuda_ptx", "skipped"},    {"gpu_run", "skipped"}};
+  const std::string ok = Verdict::ok().text(), skipped = Verdict::skipped().text();
+  return {{"codegen", ok},         {"cpu_compile", skipped}, {"cpu_run", skipped},
+          {"grad_check", skipped}, {"cuda_ptx", skipped},    {"gpu_run", skipped}};
 }
 
 std::string hex64(std::uint64_t value) {
@@ -179,7 +181,7 @@ nlohmann::ordered_json make_extracted_record(const protocol::KernelCode& kernel,
   record["meta"] = std::move(meta);
   record["verify"] = codegen_verified();
   record["verify"]["self_contained"] =
-      kernel.self_contained ? self_contained_verdict(*kernel.self_contained, record) : "skipped";
+      (kernel.self_contained ? self_contained_verdict(*kernel.self_contained, record) : Verdict::skipped()).text();
   return record;
 }
 
@@ -203,7 +205,7 @@ nlohmann::ordered_json make_synthetic_record(const protocol::KernelCode& kernel,
   record["meta"] = std::move(meta);
   record["verify"] = codegen_verified();
   // The Python is the file the worker loaded alone and Warp generated this code from.
-  record["verify"]["self_contained"] = "ok";
+  record["verify"]["self_contained"] = Verdict::ok().text();
   return record;
 }
 

@@ -9,6 +9,7 @@
 #include "dataset/shard_files.h"
 #include "dataset_build/dataset_build.h"
 #include "util/json_reader.h"
+#include "dataset/verdict.h"
 
 namespace fs = std::filesystem;
 
@@ -39,7 +40,7 @@ InputRecord take(const nlohmann::json& record, SpooledLine line, std::size_t inp
     r.source_key = distribution + ":" + string_at(record, {"meta", "source", "file"});
   }
   if (auto verify = record.find("verify"); verify != record.end() && verify->is_object()) {
-    for (const auto& [level, verdict] : verify->items()) r.verified_ok += verdict.is_string() && verdict == "ok";
+    for (const auto& [level, verdict] : verify->items()) r.verified_ok += verdict.is_string() && Verdict::parse(verdict.get<std::string>()).is_ok();
   }
   return r;
 }

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dataset/normalize.h"
+#include "driver/line_map.h"
 
 namespace warpsynth::protocol {
 

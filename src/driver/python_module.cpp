@@ -23,9 +23,9 @@ void run_python_module(const std::string& module, const std::vector<std::string>
   while (process.read_line(line, Subprocess::Clock::now() + std::chrono::hours(2)) == Subprocess::ReadStatus::kLine) {
   }
   process.finish(std::chrono::seconds(60));
-  std::string exit = process.exit_description();
-  if (exit != "exit code 0") {
-    throw std::runtime_error(fmt::format("{} -m {} failed ({}):\n{}", command.python, module, exit,
+  const ExitStatus exit = process.exit_status();
+  if (!exit.success()) {
+    throw std::runtime_error(fmt::format("{} -m {} failed ({}):\n{}", command.python, module, exit.describe(),
                                          errors.size() > 4000 ? errors.substr(errors.size() - 4000) : errors));
   }
 }

@@ -146,6 +146,85 @@ class ExtractJob : public BatchJob {
   size_t done_ = 0;
 };
 
+// --package NAME: the first worker finds where each package is installed, as an import would; its
+// folder joins `inputs` (named "--package NAME"), and a package not found is a failure. `id` is
+// the next request id.
+void locate_packages(WorkerConnection& worker, const ExtractOptions& options, std::vector<std::string>& inputs,
+                     std::vector<std::string>& input_names, ExtractSummary& summary, std::int64_t& id) {
+  for (const auto& name : options.packages) {
+    CallOutcome outcome = worker.call(id, protocol::locate_package_request(id, name), options.startup_timeout);
+    ++id;
+    std::string path;
+    if (outcome.kind == CallOutcome::Kind::kOk) {
+      try {
+        path = protocol::parse_package_location(outcome.result);
+      } catch (const protocol::ProtocolError& e) {
+        outcome.detail = e.what();
+      }
+    }
+    if (!path.empty()) {
+      inputs.push_back(path);
+      input_names.push_back("--package " + name);
+    } else {
+      summary.add_failure({name, "", "input", outcome.detail.empty() ? "no installed package " + name : outcome.detail});
+    }
+  }
+}
+
+// A file that took its worker down has no count of its kernels: they are counted from its source
+// alone (no import), so that they count as missed.
+void count_kernels_of_lost_files(WorkerConnection& worker, const SourceList& sources, const ExtractOptions& options,
+                                 std::vector<FileResult>& results, std::int64_t& id) {
+  for (size_t i = 0; i < sources.files.size(); ++i) {
+    FileResult& result = results[i];
+    if (!result.lost) continue;
+    CallOutcome outcome = worker.call(id, protocol::declared_request(id, sources.files[i].path), options.startup_timeout);
+    ++id;
+    if (outcome.kind == CallOutcome::Kind::kOk) {
+      try {
+        result.declared = static_cast<int>(protocol::parse_declared_reply(outcome.result).size());
+      } catch (const protocol::ProtocolError&) {
+        // not counted: the summary still names the file as failed
+      }
+    }
+  }
+}
+
+// The records of every file, put together in file order (the same output for any number of
+// workers), each id once, with the summary's counts.
+std::vector<nlohmann::ordered_json> gather_records(const SourceList& sources, std::vector<FileResult>& results,
+                                                   ExtractSummary& summary) {
+  std::vector<nlohmann::ordered_json> records;
+  std::set<std::string> ids;
+  for (size_t i = 0; i < sources.files.size(); ++i) {
+    const SourceFile& file = sources.files[i];
+    FileResult& result = results[i];
+    ++summary.files;
+    summary.declared += result.declared;
+    summary.declared_extracted += result.declared_extracted;
+    InputCoverage& coverage = summary.by_input[file.input];
+    ++coverage.files;
+    coverage.declared += result.declared;
+    coverage.declared_extracted += result.declared_extracted;
+    summary.kernels_extracted += static_cast<int>(result.records.size());
+    for (auto& failure : result.failures) summary.add_failure(std::move(failure));
+    if (!result.records.empty()) {
+      ++summary.files_with_kernels;
+    } else if (!result.failed_whole && result.failures.empty()) {
+      ++summary.files_without_kernels;
+      if (file.named_explicitly) summary.add_failure({file.label, "", "no-kernels", "no @wp.kernel found in this file"});
+    }
+    for (auto& record : result.records) {
+      if (ids.insert(record["id"].get<std::string>()).second) {
+        records.push_back(std::move(record));
+      } else {
+        ++summary.duplicates;
+      }
+    }
+  }
+  return records;
+}
+
 }  // namespace
 
 ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
@@ -180,24 +259,7 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
     input_names.push_back(ec || canonical.filename().empty() ? input : canonical.filename().string());
   }
   std::int64_t id = 1;
-  for (const auto& name : options.packages) {
-    CallOutcome outcome = pool.first().call(id, protocol::locate_package_request(id, name), options.startup_timeout);
-    ++id;
-    std::string path;
-    if (outcome.kind == CallOutcome::Kind::kOk) {
-      try {
-        path = protocol::parse_package_location(outcome.result);
-      } catch (const protocol::ProtocolError& e) {
-        outcome.detail = e.what();
-      }
-    }
-    if (!path.empty()) {
-      inputs.push_back(path);
-      input_names.push_back("--package " + name);
-    } else {
-      summary.add_failure({name, "", "input", outcome.detail.empty() ? "no installed package " + name : outcome.detail});
-    }
-  }
+  locate_packages(pool.first(), options, inputs, input_names, summary, id);
   SourceList sources = collect_sources(inputs);
   for (const auto& problem : sources.problems) summary.add_failure({problem.input, "", "input", problem.message});
 
@@ -228,56 +290,13 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
   queue.add(0, sources.files.size());
   pool.run(queue, job);
 
-  // A file that took its worker down has no count of its kernels: count them from its source
-  // alone (no import), so that they count as missed.
-  for (size_t i = 0; i < sources.files.size(); ++i) {
-    FileResult& result = job.results[i];
-    if (!result.lost) continue;
-    CallOutcome outcome =
-        pool.first().call(id, protocol::declared_request(id, sources.files[i].path), options.startup_timeout);
-    ++id;
-    if (outcome.kind == CallOutcome::Kind::kOk) {
-      try {
-        result.declared = static_cast<int>(protocol::parse_declared_reply(outcome.result).size());
-      } catch (const protocol::ProtocolError&) {
-        // not counted: the summary still names the file as failed
-      }
-    }
-  }
+  count_kernels_of_lost_files(pool.first(), sources, options, job.results, id);
   pool.shutdown();
 
   summary.by_input.resize(inputs.size());
   for (size_t k = 0; k < inputs.size(); ++k) summary.by_input[k].input = input_names[k];
 
-  // Put together in file order: the same output for any number of workers.
-  std::vector<nlohmann::ordered_json> records;
-  std::set<std::string> ids;
-  for (size_t i = 0; i < sources.files.size(); ++i) {
-    const SourceFile& file = sources.files[i];
-    FileResult& result = job.results[i];
-    ++summary.files;
-    summary.declared += result.declared;
-    summary.declared_extracted += result.declared_extracted;
-    InputCoverage& coverage = summary.by_input[file.input];
-    ++coverage.files;
-    coverage.declared += result.declared;
-    coverage.declared_extracted += result.declared_extracted;
-    summary.kernels_extracted += static_cast<int>(result.records.size());
-    for (auto& failure : result.failures) summary.add_failure(std::move(failure));
-    if (!result.records.empty()) {
-      ++summary.files_with_kernels;
-    } else if (!result.failed_whole && result.failures.empty()) {
-      ++summary.files_without_kernels;
-      if (file.named_explicitly) summary.add_failure({file.label, "", "no-kernels", "no @wp.kernel found in this file"});
-    }
-    for (auto& record : result.records) {
-      if (ids.insert(record["id"].get<std::string>()).second) {
-        records.push_back(std::move(record));
-      } else {
-        ++summary.duplicates;
-      }
-    }
-  }
+  std::vector<nlohmann::ordered_json> records = gather_records(sources, job.results, summary);
   summary.records = static_cast<int>(records.size());
 
   AtomicFile records_file((out_dir / kRecordsFileName).string());

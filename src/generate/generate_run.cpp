@@ -1,6 +1,6 @@
 #include "generate/generate_run.h"
-#include "generate/cluster_run.h"
-#include "generate/run_folder.h"
+#include "run/cluster_run.h"
+#include "run/run_folder.h"
 
 #include <algorithm>
 #include <condition_variable>
@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
-#include "catalog/catalog.h"
+#include "model/catalog.h"
 #include "catalog/catalog_fetch.h"
 #include "dataset/preambles.h"
 #include "dataset/record.h"
@@ -25,15 +25,16 @@
 #include "driver/worker.h"
 #include "driver/worker_locator.h"
 #include "driver/worker_pool.h"
-#include "gen/generator.h"
-#include "gen/rng.h"
-#include "generate/shard_assembler.h"
-#include "generate/sharded_output.h"
+#include "generator/generator.h"
+#include "generator/rng.h"
+#include "run/shard_assembler.h"
+#include "run/sharded_output.h"
 #include "util/atomic_file.h"
 #include "util/temp_dir.h"
 #include "util/json_writer.h"
 #include "util/log_file.h"
 #include "util/progress.h"
+#include "dataset/verdict.h"
 
 namespace fs = std::filesystem;
 
@@ -52,13 +53,13 @@ double process_cpu_seconds() {
 
 std::string sample_label(std::uint64_t index) { return fmt::format("sample_{:08d}.py", index); }
 
-gen::GeneratorConfig load_config(const GenerateOptions& options) {
-  return options.config_path.empty() ? gen::GeneratorConfig::defaults() : gen::GeneratorConfig::load(options.config_path);
+generator::GeneratorConfig load_config(const GenerateOptions& options) {
+  return options.config_path.empty() ? generator::GeneratorConfig::defaults() : generator::GeneratorConfig::load(options.config_path);
 }
 
 struct Pending {
   std::uint64_t index;
-  gen::GeneratedKernel kernel;
+  generator::GeneratedKernel kernel;
 };
 
 // What the worker said of one item of a batch.
@@ -75,14 +76,14 @@ SampleResult verdict_of(const Pending& p, const protocol::SourceReply& item) {
   } else {
     r.ok = true;
   }
-  r.verify.emplace_back("codegen", r.ok ? std::string("ok") : "failed: " + r.message);
+  r.verify.emplace_back("codegen", (r.ok ? Verdict::ok() : Verdict::failed(r.message)).text());
   for (const auto& [level, v] : item.verify) {
     r.verify.emplace_back(level, v);
     if (!r.ok) continue;
     if (verdict_drops_sample(level, v)) {
       r.ok = false;
       r.stage = level;
-      r.message = v.substr(v.find(':') == std::string::npos ? 0 : v.find(':') + 2);
+      r.message = Verdict::parse(v).reason;
     }
   }
   return r;
@@ -93,7 +94,7 @@ SampleResult verdict_of(const Pending& p, const protocol::SourceReply& item) {
 // the driver's thread, which writes them into their shards.
 class GenerateJob : public BatchJob, public ResultQueue {
  public:
-  GenerateJob(const GenerateOptions& options, const gen::Generator& generator, const RecordContext& context,
+  GenerateJob(const GenerateOptions& options, const generator::Generator& generator, const RecordContext& context,
               std::string config_hash)
       : preambles(options.out_dir),
         options_(options),
@@ -104,12 +105,12 @@ class GenerateJob : public BatchJob, public ResultQueue {
   std::string request(std::int64_t id, std::span<const std::uint64_t> items) override {
     std::vector<protocol::SourceItem> sources;
     for (std::uint64_t index : items) {
-      const gen::GeneratedKernel& kernel = generated(index);
+      const generator::GeneratedKernel& kernel = generated(index);
       sources.push_back({sample_label(index), kernel.python,
-                         runs() ? run_plan(index, kernel, options_.verify == "grad", options_.opt_level) : nullptr});
+                         runs() ? run_plan(index, kernel, options_.verify == VerifyLevel::kGrad, options_.opt_level) : nullptr});
     }
     if (runs()) return protocol::run_sources_request(id, sources);
-    return options_.verify == "compile" ? protocol::compile_sources_request(id, sources)
+    return options_.verify == VerifyLevel::kCompile ? protocol::compile_sources_request(id, sources)
                                         : protocol::codegen_sources_request(id, sources);
   }
 
@@ -147,7 +148,7 @@ class GenerateJob : public BatchJob, public ResultQueue {
     r.template_name = take(item).template_name;
     r.stage = stage;
     r.message = message;
-    r.verify.emplace_back(stage, "failed: " + message);  // the worker's fault or the kernel's: counted where it stopped
+    r.verify.emplace_back(stage, Verdict::failed(message).text());  // the worker's fault or the kernel's: counted where it stopped
     deliver({std::move(r)});
   }
 
@@ -156,30 +157,30 @@ class GenerateJob : public BatchJob, public ResultQueue {
  private:
   // A sample's kernel, generated when its batch is first sent and kept until its result is in
   // (a bisected batch is sent again in parts).
-  const gen::GeneratedKernel& generated(std::uint64_t index) {
+  const generator::GeneratedKernel& generated(std::uint64_t index) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = kernels_.find(index);
       if (it != kernels_.end()) return it->second;
     }
-    gen::GeneratedKernel kernel = generator_.generate(gen::sample_seed(options_.seed, index));
+    generator::GeneratedKernel kernel = generator_.generate(generator::sample_seed(options_.seed, index));
     std::lock_guard<std::mutex> lock(mutex_);
     return kernels_.emplace(index, std::move(kernel)).first->second;
   }
-  gen::GeneratedKernel take(std::uint64_t index) {
+  generator::GeneratedKernel take(std::uint64_t index) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = kernels_.find(index);
-    if (it == kernels_.end()) return generator_.generate(gen::sample_seed(options_.seed, index));
-    gen::GeneratedKernel kernel = std::move(it->second);
+    if (it == kernels_.end()) return generator_.generate(generator::sample_seed(options_.seed, index));
+    generator::GeneratedKernel kernel = std::move(it->second);
     kernels_.erase(it);
     return kernel;
   }
   // --verify run and grad launch the kernels.
-  bool runs() const { return options_.verify == "run" || options_.verify == "grad"; }
+  bool runs() const { return launches(options_.verify); }
 
   // How the worker launches a sample's kernel at --verify run: the generator's launch, the shapes
   // of its arrays, its host objects; inputs drawn from a seed of the sample's own.
-  static nlohmann::json run_plan(std::uint64_t index, const gen::GeneratedKernel& kernel, bool grad, int opt_level) {
+  static nlohmann::json run_plan(std::uint64_t index, const generator::GeneratedKernel& kernel, bool grad, int opt_level) {
     nlohmann::json shapes = nlohmann::json::object();
     for (const auto& a : kernel.arrays) shapes[a.name] = a.shape;
     return {{"dims", kernel.launch_dims},
@@ -198,7 +199,7 @@ class GenerateJob : public BatchJob, public ResultQueue {
     info.python = p.kernel.python;
     info.run_seed = options_.seed;
     info.index = p.index;
-    info.sample_seed = gen::sample_seed(options_.seed, p.index);
+    info.sample_seed = generator::sample_seed(options_.seed, p.index);
     info.template_name = p.kernel.template_name;
     info.config_hash = config_hash_;
     info.features = p.kernel.features.to_json();
@@ -216,127 +217,31 @@ class GenerateJob : public BatchJob, public ResultQueue {
   }
 
   const GenerateOptions& options_;
-  const gen::Generator& generator_;
+  const generator::Generator& generator_;
   const RecordContext& context_;
   std::string config_hash_;
 
   std::mutex mutex_;
-  std::map<std::uint64_t, gen::GeneratedKernel> kernels_;  // sent, result not yet in
+  std::map<std::uint64_t, generator::GeneratedKernel> kernels_;  // sent, result not yet in
 };
+
+// The arguments of a cluster task: the run's own, with absolute paths (a task starts elsewhere).
+std::vector<std::string> task_arguments(const GenerateOptions& o) {
+  std::vector<std::string> args = {
+      "generate", "--count", std::to_string(o.count), "--seed", std::to_string(o.seed), "--shard-size",
+      std::to_string(o.shard_size), "--format", shard_format_name(o.format), "--verify", verify_level_name(o.verify), "--batch", std::to_string(o.batch),
+      "--jobs", std::to_string(o.jobs), "--recycle", std::to_string(o.recycle_after), "--timeout",
+      fmt::format("{}", o.batch_timeout.count() / 1000.0), "--out", fs::absolute(o.out_dir).string(), "--quiet"};
+  if (!o.config_path.empty()) args.insert(args.end(), {"--config", fs::absolute(o.config_path).string()});
+  if (o.opt_level >= 0) args.insert(args.end(), {"--opt-level", std::to_string(o.opt_level)});
+  return args;
+}
 
 }  // namespace
 
-std::uint64_t GenerateSummary::records() const {
-  std::uint64_t n = 0;
-  for (const auto& [id, s] : manifest.shards) n += s.records;
-  return n;
-}
-
-std::uint64_t GenerateSummary::duplicates() const {
-  std::uint64_t n = 0;
-  for (const auto& [id, s] : manifest.shards) n += s.duplicates;
-  return n;
-}
-
-std::uint64_t GenerateSummary::passed() const { return records() + duplicates(); }
-
-std::map<std::string, std::uint64_t> GenerateSummary::failures_by_stage() const {
-  std::map<std::string, std::uint64_t> counts;
-  for (const auto& [id, s] : manifest.shards) {
-    for (const auto& [stage, n] : s.failures_by_stage) counts[stage] += n;
-  }
-  return counts;
-}
-
-std::map<std::string, LevelCounts> GenerateSummary::verify_levels() const {
-  std::map<std::string, LevelCounts> levels;
-  for (const auto& [id, s] : manifest.shards) {
-    for (const auto& [level, counts] : s.verify) levels[level].merge(counts);
-  }
-  return levels;
-}
-
-std::vector<ShardFailure> GenerateSummary::failures() const {
-  std::vector<ShardFailure> all;
-  for (const auto& [id, s] : manifest.shards) all.insert(all.end(), s.failures.begin(), s.failures.end());
-  return all;
-}
-
-nlohmann::ordered_json GenerateSummary::to_json() const {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& f : failures()) {
-    list.push_back({{"index", f.index}, {"template", f.template_name}, {"stage", f.stage}, {"message", f.message}});
-  }
-  return {{"command", manifest.command},
-          {"requested", requested()},
-          {"passed", passed()},
-          {"verify", manifest.run.verify},
-          {"duplicates_dropped", duplicates()},
-          {"records", records()},
-          {"shards", manifest.shards.size()},
-          {"config_hash", manifest.run.config_hash},
-          {"failures_by_stage", failures_by_stage()},
-          {"verify_levels", [&] {
-             nlohmann::ordered_json levels = nlohmann::ordered_json::object();
-             for (const auto& [level, counts] : verify_levels()) levels[level] = counts.to_json();
-             return levels;
-           }()},
-          {"failures", list}};
-}
-
-nlohmann::ordered_json with_cluster(nlohmann::ordered_json summary, const nlohmann::ordered_json& cluster) {
-  if (!cluster.is_null()) summary["cluster"] = cluster;
-  return summary;
-}
-
-void GenerateSummary::print(std::ostream& out) const {
-  double rate = seconds > 0 ? processed_now / seconds : 0.0;
-  out << fmt::format("{} {} in {} shards ({} resumed); {} processed now in {:.1f} s ({:.1f} kernels/s)\n",
-                     manifest.command == "verify" ? "verified" : "generated", requested(), manifest.shards.size(), resumed_shards, processed_now, seconds, rate);
-  std::string level = manifest.run.verify == "grad"      ? "codegen, CUDA PTX, a CPU run on seeded inputs and its gradient check"
-                      : manifest.run.verify == "run"     ? "codegen, CUDA PTX, and a CPU build run on seeded inputs"
-                      : manifest.run.verify == "compile" ? "codegen, CPU object and CUDA PTX"
-                                                         : "codegen (CPU and CUDA, forward and backward)";
-  out << fmt::format("passed {}: {} of {} ({:.2f}%)\n", level, passed(), requested(),
-                     requested() ? 100.0 * passed() / requested() : 100.0);
-  out << fmt::format("{} duplicates dropped, {} records written\n", duplicates(), records());
-  for (const auto& [level, c] : verify_levels()) {
-    if (level == "codegen" && c.failed == 0 && c.skipped == 0) continue;  // said above
-    out << fmt::format("  {:<12} ok {}, failed {}, skipped {}\n", level, c.ok, c.failed, c.skipped);
-    for (const auto& [reason, n] : c.reasons) {
-      if (reason.rfind("skipped", 0) == 0) out << fmt::format("    {} x {}\n", n, reason.substr(0, 120));
-    }
-  }
-  if (worker_peak_rss_kb > 0) {
-    out << fmt::format("worker peak memory {:.1f} MiB; {} worker restarts\n", worker_peak_rss_kb / 1024.0, worker_restarts);
-  }
-  print_failures(out);
-  if (!cluster.is_null()) {
-    out << fmt::format("cluster: {} nodes, {} tasks, {} retried\n", cluster["nodes"].dump(), cluster["tasks"].dump(),
-                       cluster["retries"].dump());
-  }
-}
-
-void GenerateSummary::print_failures(std::ostream& out) const {
-  auto all = failures();
-  if (all.empty()) return;
-  out << fmt::format("failures: {}\n", all.size());
-  for (const auto& [stage, n] : failures_by_stage()) out << fmt::format("  {:<12} {}\n", stage, n);
-  size_t shown = 0;
-  for (const auto& f : all) {
-    if (++shown > 10) {
-      out << fmt::format("  ... {} more in summary.json\n", all.size() - 10);
-      break;
-    }
-    out << fmt::format("  sample {} ({}): {}: {}\n", f.index, f.template_name, f.stage,
-                       f.message.substr(0, f.message.find('\n')));
-  }
-}
-
-GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) {
+RunSummary run_generate(const GenerateOptions& options, std::ostream& log) {
   auto started = std::chrono::steady_clock::now();
-  gen::GeneratorConfig config = load_config(options);
-  parse_shard_format(options.format);  // throws on a bad name
+  generator::GeneratorConfig config = load_config(options);
   WorkerCommand command = locate_worker();
   fs::path out_dir(options.out_dir);
   const RunFolder folder = prepare_run_folder(options.out_dir, "generate", options.task_shards);
@@ -352,14 +257,14 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
   std::string warp_version = pool.first().ensure_started().warp_version;
   std::string catalog_path = catalog::ensure_cached(pool.first(), options.startup_timeout, &log);
   RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
-                       options.verify,  options.format, warp_version,       WARPSYNTH_VERSION, options.opt_level};
+                       verify_level_name(options.verify),  shard_format_name(options.format), warp_version,       WARPSYNTH_VERSION, options.opt_level};
 
-  GenerateSummary summary;
+  RunSummary summary;
   summary.manifest = run_manifest(folder, "generate", identity, "another run");
-  ShardFormat format = parse_shard_format(options.format);
+  const ShardFormat format = options.format;
 
   catalog::Catalog table = catalog::Catalog::load(catalog_path);
-  gen::Generator generator(table, config);
+  generator::Generator generator(table, config);
   RecordContext context{warp_version, WARPSYNTH_VERSION, "", std::nullopt};
   GenerateJob job(options, generator, context, identity.config_hash);
 
@@ -367,7 +272,7 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
                     static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress,
                     options.batch_timeout, {}};
   ShardRunMode mode{options.ray_address, options.ray_address.empty() ? std::vector<std::string>{}
-                                                                      : generate_task_arguments(options),
+                                                                      : task_arguments(options),
                     options.task_shards};
   ShardedRunCounts counts =
       run_shards(mode, out, pool, job, job, summary.manifest, folder.manifest_path, log, summary.cluster);
@@ -384,13 +289,13 @@ GenerateSummary run_generate(const GenerateOptions& options, std::ostream& log) 
 }
 
 std::string show_sample(const GenerateOptions& options, std::uint64_t index) {
-  gen::GeneratorConfig config = load_config(options);
+  generator::GeneratorConfig config = load_config(options);
   LogFile quiet;
   Worker worker(locate_worker(), quiet, options.startup_timeout);
   catalog::Catalog table = catalog::Catalog::load(catalog::ensure_cached(worker, options.startup_timeout, &std::cerr));
   worker.shutdown();
-  gen::Generator generator(table, config);
-  gen::GeneratedKernel kernel = generator.generate(gen::sample_seed(options.seed, index));
+  generator::Generator generator(table, config);
+  generator::GeneratedKernel kernel = generator.generate(generator::sample_seed(options.seed, index));
   return "# sample " + std::to_string(index) + " of seed " + std::to_string(options.seed) + ", template " +
          kernel.template_name + "\n" + kernel.python;
 }

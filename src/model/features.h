@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "catalog/catalog.h"
+#include "model/catalog.h"
 #include "model/ast.h"
 
 namespace warpsynth::model {

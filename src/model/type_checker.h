@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog/catalog.h"
+#include "model/catalog.h"
 #include "model/ast.h"
 
 namespace warpsynth::model {

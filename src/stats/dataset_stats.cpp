@@ -13,6 +13,7 @@
 
 #include "dataset/shard_files.h"
 #include "model/features.h"
+#include "dataset/verdict.h"
 
 namespace warpsynth {
 namespace {
@@ -45,10 +46,7 @@ void add_record(DatasetStats& stats, const nlohmann::json& r, std::set<std::stri
   if (r.contains("verify") && r["verify"].is_object()) {
     for (auto it = r["verify"].begin(); it != r["verify"].end(); ++it) {
       if (!it->is_string()) continue;  // verify.run: what replays the check, not a verdict
-      std::string outcome = it->get<std::string>();
-      if (outcome.rfind("failed", 0) == 0) outcome = "failed";
-      if (outcome.rfind("skipped", 0) == 0) outcome = "skipped";
-      ++stats.verify[it.key()][outcome];
+      ++stats.verify[it.key()][Verdict::parse(it->get<std::string>()).outcome_name()];
     }
   }
   if (meta.contains("quality") && meta["quality"].is_object()) {

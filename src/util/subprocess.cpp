@@ -240,14 +240,26 @@ void Subprocess::kill() {
   drain_stderr(true);
 }
 
-std::string Subprocess::exit_description() {
+ExitStatus Subprocess::exit_status() {
   reap(false);
-  if (!exited_) return "running";
-  if (WIFEXITED(wait_status_)) return "exit code " + std::to_string(WEXITSTATUS(wait_status_));
-  if (WIFSIGNALED(wait_status_)) {
-    int sig = WTERMSIG(wait_status_);
-    const char* name = sigabbrev_np(sig);
-    return "killed by signal " + std::to_string(sig) + (name ? std::string(" (SIG") + name + ")" : "");
+  if (!exited_) return {};
+  if (WIFEXITED(wait_status_)) return {ExitStatus::Kind::kExited, WEXITSTATUS(wait_status_)};
+  if (WIFSIGNALED(wait_status_)) return {ExitStatus::Kind::kSignaled, WTERMSIG(wait_status_)};
+  return {ExitStatus::Kind::kStopped, 0};
+}
+
+std::string ExitStatus::describe() const {
+  switch (kind) {
+    case Kind::kRunning:
+      return "running";
+    case Kind::kExited:
+      return "exit code " + std::to_string(code);
+    case Kind::kSignaled: {
+      const char* name = sigabbrev_np(code);
+      return "killed by signal " + std::to_string(code) + (name ? std::string(" (SIG") + name + ")" : "");
+    }
+    case Kind::kStopped:
+      break;
   }
   return "stopped";
 }

@@ -33,6 +33,17 @@ struct SpawnOptions {
   std::vector<std::pair<int, std::uint64_t>> limits;
 };
 
+// How a child process ended.
+struct ExitStatus {
+  enum class Kind { kRunning, kExited, kSignaled, kStopped };
+  Kind kind = Kind::kRunning;
+  int code = 0;  // the exit code (kExited) or the signal (kSignaled)
+
+  bool success() const { return kind == Kind::kExited && code == 0; }
+  // "exit code N", "killed by signal N (NAME)", "running" or "stopped".
+  std::string describe() const;
+};
+
 class Subprocess {
  public:
   using Clock = std::chrono::steady_clock;
@@ -59,8 +70,10 @@ class Subprocess {
   // Kills the child (SIGKILL) and reaps it. Safe to call more than once.
   void kill();
   bool running();
-  // "exit code N", "killed by signal N (NAME)", or "running".
-  std::string exit_description();
+  // How the child ended (or that it has not).
+  ExitStatus exit_status();
+  // exit_status().describe().
+  std::string exit_description() { return exit_status().describe(); }
   pid_t pid() const { return pid_; }
 
  private:

@@ -1,5 +1,6 @@
 #include "verify/verify_run.h"
-#include "generate/cluster_run.h"
+#include "run/cluster_run.h"
+#include "run/run_plan.h"
 
 #include <filesystem>
 #include <iostream>
@@ -15,12 +16,13 @@
 #include "driver/worker.h"
 #include "driver/worker_locator.h"
 #include "driver/worker_pool.h"
-#include "generate/result_queue.h"
-#include "generate/run_folder.h"
-#include "generate/sharded_output.h"
+#include "run/result_queue.h"
+#include "run/run_folder.h"
+#include "run/sharded_output.h"
 #include "util/atomic_file.h"
 #include "util/log_file.h"
 #include "util/temp_dir.h"
+#include "dataset/verdict.h"
 
 namespace fs = std::filesystem;
 
@@ -74,7 +76,7 @@ class VerifyJob : public BatchJob, public ResultQueue {
     for (std::uint64_t index : items) {
       nlohmann::json record = nlohmann::json::parse(lines_[index], nullptr, false);
       std::string python = record.is_object() ? record.value("python", std::string()) : std::string();
-      nlohmann::json plan = record.is_object() ? run_plan(record, options_.level == "grad", options_.opt_level) : nlohmann::json::object();
+      nlohmann::json plan = record.is_object() ? run_plan(record, options_.level == VerifyLevel::kGrad, options_.opt_level) : nlohmann::json::object();
       sources.push_back({fmt::format("record_{:08d}.py", index), python, plan});
     }
     return protocol::run_sources_request(id, sources);
@@ -99,7 +101,7 @@ class VerifyJob : public BatchJob, public ResultQueue {
     r.index = item;
     r.stage = stage;
     r.message = message;
-    r.verify.emplace_back(stage, "failed: " + message);
+    r.verify.emplace_back(stage, Verdict::failed(message).text());
     deliver({std::move(r)});
   }
 
@@ -111,7 +113,7 @@ class VerifyJob : public BatchJob, public ResultQueue {
     if (!record.is_object() || !record.contains("python")) {
       r.stage = "record";
       r.message = "not a record (no JSON object with a python field)";
-      r.verify.emplace_back("record", "failed: " + r.message);
+      r.verify.emplace_back("record", Verdict::failed(r.message).text());
       return r;
     }
     r.template_name = name_of(record);
@@ -124,9 +126,9 @@ class VerifyJob : public BatchJob, public ResultQueue {
       std::string why = item.errors.empty() ? "no kernel" : item.errors[0].message.substr(0, 200);
       why = why.substr(0, why.find('\n'));
       for (const char* level : {"cpu_compile", "cuda_ptx", "cpu_run"}) {
-        verdicts.emplace_back(level, "skipped: the record's Python does not load alone (" + why + ")");
+        verdicts.emplace_back(level, Verdict::skipped("the record's Python does not load alone (" + why + ")").text());
       }
-      if (options_.level == "grad") verdicts.emplace_back("grad_check", "skipped: the record's Python does not load alone");
+      if (options_.level == VerifyLevel::kGrad) verdicts.emplace_back("grad_check", Verdict::skipped("the record's Python does not load alone").text());
     }
     for (const auto& [level, verdict] : verdicts) {
       r.verify.emplace_back(level, verdict);
@@ -134,7 +136,7 @@ class VerifyJob : public BatchJob, public ResultQueue {
       if (r.ok && verdict_drops_sample(level, verdict)) {
         r.ok = false;
         r.stage = level;
-        r.message = verdict.substr(verdict.find(':') == std::string::npos ? 0 : verdict.find(':') + 2);
+        r.message = Verdict::parse(verdict).reason;
       }
     }
     if (!item.run.is_null()) record["verify"]["run"] = item.run;
@@ -150,14 +152,14 @@ class VerifyJob : public BatchJob, public ResultQueue {
 
 }  // namespace
 
-GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
+RunSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   auto started = std::chrono::steady_clock::now();
-  if (!fs::is_directory(options.in_dir)) throw GenerateUsageError(options.in_dir + " is not a folder");
+  if (!fs::is_directory(options.in_dir)) throw RunUsageError(options.in_dir + " is not a folder");
   std::error_code ec;
   if (fs::exists(options.out_dir) && fs::equivalent(options.in_dir, options.out_dir, ec)) {
-    throw GenerateUsageError("--out must be another folder than the input (" + options.out_dir + ")");
+    throw RunUsageError("--out must be another folder than the input (" + options.out_dir + ")");
   }
-  ShardFormat format = parse_shard_format(options.format);
+  const ShardFormat format = options.format;
   std::vector<std::string> lines;
   XXH3_state_t* digest = XXH3_createState();
   XXH3_64bits_reset(digest);
@@ -168,7 +170,7 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   });
   std::string input_digest = fmt::format("{:016x}", XXH3_64bits_digest(digest));
   XXH3_freeState(digest);
-  if (files == 0 || lines.empty()) throw GenerateUsageError(options.in_dir + " holds no records (kernels.jsonl or kernels-* shards)");
+  if (files == 0 || lines.empty()) throw RunUsageError(options.in_dir + " holds no records (kernels.jsonl or kernels-* shards)");
 
   fs::path out_dir(options.out_dir);
   const RunFolder folder = prepare_run_folder(options.out_dir, "verify", options.task_shards);
@@ -180,10 +182,11 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
                   worker_log);
   pool.launch(pool_options.jobs);
   std::string warp_version = pool.first().ensure_started().warp_version;
-  RunIdentity identity{0, lines.size(), options.shard_size, input_digest, options.level, options.format, warp_version,
+  RunIdentity identity{0, lines.size(), options.shard_size, input_digest, verify_level_name(options.level), shard_format_name(options.format), warp_version,
                        WARPSYNTH_VERSION, options.opt_level};
 
-  GenerateSummary summary;
+  RunSummary summary;
+  summary.done = "verified";
   summary.manifest = run_manifest(folder, "verify", identity, "another verification (config_hash is the input's digest)");
 
   VerifyJob job(lines, options);
@@ -194,8 +197,8 @@ GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log) {
   if (!options.ray_address.empty()) {
     mode.task_args = {
         "verify", fs::absolute(options.in_dir).string(), "--out", fs::absolute(options.out_dir).string(), "--level",
-        options.level, "--jobs", std::to_string(options.jobs), "--batch", std::to_string(options.batch),
-        "--shard-size", std::to_string(options.shard_size), "--format", options.format, "--timeout",
+        verify_level_name(options.level), "--jobs", std::to_string(options.jobs), "--batch", std::to_string(options.batch),
+        "--shard-size", std::to_string(options.shard_size), "--format", shard_format_name(options.format), "--timeout",
         fmt::format("{}", options.batch_timeout.count() / 1000.0), "--quiet"};
     if (options.opt_level >= 0) mode.task_args.insert(mode.task_args.end(), {"--opt-level", std::to_string(options.opt_level)});
   }

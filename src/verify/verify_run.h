@@ -9,31 +9,33 @@
 #include <string>
 #include <vector>
 
-#include "generate/generate_run.h"
+#include "dataset/shard_files.h"
+#include "run/run_summary.h"
+#include "run/verify_level.h"
 
 namespace warpsynth {
 
 struct VerifyOptions {
   std::string in_dir;
   std::string out_dir;
-  std::string level = "run";  // run | grad
+  VerifyLevel level = VerifyLevel::kRun;  // run or grad
   int opt_level = -1;         // the builds' optimization level (CPU and NVRTC); -1: Warp's defaults
   int jobs = 1;
   int batch = 8;  // records per worker request
   std::uint64_t shard_size = 1000;
-  std::string format = "jsonl";
+  ShardFormat format = ShardFormat::kJsonl;
   int recycle_after = 100;
   std::chrono::milliseconds batch_timeout{600'000};
   std::chrono::milliseconds startup_timeout{120'000};
   bool progress = true;
-  std::string ray_address;      // --ray: the shards are made on a Ray cluster (generate/cluster_run.h)
+  std::string ray_address;      // --ray: the shards are made on a Ray cluster (run/cluster_run.h)
   std::vector<int> task_shards; // a cluster task: only these shards, outcomes on stdout, no manifest
 };
 
 // The counts are a generate run's (samples are the input's records, in the order read); the
 // manifest's command is "verify" and its run's config_hash is the digest of the input records,
 // so that a folder holding the verification of other records is refused. Throws
-// GenerateUsageError for a run that cannot start as asked, std::runtime_error otherwise.
-GenerateSummary run_verify(const VerifyOptions& options, std::ostream& log);
+// RunUsageError for a run that cannot start as asked, std::runtime_error otherwise.
+RunSummary run_verify(const VerifyOptions& options, std::ostream& log);
 
 }  // namespace warpsynth

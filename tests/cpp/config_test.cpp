@@ -1,6 +1,6 @@
 // Generator config values are checked by kind (issue 13): probabilities in [0, 1], weights finite
 // and >= 0 with a positive sum where drawn.
-#include "gen/config.h"
+#include "generator/config.h"
 
 #include <limits>
 #include <stdexcept>
@@ -14,7 +14,7 @@ namespace {
 
 std::string error_of(const nlohmann::json& overrides) {
   try {
-    gen::GeneratorConfig::from_json(overrides);
+    generator::GeneratorConfig::from_json(overrides);
   } catch (const std::runtime_error& e) {
     return e.what();
   }
@@ -23,7 +23,7 @@ std::string error_of(const nlohmann::json& overrides) {
 
 }  // namespace
 
-TEST(GeneratorConfigValues, TheDefaultsAreValid) { EXPECT_NO_THROW(gen::validate_values(gen::GeneratorConfig::defaults())); }
+TEST(GeneratorConfigValues, TheDefaultsAreValid) { EXPECT_NO_THROW(generator::validate_values(generator::GeneratorConfig::defaults())); }
 
 TEST(GeneratorConfigValues, ProbabilitiesOutsideZeroToOneAreRefused) {
   EXPECT_EQ(error_of({{"p_elif", 7.5}}), "config 'p_elif' is 7.5: a probability must be in [0, 1]");
@@ -35,7 +35,7 @@ TEST(GeneratorConfigValues, ProbabilitiesOutsideZeroToOneAreRefused) {
 
 TEST(GeneratorConfigValues, WeightsMustBeFiniteNonNegativeAndNotAllZero) {
   nlohmann::json zero;
-  for (const auto& [name, w] : gen::GeneratorConfig::defaults().templates) zero[name] = 0.0;
+  for (const auto& [name, w] : generator::GeneratorConfig::defaults().templates) zero[name] = 0.0;
   EXPECT_EQ(error_of({{"templates", zero}}), "config templates: the weights sum to 0; at least one must be above 0");
   EXPECT_EQ(error_of({{"templates", {{"map", -1}}}}), "config templates 'map' is -1: a weight must be finite, >= 0 and at most 1e12");
   EXPECT_EQ(error_of({{"statements", {{"if", 1e308}}}}),

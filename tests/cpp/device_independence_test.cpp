@@ -10,16 +10,16 @@
 
 #include <gtest/gtest.h>
 
-#include "gen/generator.h"
-#include "gen/rng.h"
+#include "generator/generator.h"
+#include "generator/rng.h"
 
 using namespace warpsynth;
 
 namespace {
 
-const gen::Generator& generator() {
+const generator::Generator& default_generator() {
   static const catalog::Catalog catalog = catalog::Catalog::load(WARPSYNTH_TEST_CATALOG);
-  static const gen::Generator g(catalog, gen::GeneratorConfig::defaults());
+  static const generator::Generator g(catalog, generator::GeneratorConfig::defaults());
   return g;
 }
 
@@ -88,7 +88,7 @@ std::string atomic_problem(const std::string& python) {
 
 TEST(DeviceIndependence, NoKernelReadsTheLaunchsBlockDim) {
   for (int i = 0; i < 3000; ++i) {
-    auto kernel = generator().generate(gen::sample_seed(11, i));
+    auto kernel = default_generator().generate(generator::sample_seed(11, i));
     ASSERT_EQ(kernel.python.find("wp.block_dim()"), std::string::npos) << "sample " << i << "\n" << kernel.python;
   }
 }
@@ -96,7 +96,7 @@ TEST(DeviceIndependence, NoKernelReadsTheLaunchsBlockDim) {
 TEST(DeviceIndependence, AtomicsCommuteAndTheirArraysAreWriteOnly) {
   int with_atomics = 0;
   for (int i = 0; i < 3000; ++i) {
-    auto kernel = generator().generate(gen::sample_seed(11, i));
+    auto kernel = default_generator().generate(generator::sample_seed(11, i));
     with_atomics += kernel.python.find("wp.atomic_") != std::string::npos;
     std::string problem = atomic_problem(kernel.python);
     ASSERT_EQ(problem, "") << "sample " << i << " (" << kernel.template_name << ")\n" << kernel.python;
@@ -123,7 +123,7 @@ TEST(DeviceIndependence, TheCheckFindsWhatGpuRunFound) {
 TEST(DeviceIndependence, FloatsBecomeUnsignedOnlyFromNonNegativeValues) {
   static const std::regex unsigned_of_float(R"(wp\.uint(8|16|32|64)\(([^()\n]|\([^()\n]*\))*\* (8|10|16|100)\.0\))");
   for (int i = 0; i < 3000; ++i) {
-    auto kernel = generator().generate(gen::sample_seed(11, i));
+    auto kernel = default_generator().generate(generator::sample_seed(11, i));
     ASSERT_FALSE(std::regex_search(kernel.python, unsigned_of_float)) << "sample " << i << "\n" << kernel.python;
   }
 }

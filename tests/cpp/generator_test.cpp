@@ -1,12 +1,12 @@
 // Property tests of the generator over many seeds, against the catalog of the pinned Warp.
-#include "gen/generator.h"
+#include "generator/generator.h"
 
 #include <set>
 
 #include <gtest/gtest.h>
 
 #include "dataset/normalize.h"
-#include "gen/rng.h"
+#include "generator/rng.h"
 #include "model/type_checker.h"
 
 using namespace warpsynth;
@@ -18,8 +18,8 @@ const catalog::Catalog& test_catalog() {
   return catalog;
 }
 
-const gen::Generator& generator() {
-  static const gen::Generator g(test_catalog(), gen::GeneratorConfig::defaults());
+const generator::Generator& default_generator() {
+  static const generator::Generator g(test_catalog(), generator::GeneratorConfig::defaults());
   return g;
 }
 
@@ -29,7 +29,7 @@ TEST(Generator, EveryProgramPassesTheTypeChecker) {
   constexpr int kSeeds = 3000;
   int failures = 0;
   for (int i = 0; i < kSeeds; ++i) {
-    auto kernel = generator().generate(gen::sample_seed(7, i));
+    auto kernel = default_generator().generate(generator::sample_seed(7, i));
     auto errors = model::check_program(kernel.program, test_catalog());
     if (!errors.empty() && ++failures <= 5) {
       ADD_FAILURE() << "seed index " << i << " (" << kernel.template_name << "): " << errors[0].where << ": "
@@ -41,19 +41,19 @@ TEST(Generator, EveryProgramPassesTheTypeChecker) {
 
 TEST(Generator, SameSeedSameBytes) {
   for (int i = 0; i < 200; ++i) {
-    std::uint64_t seed = gen::sample_seed(42, i);
-    EXPECT_EQ(generator().generate(seed).python, generator().generate(seed).python);
+    std::uint64_t seed = generator::sample_seed(42, i);
+    EXPECT_EQ(default_generator().generate(seed).python, default_generator().generate(seed).python);
   }
   // A generator built separately (as another process would) agrees too.
-  gen::Generator other(test_catalog(), gen::GeneratorConfig::defaults());
-  EXPECT_EQ(other.generate(99).python, generator().generate(99).python);
+  generator::Generator other(test_catalog(), generator::GeneratorConfig::defaults());
+  EXPECT_EQ(other.generate(99).python, default_generator().generate(99).python);
 }
 
 TEST(Generator, EveryTemplateIsUsedAndSourcesAreDistinct) {
   std::set<std::string> templates, sources;
   constexpr int kCount = 2000;
   for (int i = 0; i < kCount; ++i) {
-    auto kernel = generator().generate(gen::sample_seed(3, i));
+    auto kernel = default_generator().generate(generator::sample_seed(3, i));
     templates.insert(kernel.template_name);
     sources.insert(normalize_python(kernel.python));
   }

@@ -1,7 +1,7 @@
 // gen/loop_carry.h: which dynamic loop bodies use a carried value the way Warp's reverse pass
 // gets wrong. Hand-built bodies with known answers (the answers were checked against Warp's
 // tape and finite differences: docs/verification.md, grad).
-#include "gen/loop_carry.h"
+#include "generator/loop_carry.h"
 
 #include <gtest/gtest.h>
 
@@ -57,7 +57,7 @@ TEST(LoopCarry, AnAccumulationIsDifferentiable) {
   // acc += x * y
   std::vector<Stmt> body;
   body.push_back(update("acc", "+=", mul(var("x"), var("y"))));
-  EXPECT_FALSE(gen::uses_carried_values(block(std::move(body))));
+  EXPECT_FALSE(generator::uses_carried_values(block(std::move(body))));
 }
 
 TEST(LoopCarry, ALocalOfTheBodyIsNotCarried) {
@@ -66,18 +66,18 @@ TEST(LoopCarry, ALocalOfTheBodyIsNotCarried) {
   body.push_back(assign("t", mul(var("x"), var("x")), true));
   body.push_back(assign("t", mul(var("t"), var("t")), false));
   body.push_back(update("acc", "-=", var("t")));
-  EXPECT_FALSE(gen::uses_carried_values(block(std::move(body))));
+  EXPECT_FALSE(generator::uses_carried_values(block(std::move(body))));
 }
 
 TEST(LoopCarry, AProductWithACarriedValueIsNot) {
   // acc *= x
   std::vector<Stmt> a;
   a.push_back(update("acc", "*=", var("x")));
-  EXPECT_TRUE(gen::uses_carried_values(block(std::move(a))));
+  EXPECT_TRUE(generator::uses_carried_values(block(std::move(a))));
   // acc = acc * x (a reassignment)
   std::vector<Stmt> b;
   b.push_back(assign("acc", mul(var("acc"), var("x")), false));
-  EXPECT_TRUE(gen::uses_carried_values(block(std::move(b))));
+  EXPECT_TRUE(generator::uses_carried_values(block(std::move(b))));
 }
 
 TEST(LoopCarry, ReadingACarriedValueElsewhereIsNot) {
@@ -85,7 +85,7 @@ TEST(LoopCarry, ReadingACarriedValueElsewhereIsNot) {
   std::vector<Stmt> body;
   body.push_back(update("s", "+=", mul(var("a"), var("x"))));
   body.push_back(update("a", "+=", model::make_literal("1.0", kFloat)));
-  EXPECT_TRUE(gen::uses_carried_values(block(std::move(body))));
+  EXPECT_TRUE(generator::uses_carried_values(block(std::move(body))));
 }
 
 TEST(LoopCarry, IntegersCarryNoGradient) {
@@ -95,7 +95,7 @@ TEST(LoopCarry, IntegersCarryNoGradient) {
   auto cast = model::make_expr(ExprKind::kCast, kFloat);
   cast->args.push_back(var("count", kInt));
   body.push_back(update("s", "+=", mul(var("x"), std::move(cast))));
-  EXPECT_FALSE(gen::uses_carried_values(block(std::move(body))));
+  EXPECT_FALSE(generator::uses_carried_values(block(std::move(body))));
 }
 
 TEST(LoopCarry, AComponentOverwrittenInPlaceIsNot) {
@@ -108,5 +108,5 @@ TEST(LoopCarry, AComponentOverwrittenInPlaceIsNot) {
   s.value = var("x");
   std::vector<Stmt> body;
   body.push_back(std::move(s));
-  EXPECT_TRUE(gen::uses_carried_values(block(std::move(body))));
+  EXPECT_TRUE(generator::uses_carried_values(block(std::move(body))));
 }

@@ -1,11 +1,11 @@
 // gen/per_thread.h: does a kernel's output differ between threads? Hand-built kernels with known
 // answers, and the generator's output (which draws again a kernel that fails it).
-#include "gen/per_thread.h"
+#include "generator/per_thread.h"
 
 #include <gtest/gtest.h>
 
-#include "gen/generator.h"
-#include "gen/rng.h"
+#include "generator/generator.h"
+#include "generator/rng.h"
 
 using namespace warpsynth;
 using model::ExprKind;
@@ -72,12 +72,12 @@ std::vector<Stmt> stmts(Stmt a) {
 
 TEST(PerThread, AParameterStoredByEveryThreadIsNot) {
   // out[i] = scale + 1.0
-  EXPECT_FALSE(gen::stores_per_thread_values(kernel(stmts(store(add(var("scale"), lit("1.0")))))));
+  EXPECT_FALSE(generator::stores_per_thread_values(kernel(stmts(store(add(var("scale"), lit("1.0")))))));
 }
 
 TEST(PerThread, AnElementLoadedAtTheThreadIndexIs) {
   // out[i] = x[i] + scale
-  EXPECT_TRUE(gen::stores_per_thread_values(kernel(stmts(store(add(element("x", var("i", kInt)), var("scale")))))));
+  EXPECT_TRUE(generator::stores_per_thread_values(kernel(stmts(store(add(element("x", var("i", kInt)), var("scale")))))));
 }
 
 TEST(PerThread, ALocalComputedFromTheThreadIs) {
@@ -86,7 +86,7 @@ TEST(PerThread, ALocalComputedFromTheThreadIs) {
   body.push_back(assign("v", element("x", var("i", kInt))));
   body.push_back(assign("w", add(var("v"), lit("1.0"))));
   body.push_back(store(var("w")));
-  EXPECT_TRUE(gen::stores_per_thread_values(kernel(std::move(body))));
+  EXPECT_TRUE(generator::stores_per_thread_values(kernel(std::move(body))));
 }
 
 TEST(PerThread, AConstantStoredUnderAPerThreadConditionIs) {
@@ -97,7 +97,7 @@ TEST(PerThread, AConstantStoredUnderAPerThreadConditionIs) {
   branch.value->args.push_back(element("x", var("i", kInt)));
   branch.value->args.push_back(lit("0.5"));
   branch.body.push_back(store(lit("2.0")));
-  EXPECT_TRUE(gen::stores_per_thread_values(kernel(stmts(std::move(branch)))));
+  EXPECT_TRUE(generator::stores_per_thread_values(kernel(stmts(std::move(branch)))));
 }
 
 TEST(PerThread, ACountAtAPerThreadIndexIs) {
@@ -109,20 +109,20 @@ TEST(PerThread, ACountAtAPerThreadIndexIs) {
   cast->args.push_back(element("x", var("i", kInt)));
   s.target = element("out", std::move(cast));
   s.value = lit("1.0");
-  EXPECT_TRUE(gen::stores_per_thread_values(kernel(stmts(std::move(s)))));
+  EXPECT_TRUE(generator::stores_per_thread_values(kernel(stmts(std::move(s)))));
 }
 
 TEST(PerThread, AnElementAtAFixedIndexIsNot) {
   // out[i] = x[3]
-  EXPECT_FALSE(gen::stores_per_thread_values(kernel(stmts(store(element("x", model::make_literal("3", kInt)))))));
+  EXPECT_FALSE(generator::stores_per_thread_values(kernel(stmts(store(element("x", model::make_literal("3", kInt)))))));
 }
 
 TEST(PerThread, GeneratedKernelsStorePerThreadValues) {
   auto catalog = catalog::Catalog::load(WARPSYNTH_TEST_CATALOG);
-  gen::Generator generator(catalog, gen::GeneratorConfig::defaults());
+  generator::Generator generator(catalog, generator::GeneratorConfig::defaults());
   for (std::uint64_t i = 0; i < 1000; ++i) {
-    auto k = generator.generate(gen::sample_seed(11, i));
-    ASSERT_TRUE(gen::stores_per_thread_values(k.program.kernel)) << "sample " << i << "\n" << k.python;
+    auto k = generator.generate(generator::sample_seed(11, i));
+    ASSERT_TRUE(generator::stores_per_thread_values(k.program.kernel)) << "sample " << i << "\n" << k.python;
   }
 }
 

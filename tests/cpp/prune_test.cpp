@@ -1,13 +1,13 @@
 // Dead-code elimination (gen/prune.h over model/liveness.h): hand-built programs with known
 // answers, and the generator's output over thousands of seeds.
-#include "gen/prune.h"
+#include "generator/prune.h"
 
 #include <set>
 
 #include <gtest/gtest.h>
 
-#include "gen/generator.h"
-#include "gen/rng.h"
+#include "generator/generator.h"
+#include "generator/rng.h"
 #include "model/liveness.h"
 #include "model/printer.h"
 #include "model/type_checker.h"
@@ -71,8 +71,8 @@ model::Program kernel(Block body) {
 }
 
 std::string pruned(model::Program p) {
-  std::vector<gen::ArrayParam> arrays = {{"x", kArray, true, {8}}, {"y", kArray, true, {8}}};
-  gen::prune(p, arrays);
+  std::vector<generator::ArrayParam> arrays = {{"x", kArray, true, {8}}, {"y", kArray, true, {8}}};
+  generator::prune(p, arrays);
   return model::print_python(p);
 }
 
@@ -131,8 +131,8 @@ TEST(Prune, AnOverwrittenDeclarationHandsTheDeclarationOn) {
   body.push_back(assign("a", binary("+", element("x"), model::make_literal("1.0", kFloat)), false));
   body.push_back(store("y", model::make_var("a", kFloat)));
   model::Program p = kernel(std::move(body));
-  std::vector<gen::ArrayParam> arrays;
-  gen::prune(p, arrays);
+  std::vector<generator::ArrayParam> arrays;
+  generator::prune(p, arrays);
   ASSERT_EQ(p.kernel.body.size(), 3u) << model::print_python(p);
   EXPECT_TRUE(p.kernel.body[1].declares);
 }
@@ -149,10 +149,10 @@ const catalog::Catalog& test_catalog() {
 // What the generator hands on has no dead definition, no useless loop, no unread argument and
 // no uncalled func, over thousands of seeds of every template.
 TEST(Prune, GeneratedProgramsHaveNoDeadCode) {
-  gen::Generator generator(test_catalog(), gen::GeneratorConfig::defaults());
+  generator::Generator generator(test_catalog(), generator::GeneratorConfig::defaults());
   int bad = 0;
   for (int i = 0; i < 3000; ++i) {
-    auto k = generator.generate(gen::sample_seed(11, i));
+    auto k = generator.generate(generator::sample_seed(11, i));
     std::string problem;
     auto live = model::analyze_liveness(k.program.kernel.body, model::function_variables(k.program.kernel.params, k.program.kernel.body), true);
     if (!live.dead.empty() || !live.useless_loops.empty()) problem = "dead code in the kernel";

@@ -1,4 +1,4 @@
-#include "generate/shard_assembler.h"
+#include "run/shard_assembler.h"
 
 #include <algorithm>
 #include <filesystem>

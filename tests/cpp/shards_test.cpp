@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "dataset/shard_files.h"
-#include "generate/manifest.h"
+#include "run/manifest.h"
 #include "test_files.h"
 
 namespace fs = std::filesystem;

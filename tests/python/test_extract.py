@@ -213,7 +213,7 @@ def test_nothing_of_a_source_outlives_its_request():
     import weakref
 
     from warpsynth_worker import loader
-    from warpsynth_worker.extract import extract_sources
+    from warpsynth_worker.generated_sources import extract_sources
 
     kept = []
     original = loader.load_source
@@ -238,7 +238,7 @@ def test_nothing_of_a_source_outlives_its_request():
 def test_a_unit_that_fails_to_compile_is_bisected_down_to_the_items_at_fault(tmp_path):
     # issue 13: the bisection of a batch that fails to compile had no test. Items 2 and 5 hold a
     # kernel the (fake) compiler rejects; every other item is built, in as few units as bisection allows.
-    from warpsynth_worker.extract import _compile_groups
+    from warpsynth_worker.generated_sources import _compile_groups
 
     kernels_by_item = {n: [f"k{n}a", f"k{n}b"] for n in range(8)}
     units = []
@@ -267,7 +267,7 @@ def _entry_point_kernel(x: wp.array(dtype=float)):
 def test_a_compile_whose_output_lacks_the_entry_point_is_a_failure_whatever_the_compiler_said(tmp_path):
     # issue 13's rule, through the wrapper the compile verdicts go through: a compiler that reports
     # success and writes a unit without the kernel's forward function has failed.
-    from warpsynth_worker.extract import _holding_entry_points
+    from warpsynth_worker.generated_sources import _holding_entry_points
 
     built = warp_bridge.compile_cpu([_entry_point_kernel], str(tmp_path / "real"))  # (its name, hashed)
     assert _holding_entry_points(lambda kernels, build_dir: built, "cpu")([_entry_point_kernel], "") == built

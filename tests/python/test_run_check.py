@@ -5,7 +5,7 @@ import tempfile
 import textwrap
 
 from warpsynth_worker import warp_bridge
-from warpsynth_worker.extract import run_sources
+from warpsynth_worker.generated_sources import run_sources
 
 warp_bridge.init()
 _names = itertools.count()
@@ -404,7 +404,7 @@ def test_a_batch_shares_one_cpu_build_and_runs_the_code_its_records_ship(monkeyp
     record's functions are byte-identical in that build's source, or the kernel builds alone."""
     from warp._src import build as warp_build
 
-    from warpsynth_worker import extract
+    from warpsynth_worker import generated_sources
 
     builds, loaded, fallbacks = [], [], []
     real_build, real_load = warp_build.build_cpu, warp_bridge.load_from_unit
@@ -425,7 +425,7 @@ def test_a_batch_shares_one_cpu_build_and_runs_the_code_its_records_ship(monkeyp
         for n in range(3)
     ]
     with tempfile.TemporaryDirectory() as build_root:
-        replies = extract.run_sources(items, f"ws_test_run_{next(_names)}", build_root)
+        replies = generated_sources.run_sources(items, f"ws_test_run_{next(_names)}", build_root)
     assert [r["verify"]["cpu_run"] for r in replies] == ["ok"] * 3
     assert [r["verify"]["grad_check"] for r in replies] == ["ok"] * 3
     assert builds == [True], "one CPU build for the batch, with Warp's precompiled headers"
