@@ -44,6 +44,8 @@ Runner add_dataset_command(CLI::App& app) {
   struct State {
     DatasetOptions options;
     std::string split = "0.9,0.05,0.05";
+    std::string split_by = "cluster";
+    std::string format = "parquet";
     bool quiet = false;
   };
   auto state = std::make_shared<State>();
@@ -55,7 +57,7 @@ Runner add_dataset_command(CLI::App& app) {
                   "A dataset (generate/extract/verify output) whose near-duplicates are dropped (repeatable)");
   cmd->add_option("--split", state->split, "Fractions of train,validation,test, summing to 1")
       ->default_val("0.9,0.05,0.05");
-  cmd->add_option("--split-by", state->options.split_by,
+  cmd->add_option("--split-by", state->split_by,
                   "Group records for splits by near-duplicate cluster (and source file), or also by generator template")
       ->default_val("cluster")
       ->check(CLI::IsMember({"cluster", "template"}));
@@ -68,7 +70,7 @@ Runner add_dataset_command(CLI::App& app) {
       ->check(CLI::Range(16, 4096));
   cmd->add_option("--ngram", state->options.ngram, "Tokens per shingle")->default_val(5)->check(CLI::Range(1, 50));
   cmd->add_flag("--keep-near", state->options.keep_near, "Keep every member of a near-duplicate cluster");
-  cmd->add_option("--format", state->options.format, "Row files: parquet or jsonl")
+  cmd->add_option("--format", state->format, "Row files: parquet or jsonl")
       ->default_val("parquet")
       ->check(CLI::IsMember({"parquet", "jsonl"}));
   cmd->add_option("--pairs", state->options.pairs_path,
@@ -76,6 +78,9 @@ Runner add_dataset_command(CLI::App& app) {
   cmd->add_flag("--quiet,-q", state->quiet, "No progress lines on stderr");
   return [state]() {
     DatasetOptions& options = state->options;
+    // The names CLI11 checked, parsed once.
+    options.split_by = state->split_by == "template" ? SplitPolicy::kTemplate : SplitPolicy::kCluster;
+    options.format = state->format == "jsonl" ? DatasetFormat::kJsonl : DatasetFormat::kParquet;
     std::vector<double> fractions;
     std::stringstream parts(state->split);
     std::string part;

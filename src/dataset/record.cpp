@@ -185,6 +185,39 @@ nlohmann::ordered_json make_extracted_record(const protocol::KernelCode& kernel,
   return record;
 }
 
+protocol::RunPlan run_plan_of(const nlohmann::json& record, bool grad, int opt_level) {
+  protocol::RunPlan plan;
+  plan.grad = grad;
+  plan.opt_level = opt_level;
+  if (!record.is_object()) return plan;
+  plan.kernel = record.value("kernel", "");
+  static const nlohmann::json kNone = nlohmann::json::object();
+  auto found = record.find("meta");
+  const nlohmann::json& meta = found != record.end() && found->is_object() ? *found : kNone;
+  if (meta.contains("launch_dims")) plan.dims = meta["launch_dims"];
+  if (meta.contains("array_shapes") && meta["array_shapes"].is_object()) plan.array_shapes = meta["array_shapes"];
+  if (auto launch = meta.find("launch"); launch != meta.end() && launch->is_object()) {
+    plan.host_objects = launch->value("host_objects", nlohmann::json::object());
+    plan.block_dim = launch->value("block_dim", 0);
+  }
+  if (auto g = meta.find("generator"); g != meta.end() && g->contains("seed") && g->contains("index")) {
+    plan.seed = protocol::run_input_seed(std::stoull(g->at("seed").get<std::string>(), nullptr, 16),
+                                         g->at("index").get<std::uint64_t>());
+  } else {  // extracted: a seed of the record's own
+    const std::string id = record.value("id", std::string());
+    plan.seed = protocol::run_input_seed(XXH3_64bits(id.data(), id.size()), 0);
+  }
+  return plan;
+}
+
+std::string display_name_of(const nlohmann::ordered_json& record) {
+  static const nlohmann::ordered_json kNone = nlohmann::ordered_json::object();
+  auto found = record.find("meta");
+  const auto& meta = found != record.end() && found->is_object() ? *found : kNone;
+  if (auto g = meta.find("generator"); g != meta.end() && g->contains("template")) return g->at("template").get<std::string>();
+  return record.value("kernel", std::string("?"));
+}
+
 nlohmann::ordered_json make_synthetic_record(const protocol::KernelCode& kernel, const SyntheticInfo& info,
                                              const RecordContext& context) {
   nlohmann::ordered_json record = base_record("synthetic", kernel, info.python, context);

@@ -37,6 +37,15 @@ int count_lines(std::string_view text);
 // A record of a kernel the worker extracted (it has its Python).
 nlohmann::ordered_json make_extracted_record(const protocol::KernelCode& kernel, const RecordContext& context);
 
+// How the worker launches a record's kernel again (`warpsynth verify`). A generated record says its
+// launch (dims, array shapes, host objects, tiled block size) and gets the input seed
+// `generate --verify run` gave it; an extracted record names its kernel, and the worker guesses a
+// launch from wp.tid(). Anything but a JSON object gives a plan of defaults.
+protocol::RunPlan run_plan_of(const nlohmann::json& record, bool grad, int opt_level);
+
+// What a summary calls a record: its generator template, else its kernel's name ("?" for none).
+std::string display_name_of(const nlohmann::ordered_json& record);
+
 // What the generator knows of a synthetic kernel, beyond what Warp reports.
 struct SyntheticInfo {
   std::string python;             // the generated source, exactly as compiled

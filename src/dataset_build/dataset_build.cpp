@@ -138,7 +138,7 @@ dedup::UnionFind split_groups(const Selection& s, const DatasetOptions& options)
     const InputRecord& r = s.records[s.kept[k]];
     std::vector<std::string> keys;
     if (!r.source_key.empty()) keys.push_back("file:" + r.source_key);
-    if (options.split_by == "template" && !r.template_name.empty()) keys.push_back("template:" + r.template_name);
+    if (options.split_by == SplitPolicy::kTemplate && !r.template_name.empty()) keys.push_back("template:" + r.template_name);
     for (const auto& key : keys) {
       auto [it, inserted] = first_of_key.emplace(key, k);
       if (!inserted) groups.join(it->second, k);
@@ -212,8 +212,8 @@ class ParquetRowFiles : public RowFiles {
   std::vector<std::string> args_;
 };
 
-std::unique_ptr<RowFiles> row_files_for(const std::string& format, const fs::path& staging) {
-  if (format == "parquet") return std::make_unique<ParquetRowFiles>(staging);
+std::unique_ptr<RowFiles> row_files_for(DatasetFormat format, const fs::path& staging) {
+  if (format == DatasetFormat::kParquet) return std::make_unique<ParquetRowFiles>(staging);
   return std::make_unique<JsonlRowFiles>();
 }
 
@@ -296,9 +296,9 @@ std::string command_line(const DatasetOptions& options) {
   for (const auto& d : options.holdouts) command += " --holdout " + fs::path(d).filename().string();
   command += " --split ";
   for (std::size_t s = 0; s < options.split_fractions.size(); ++s) command += (s ? "," : "") + fmt::format("{}", options.split_fractions[s]);
-  command += fmt::format(" --split-by {} --near {}", options.split_by, options.near_threshold);
+  command += fmt::format(" --split-by {} --near {}", split_policy_name(options.split_by), options.near_threshold);
   if (options.keep_near) command += " --keep-near";
-  if (options.format != "parquet") command += " --format " + options.format;
+  if (options.format != DatasetFormat::kParquet) command += std::string(" --format ") + dataset_format_name(options.format);
   return command;
 }
 
@@ -353,8 +353,8 @@ void write_summary(const fs::path& path, const DatasetOptions& options, const Da
   nlohmann::ordered_json splits = nlohmann::ordered_json::object();
   for (const auto& split : options.split_names) splits[split] = facts.split_rows.count(split) ? facts.split_rows.at(split) : 0;
   summary["splits"] = splits;
-  summary["split_by"] = options.split_by;
-  summary["format"] = options.format;
+  summary["split_by"] = split_policy_name(options.split_by);
+  summary["format"] = dataset_format_name(options.format);
   AtomicFile file(path.string());
   file.stream() << summary.dump(1) << "\n";
   file.commit();

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "dataset_build/dataset_options.h"
+
 namespace warpsynth {
 
 struct DatasetOptions {
@@ -15,12 +17,12 @@ struct DatasetOptions {
   std::string out_dir;
   std::vector<std::string> split_names{"train", "validation", "test"};
   std::vector<double> split_fractions{0.9, 0.05, 0.05};
-  std::string split_by = "cluster";  // cluster | template
+  SplitPolicy split_by = SplitPolicy::kCluster;
   double near_threshold = 0.85;      // exact Jaccard of token 5-grams
   int permutations = 256;
   int ngram = 5;
   bool keep_near = false;            // keep every member of a near-duplicate cluster
-  std::string format = "parquet";    // parquet | jsonl
+  DatasetFormat format = DatasetFormat::kParquet;
   std::uint64_t rows_per_file = 20'000;
   bool progress = true;
   std::string pairs_path;            // when set: every confirmed near-duplicate pair written there (JSONL)

@@ -111,7 +111,7 @@ std::string dataset_card(const CardFacts& facts) {
   out += "tags:\n- code\n- warp\n- cuda\n- cpp\n- compilers\n";
   out += "task_categories:\n- text-generation\n";
   out += "configs:\n- config_name: default\n  data_files:\n";
-  const std::string extension = facts.format == "parquet" ? "parquet" : "jsonl";
+  const std::string extension = dataset_format_name(facts.format);
   for (const auto& split : facts.split_order) {
     if (!facts.split_rows.count(split)) continue;
     out += fmt::format("  - split: {}\n    path: data/{}-*.{}\n", split, split, extension);
@@ -154,7 +154,7 @@ std::string dataset_card(const CardFacts& facts) {
   out += "\n## Licenses\n\n| origin | license |\n|---|---|\n";
   for (const auto& [origin, license] : facts.licenses) out += fmt::format("| {} | {} |\n", origin, license);
   out += "\n## Loading it\n\n```python\nfrom datasets import load_dataset\n\n";
-  if (facts.format == "parquet") {
+  if (facts.format == DatasetFormat::kParquet) {
     out += "data = load_dataset(\"parquet\", data_files={";
   } else {
     out += "data = load_dataset(\"json\", data_files={";

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dataset_build/dataset_options.h"
+
 namespace warpsynth {
 
 struct DatasetColumn {
@@ -28,7 +30,7 @@ struct CardFacts {
   std::map<std::string, std::uint64_t> split_rows;    // non-empty splits, in split order below
   std::vector<std::string> split_order;
   std::map<std::string, std::uint64_t> split_files;   // files per split
-  std::string format;                                 // parquet | jsonl
+  DatasetFormat format = DatasetFormat::kParquet;
   std::map<std::string, std::string> licenses;        // origin or package -> license
   std::vector<std::string> how_made;                  // one line per input folder
   std::vector<std::string> versions;                  // "warp-lang 1.19.0", ...

@@ -67,6 +67,14 @@ std::string locate_package_request(std::int64_t id, const std::string& name) {
   return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", "locate_package"}, {"name", name}});
 }
 
+nlohmann::json RunPlan::to_json() const {
+  nlohmann::json plan = {{"array_shapes", array_shapes}, {"host_objects", host_objects}, {"block_dim", block_dim},
+                         {"seed", seed}, {"grad", grad}, {"opt_level", opt_level}};
+  if (kernel) plan["kernel"] = *kernel;
+  if (dims) plan["dims"] = *dims;
+  return plan;
+}
+
 std::string shutdown_request() { return to_line({{"protocol", kProtocolVersion}, {"op", "shutdown"}}); }
 
 std::string catalog_request(std::int64_t id) {
@@ -79,7 +87,7 @@ std::string sources_request(const char* op, std::int64_t id, const std::vector<S
   nlohmann::json list = nlohmann::json::array();
   for (const auto& item : items) {
     nlohmann::json entry = {{"label", item.label}, {"source", item.source}};
-    if (!item.run.is_null()) entry["run"] = item.run;
+    if (item.run) entry["run"] = item.run->to_json();
     list.push_back(std::move(entry));
   }
   return to_line({{"protocol", kProtocolVersion}, {"id", id}, {"op", op}, {"items", std::move(list)}});

@@ -50,14 +50,32 @@ std::string declared_request(std::int64_t id, const std::string& path);
 // Where an installed package is (the reply's result: {"path"}).
 std::string locate_package_request(std::int64_t id, const std::string& name);
 std::string catalog_request(std::int64_t id);
+// run_sources: how the worker launches an item's kernel (python/warpsynth_worker/run_check.py).
+struct RunPlan {
+  std::optional<std::string> kernel;  // which kernel, where the source may have several (a record's Python)
+  // The launch's dimensions; null or absent: the worker guesses one from wp.tid() (extracted code).
+  std::optional<nlohmann::json> dims;
+  nlohmann::json array_shapes = nlohmann::json::object();  // argument -> shape, where the launch says
+  nlohmann::json host_objects = nlohmann::json::object();  // argument -> "wp.Mesh", "wp.Bvh", ...
+  int block_dim = 0;                                        // 0: wp.launch; else wp.launch_tiled
+  std::uint64_t seed = 0;                                   // of the inputs (run_input_seed)
+  bool grad = false;  // also compare the adjoint with finite differences (grad_check.py)
+  int opt_level = -1;  // the builds' optimization level; -1: Warp's defaults
+
+  nlohmann::json to_json() const;
+};
+
+// The seed of the inputs `--verify run` and `grad` launch sample `index` on (31 bits: the worker
+// seeds numpy with it); `warpsynth verify` gives a generated record the same one, so that its
+// checksum replays.
+inline std::uint64_t run_input_seed(std::uint64_t sample_seed, std::uint64_t index) {
+  return (sample_seed ^ index) & 0x7fffffffull;
+}
+
 struct SourceItem {
   std::string label;
   std::string source;
-  // run_sources: how to launch the item's kernel (python/warpsynth_worker/run_check.py): "dims",
-  // "array_shapes", "host_objects", "block_dim" (0: wp.launch), "seed", "grad" (also check the
-  // adjoint: python/warpsynth_worker/grad_check.py), "kernel" (which one, where the source has several).
-  // Null otherwise.
-  nlohmann::json run;
+  std::optional<RunPlan> run;  // run_sources only
 };
 // Codegen of a batch of sources (generated kernels); the reply's result has "items", one
 // extract-style result per source, in order.

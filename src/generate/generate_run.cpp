@@ -107,7 +107,8 @@ class GenerateJob : public BatchJob, public ResultQueue {
     for (std::uint64_t index : items) {
       const generator::GeneratedKernel& kernel = generated(index);
       sources.push_back({sample_label(index), kernel.python,
-                         runs() ? run_plan(index, kernel, options_.verify == VerifyLevel::kGrad, options_.opt_level) : nullptr});
+                         runs() ? std::optional(run_plan(index, kernel, options_.verify == VerifyLevel::kGrad, options_.opt_level))
+                                : std::nullopt});
     }
     if (runs()) return protocol::run_sources_request(id, sources);
     return options_.verify == VerifyLevel::kCompile ? protocol::compile_sources_request(id, sources)
@@ -180,16 +181,17 @@ class GenerateJob : public BatchJob, public ResultQueue {
 
   // How the worker launches a sample's kernel at --verify run: the generator's launch, the shapes
   // of its arrays, its host objects; inputs drawn from a seed of the sample's own.
-  static nlohmann::json run_plan(std::uint64_t index, const generator::GeneratedKernel& kernel, bool grad, int opt_level) {
-    nlohmann::json shapes = nlohmann::json::object();
-    for (const auto& a : kernel.arrays) shapes[a.name] = a.shape;
-    return {{"dims", kernel.launch_dims},
-            {"array_shapes", std::move(shapes)},
-            {"host_objects", kernel.launch.value("host_objects", nlohmann::ordered_json::object())},
-            {"block_dim", kernel.launch.value("block_dim", 0)},
-            {"seed", run_input_seed(kernel.seed, index)},
-            {"grad", grad},
-            {"opt_level", opt_level}};
+  static protocol::RunPlan run_plan(std::uint64_t index, const generator::GeneratedKernel& kernel, bool grad,
+                                    int opt_level) {
+    protocol::RunPlan plan;
+    plan.dims = kernel.launch_dims;
+    for (const auto& a : kernel.arrays) plan.array_shapes[a.name] = a.shape;
+    plan.host_objects = kernel.launch.value("host_objects", nlohmann::ordered_json::object());
+    plan.block_dim = kernel.launch.value("block_dim", 0);
+    plan.seed = protocol::run_input_seed(kernel.seed, index);
+    plan.grad = grad;
+    plan.opt_level = opt_level;
+    return plan;
   }
 
   // The record's JSON line, and its id.

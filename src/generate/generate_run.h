@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include "dataset/shard_files.h"
-#include "run/run_plan.h"
 #include "run/run_summary.h"
 #include "run/verify_level.h"
 

@@ -1,6 +1,5 @@
 #include "verify/verify_run.h"
 #include "run/cluster_run.h"
-#include "run/run_plan.h"
 
 #include <filesystem>
 #include <iostream>
@@ -11,6 +10,7 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include "dataset/record.h"
 #include "dataset/shard_files.h"
 #include "driver/protocol.h"
 #include "driver/worker.h"
@@ -29,44 +29,6 @@ namespace fs = std::filesystem;
 namespace warpsynth {
 namespace {
 
-// How the worker launches a record's kernel. A generated record says its launch (dims, array
-// shapes, host objects, tiled block size) and gets the input seed `generate --verify run` gives
-// it; an extracted record gives its kernel's name, and the worker guesses a launch from wp.tid().
-// The record's meta, or an empty object (without copying it).
-const nlohmann::json& meta_of(const nlohmann::json& record) {
-  static const nlohmann::json kNone = nlohmann::json::object();
-  auto meta = record.find("meta");
-  return meta != record.end() && meta->is_object() ? *meta : kNone;
-}
-
-nlohmann::json run_plan(const nlohmann::json& record, bool grad, int opt_level) {
-  const nlohmann::json& meta = meta_of(record);
-  nlohmann::json plan = {{"kernel", record.value("kernel", "")}, {"grad", grad}, {"opt_level", opt_level},
-                         {"array_shapes", nlohmann::json::object()},
-                         {"host_objects", nlohmann::json::object()}, {"block_dim", 0}};
-  if (meta.contains("launch_dims")) plan["dims"] = meta["launch_dims"];
-  if (meta.contains("array_shapes") && meta["array_shapes"].is_object()) plan["array_shapes"] = meta["array_shapes"];
-  if (auto launch = meta.find("launch"); launch != meta.end() && launch->is_object()) {
-    plan["host_objects"] = launch->value("host_objects", nlohmann::json::object());
-    plan["block_dim"] = launch->value("block_dim", 0);
-  }
-  if (auto g = meta.find("generator"); g != meta.end() && g->contains("seed") && g->contains("index")) {
-    plan["seed"] = run_input_seed(std::stoull(g->at("seed").get<std::string>(), nullptr, 16), g->at("index").get<std::uint64_t>());
-  } else {  // extracted: a seed of the record's own
-    const std::string id = record.value("id", std::string());
-    plan["seed"] = run_input_seed(XXH3_64bits(id.data(), id.size()), 0);
-  }
-  return plan;
-}
-
-std::string name_of(const nlohmann::ordered_json& record) {
-  static const nlohmann::ordered_json kNone = nlohmann::ordered_json::object();
-  auto found = record.find("meta");
-  const auto& meta = found != record.end() && found->is_object() ? *found : kNone;
-  if (auto g = meta.find("generator"); g != meta.end() && g->contains("template")) return g->at("template").get<std::string>();
-  return record.value("kernel", std::string("?"));
-}
-
 class VerifyJob : public BatchJob, public ResultQueue {
  public:
   VerifyJob(const std::vector<std::string>& lines, const VerifyOptions& options) : lines_(lines), options_(options) {}
@@ -76,8 +38,8 @@ class VerifyJob : public BatchJob, public ResultQueue {
     for (std::uint64_t index : items) {
       nlohmann::json record = nlohmann::json::parse(lines_[index], nullptr, false);
       std::string python = record.is_object() ? record.value("python", std::string()) : std::string();
-      nlohmann::json plan = record.is_object() ? run_plan(record, options_.level == VerifyLevel::kGrad, options_.opt_level) : nlohmann::json::object();
-      sources.push_back({fmt::format("record_{:08d}.py", index), python, plan});
+      sources.push_back({fmt::format("record_{:08d}.py", index), python,
+                         run_plan_of(record, options_.level == VerifyLevel::kGrad, options_.opt_level)});
     }
     return protocol::run_sources_request(id, sources);
   }
@@ -116,7 +78,7 @@ class VerifyJob : public BatchJob, public ResultQueue {
       r.verify.emplace_back("record", Verdict::failed(r.message).text());
       return r;
     }
-    r.template_name = name_of(record);
+    r.template_name = display_name_of(record);
     r.id = record.value("id", std::string());
     r.ok = true;
     std::vector<std::pair<std::string, std::string>> verdicts = item.verify;
