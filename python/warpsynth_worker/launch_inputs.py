@@ -19,6 +19,8 @@ from .warp_bridge import warp_types as wpt
 # the array's dimensions: wide enough that periodic indices into a grid of the caller's size
 # (`(i - 1) % 512`) and neighbours stay in seeded memory; smaller where dimensions multiply.
 MARGIN = {1: 1024, 2: 512, 3: 16}
+
+
 class Skip(Exception):
     """The check cannot be made for this kernel (the reason is the message)."""
 

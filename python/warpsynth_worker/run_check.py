@@ -30,7 +30,7 @@ import numpy as np
 import warp as wp
 
 from . import grad_check
-from .launch_inputs import Failed, Inputs, Skip, floating_dtype
+from .launch_inputs import Failed, Inputs, Skip
 
 # Relative and absolute tolerance of "the same outputs" where atomics may reorder floating sums.
 ATOMIC_RTOL = 1e-5
