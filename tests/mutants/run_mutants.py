@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import filecmp
+import fnmatch
 import json
 import os
 import shutil
@@ -153,13 +154,14 @@ def targets_for(mutants: list[Mutant]) -> list[str]:
 
 
 def test_env() -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("WARPSYNTH_BIN", "WARPSYNTH_PYTHON", "WARPSYNTH_WORKER_PATH", "PYTHONPATH")}
-    return env
+    """The environment of the tests, less what would point them at another binary or worker than
+    the scratch copy's (the checkout's, or a user's)."""
+    return {k: v for k, v in os.environ.items()
+            if k not in ("WARPSYNTH_BIN", "WARPSYNTH_PYTHON", "WARPSYNTH_WORKER_PATH", "PYTHONPATH")}
 
 
 def run_tests(cpp: list[str], py: list[str]) -> tuple[bool, str]:
-    """(whether every named test passed, the tail of the output of the first that failed)."""
+    """(whether every named test passed, the output of the run that failed)."""
     if cpp:
         result = subprocess.run([BUILD / "warpsynth_tests", "--gtest_filter=" + ":".join(cpp), "--gtest_brief=1"],
                                 cwd=BUILD, capture_output=True, text=True, env=test_env(), timeout=TEST_TIMEOUT_S)
@@ -186,8 +188,6 @@ def check_cpp_tests_exist(mutants: list[Mutant]) -> None:
             suite = line.strip()
         else:
             names.append(suite + line.strip().split()[0])
-    import fnmatch
-
     for m in mutants:
         for pattern in m.cpp_tests:
             if not any(fnmatch.fnmatchcase(n, pattern) for n in names):
