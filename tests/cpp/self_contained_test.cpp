@@ -59,9 +59,9 @@ struct Unit {
   }
 };
 
-// The record's kernel as the worker sends it (the code from its package's file, lines 40..) with
-// the check made on the Python of `alone` (loaded in another module: other hash, counter, lines).
-nlohmann::ordered_json record_checked_against(const Unit& alone) {
+// The record's kernel as the worker sends it (the code from its package's file, lines 40..), with
+// `check` as its self-contained check, made into a record.
+nlohmann::ordered_json record_with_check(const nlohmann::json& check) {
   const Unit original;
   nlohmann::json kernel = {
       {"kernel", "scaled"},
@@ -76,11 +76,16 @@ nlohmann::ordered_json record_checked_against(const Unit& alone) {
       {"cpu_blocks", false},
       {"cpu", original.target("0123abcd", 0, 40)},
       {"cuda", original.target("0123abcd", 0, 40)},
-      {"self_contained",
-       {{"cpu", alone.target("89abcdef", 7, 1)},
-        {"cuda", alone.target("89abcdef", 7, 1)},
-        {"line_map", {{"kernel_file", "/src/mod.py"}, {"ranges", nlohmann::json::array({nlohmann::json::array({"/src/mod.py", 1, 11, 1})})}}}}}};
+      {"self_contained", check}};
   return make_extracted_record(protocol::parse_kernel_code(kernel), {"1.19.0", "0.1.0", "mod.py", std::nullopt});
+}
+
+// The check made on the Python of `alone` (loaded in another module: other hash, counter, lines).
+nlohmann::ordered_json record_checked_against(const Unit& alone) {
+  return record_with_check(
+      {{"cpu", alone.target("89abcdef", 7, 1)},
+       {"cuda", alone.target("89abcdef", 7, 1)},
+       {"line_map", {{"kernel_file", "/src/mod.py"}, {"ranges", nlohmann::json::array({nlohmann::json::array({"/src/mod.py", 1, 11, 1})})}}}});
 }
 
 std::string verdict_for(const Unit& alone) { return record_checked_against(alone)["verify"]["self_contained"]; }
@@ -107,20 +112,13 @@ TEST(SelfContained, AStructWithItsFieldsReorderedFails) {
   EXPECT_EQ(verdict_for(alone), "failed: cpu module differs from line 3");
 }
 
-TEST(SelfContained, ABackwardPassMissingOrAddedFails) {
+TEST(SelfContained, ABackwardPassMissingFails) {
   Unit alone;
   alone.backward = false;
   EXPECT_EQ(verdict_for(alone), "failed: the Python alone gives no cpu backward code");
 }
 
 TEST(SelfContained, APythonThatDoesNotLoadAloneFailsWithItsReason) {
-  nlohmann::json kernel = {
-      {"kernel", "scaled"}, {"line", 4}, {"python", "import warp as wp\n"},
-      {"line_map", {{"kernel_file", "/src/mod.py"}, {"ranges", nlohmann::json::array()}}},
-      {"arg_types", nlohmann::json::array()}, {"builtins", nlohmann::json::array()},
-      {"stubbed_imports", nlohmann::json::array()}, {"enable_backward", true}, {"cuda_arch", 75},
-      {"cpu_blocks", false}, {"cpu", Unit{}.target("0123abcd", 0, 40)}, {"cuda", Unit{}.target("0123abcd", 0, 40)},
-      {"self_contained", {{"error", "NameError: name 'helper' is not defined"}}}};
-  auto record = make_extracted_record(protocol::parse_kernel_code(kernel), {"1.19.0", "0.1.0", "mod.py", std::nullopt});
+  auto record = record_with_check({{"error", "NameError: name 'helper' is not defined"}});
   EXPECT_EQ(record["verify"]["self_contained"], "failed: NameError: name 'helper' is not defined");
 }

@@ -38,15 +38,3 @@ TEST(Verdict, AFailureAtABuildOrRunLevelDropsTheSampleAndASkipDoesNot) {
   // self_contained is a property of extracted records, kept whatever it says
   EXPECT_FALSE(verdict_drops_sample("self_contained", "failed: x"));
 }
-
-TEST(Verdict, LevelCountsCountEachOutcomeAndGroupReasonsWithoutTheirSpecifics) {
-  LevelCounts c;
-  c.add("ok");
-  c.add("failed: non-finite output y (launch 64)");
-  c.add("failed: non-finite output y (launch 37)");
-  c.add("skipped: no GPU");
-  EXPECT_EQ(c.ok, 1u);
-  EXPECT_EQ(c.failed, 2u);
-  EXPECT_EQ(c.skipped, 1u);
-  EXPECT_EQ(c.reasons.at("failed: non-finite output y"), 2u);
-}
