@@ -17,17 +17,16 @@ NameRenames renames_of(const protocol::NameTable& names) {
   return renames_from(names.kernel, names.structs, names.functions);
 }
 
-nlohmann::ordered_json normalized(const std::optional<std::string>& code, const NameRenames& renames,
-                                  const LineMap& lines) {
-  if (!code) return nullptr;  // Warp generated none (backward disabled)
+std::optional<std::string> normalized(const std::optional<std::string>& code, const NameRenames& renames,
+                                      const LineMap& lines) {
+  if (!code) return std::nullopt;  // Warp generated none (backward disabled)
   return normalize_generated_code(*code, renames, &lines);
 }
 
-nlohmann::ordered_json normalized_target(const protocol::TargetCode& target, const LineMap& lines) {
+DeviceCode normalized_target(const protocol::TargetCode& target, const LineMap& lines) {
   const NameRenames renames = renames_of(target.names);
-  return {{"forward", normalized(target.forward, renames, lines)},
-          {"backward", normalized(target.backward, renames, lines)},
-          {"module", normalize_generated_code(target.module, renames, &lines)}};
+  return {normalized(target.forward, renames, lines), normalized(target.backward, renames, lines),
+          normalize_generated_code(target.module, renames, &lines)};
 }
 
 // The first line where two texts differ (1-based), 0 when they are equal.
@@ -45,35 +44,41 @@ int first_difference(const std::string& a, const std::string& b) {
 // the same way, the second with its own names and lines): the kernel's forward and backward
 // functions, then the whole unit, where a helper with another body or a struct with its fields in
 // another order shows while the kernel's own functions read the same.
-Verdict self_contained_verdict(const protocol::SelfContainedCheck& check, const nlohmann::ordered_json& record) {
+Verdict self_contained_verdict(const protocol::SelfContainedCheck& check, const Record& record) {
   if (!check.error.empty()) return Verdict::failed(check.error);
-  for (const auto& [device, target] : {std::pair<const char*, const protocol::TargetCode*>{"cpu", &check.cpu},
-                                       std::pair<const char*, const protocol::TargetCode*>{"cuda", &check.cuda}}) {
-    const NameRenames renames = renames_of(target->names);
-    for (const auto& [part, piece] : {std::pair<const char*, const std::optional<std::string>*>{"forward", &target->forward},
-                                      std::pair<const char*, const std::optional<std::string>*>{"backward", &target->backward}}) {
-      const auto& recorded = record[device][part];
-      if (piece->has_value() == recorded.is_null()) {
-        return Verdict::failed(fmt::format("the Python alone gives {} {} {} code", piece->has_value() ? "some" : "no",
-                                           device, part));
+  struct Device {
+    const char* name;
+    const protocol::TargetCode& again;
+    const DeviceCode& recorded;
+  };
+  for (const Device& device : {Device{"cpu", check.cpu, record.code.cpu}, Device{"cuda", check.cuda, record.code.cuda}}) {
+    const NameRenames renames = renames_of(device.again.names);
+    struct Part {
+      const char* name;
+      const std::optional<std::string>& again;
+      const std::optional<std::string>& recorded;
+    };
+    for (const Part& part : {Part{"forward", device.again.forward, device.recorded.forward},
+                             Part{"backward", device.again.backward, device.recorded.backward}}) {
+      if (part.again.has_value() != part.recorded.has_value()) {
+        return Verdict::failed(fmt::format("the Python alone gives {} {} {} code", part.again ? "some" : "no",
+                                           device.name, part.name));
       }
-      if (!piece->has_value()) continue;
-      std::string again = normalize_generated_code(**piece, renames, &check.line_map);
-      if (int line = first_difference(again, recorded.get<std::string>())) {
-        return Verdict::failed(fmt::format("{} {} differs from line {}", device, part, line));
+      if (!part.again) continue;
+      std::string again = normalize_generated_code(*part.again, renames, &check.line_map);
+      if (int line = first_difference(again, *part.recorded)) {
+        return Verdict::failed(fmt::format("{} {} differs from line {}", device.name, part.name, line));
       }
     }
-    std::string unit = normalize_generated_code(target->module, renames, &check.line_map);
-    if (int line = first_difference(unit, record[device]["module"].get<std::string>())) {
-      return Verdict::failed(fmt::format("{} module differs from line {}", device, line));
+    std::string unit = normalize_generated_code(device.again.module, renames, &check.line_map);
+    if (int line = first_difference(unit, device.recorded.module)) {
+      return Verdict::failed(fmt::format("{} module differs from line {}", device.name, line));
     }
   }
   return Verdict::ok();
 }
 
-int count_lines_of(const nlohmann::ordered_json& text) {
-  return text.is_string() ? count_lines(text.get_ref<const std::string&>()) : 0;
-}
+int count_lines_of(const std::optional<std::string>& text) { return text ? count_lines(*text) : 0; }
 
 }  // namespace
 
@@ -101,55 +106,44 @@ int count_lines(std::string_view text) {
 namespace {
 
 // The fields every record has, from the worker's reply for one kernel and its Python.
-nlohmann::ordered_json base_record(const char* origin, const protocol::KernelCode& kernel,
-                                   const std::string& python_text, const RecordContext& context) {
-  std::string python = normalize_python(python_text);
-  nlohmann::ordered_json record;
-  record["schema_version"] = kSchemaVersion;
-  record["id"] = sample_id(python, context.warp_version);
-  record["origin"] = origin;
-  record["kernel"] = kernel.kernel;
-  record["python"] = python;
-  record["cpu"] = normalized_target(kernel.cpu, kernel.line_map);
-  record["cuda"] = normalized_target(kernel.cuda, kernel.line_map);
+Record base_record(Origin origin, const protocol::KernelCode& kernel, const std::string& python_text,
+                   const RecordContext& context) {
+  Record record;
+  record.python = normalize_python(python_text);
+  record.id = sample_id(record.python, context.warp_version);
+  record.origin = origin;
+  record.kernel = kernel.kernel;
+  record.code = {normalized_target(kernel.cpu, kernel.line_map), normalized_target(kernel.cuda, kernel.line_map)};
+  record.meta.warp_version = context.warp_version;
+  record.meta.warpsynth_version = context.warpsynth_version;
+  record.meta.arg_types = kernel.arg_types;
   return record;
-}
-
-nlohmann::ordered_json arg_types_json(const std::vector<protocol::ArgType>& types) {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& t : types) list.push_back({{"name", t.name}, {"type", t.type}});
-  return list;
-}
-
-nlohmann::ordered_json provenance_json(const std::optional<protocol::Provenance>& p) {
-  if (!p) return nullptr;
-  return {{"distribution", p->distribution}, {"version", p->version}, {"license", p->license}, {"file", p->file}};
 }
 
 // How the code was generated: per device the block dim a launch resolves to and the preamble its
 // unit needs (by name: the text is in the dataset's preambles/ folder), and the CUDA architecture.
-void add_build_meta(nlohmann::ordered_json& meta, const protocol::KernelCode& kernel) {
-  meta["enable_backward"] = kernel.enable_backward;
-  meta["block_dim"] = {{"cpu", kernel.cpu.block_dim}, {"cuda", kernel.cuda.block_dim}};
-  meta["cpu_blocks"] = kernel.cpu_blocks;  // CPU code as with wp.config.enable_cpu_blocks
-  meta["cuda_arch"] = kernel.cuda_arch;
-  meta["preamble"] = {{"cpu", unit_preamble("cpu", kernel.cpu).name}, {"cuda", unit_preamble("cuda", kernel.cuda).name}};
+void add_build_meta(RecordMeta& meta, const protocol::KernelCode& kernel) {
+  meta.enable_backward = kernel.enable_backward;
+  meta.block_dim = {kernel.cpu.block_dim, kernel.cuda.block_dim};
+  meta.cpu_blocks = kernel.cpu_blocks;
+  meta.cuda_arch = kernel.cuda_arch;
+  meta.preamble = {unit_preamble("cpu", kernel.cpu).name, unit_preamble("cuda", kernel.cuda).name};
 }
 
-nlohmann::ordered_json line_counts(const nlohmann::ordered_json& record) {
-  return {
-      {"python", count_lines(record["python"].get_ref<const std::string&>())},
-      {"cpu_forward", count_lines_of(record["cpu"]["forward"])},
-      {"cpu_backward", count_lines_of(record["cpu"]["backward"])},
-      {"cuda_forward", count_lines_of(record["cuda"]["forward"])},
-      {"cuda_backward", count_lines_of(record["cuda"]["backward"])},
-  };
+LineCounts line_counts(const Record& record) {
+  return {count_lines(record.python), count_lines_of(record.code.cpu.forward), count_lines_of(record.code.cpu.backward),
+          count_lines_of(record.code.cuda.forward), count_lines_of(record.code.cuda.backward)};
 }
 
-nlohmann::ordered_json codegen_verified() {
-  const std::string ok = Verdict::ok().text(), skipped = Verdict::skipped().text();
-  return {{"codegen", ok},         {"cpu_compile", skipped}, {"cpu_run", skipped},
-          {"grad_check", skipped}, {"cuda_ptx", skipped},    {"gpu_run", skipped}};
+VerifyResults codegen_verified() {
+  return {{{"codegen", Verdict::ok()},
+           {"cpu_compile", Verdict::skipped()},
+           {"cpu_run", Verdict::skipped()},
+           {"grad_check", Verdict::skipped()},
+           {"cuda_ptx", Verdict::skipped()},
+           {"gpu_run", Verdict::skipped()}},
+          std::nullopt,
+          std::nullopt};
 }
 
 std::string hex64(std::uint64_t value) {
@@ -164,82 +158,99 @@ std::vector<UnitPreamble> record_preambles(const protocol::KernelCode& kernel) {
   return {unit_preamble("cpu", kernel.cpu), unit_preamble("cuda", kernel.cuda)};
 }
 
-nlohmann::ordered_json make_extracted_record(const protocol::KernelCode& kernel, const RecordContext& context) {
+Record make_extracted_record(const protocol::KernelCode& kernel, const RecordContext& context) {
   if (!kernel.python) throw std::invalid_argument("an extracted kernel without its Python: " + kernel.kernel);
-  nlohmann::ordered_json record = base_record("extracted", kernel, *kernel.python, context);
-  nlohmann::ordered_json meta;
-  meta["warp_version"] = context.warp_version;
-  meta["warpsynth_version"] = context.warpsynth_version;
-  meta["source"] = {{"file", context.source_file}, {"line", kernel.line}, {"package", provenance_json(context.provenance)}};
-  meta["arg_types"] = arg_types_json(kernel.arg_types);
-  meta["launch_dims"] = nullptr;  // not known for code that was extracted, not launched
+  Record record = base_record(Origin::kExtracted, kernel, *kernel.python, context);
+  RecordMeta& meta = record.meta;
+  meta.source = RecordSource{context.source_file, kernel.line, context.provenance};
+  meta.launch_dims = std::nullopt;  // not known for code that was extracted, not launched
   add_build_meta(meta, kernel);
-  meta["builtins"] = kernel.builtins;
-  meta["stubbed_imports"] = kernel.stubbed_imports;
-  meta["quality"] = kernel.quality;
-  meta["lines"] = line_counts(record);
-  record["meta"] = std::move(meta);
-  record["verify"] = codegen_verified();
-  record["verify"]["self_contained"] =
-      (kernel.self_contained ? self_contained_verdict(*kernel.self_contained, record) : Verdict::skipped()).text();
+  meta.builtins = kernel.builtins;
+  meta.stubbed_imports = kernel.stubbed_imports;
+  meta.quality = kernel.quality;
+  meta.lines = line_counts(record);
+  record.verify = codegen_verified();
+  record.verify.set("self_contained",
+                    kernel.self_contained ? self_contained_verdict(*kernel.self_contained, record) : Verdict::skipped());
   return record;
 }
 
-protocol::RunPlan run_plan_of(const nlohmann::json& record, bool grad, int opt_level) {
+Record make_synthetic_record(const protocol::KernelCode& kernel, const SyntheticInfo& info,
+                             const RecordContext& context) {
+  Record record = base_record(Origin::kSynthetic, kernel, info.python, context);
+  RecordMeta& meta = record.meta;
+  meta.generator = GeneratorStamp{info.run_seed, info.index, hex64(info.sample_seed), info.template_name, info.config_hash};
+  meta.launch_dims = info.launch_dims;
+  meta.array_shapes = info.array_shapes;
+  meta.launch = info.launch;
+  add_build_meta(meta, kernel);
+  meta.features = info.features;
+  meta.quality = kernel.quality;
+  meta.lines = line_counts(record);
+  record.verify = codegen_verified();
+  // The Python is the file the worker loaded alone and Warp generated this code from.
+  record.verify.set("self_contained", Verdict::ok());
+  return record;
+}
+
+protocol::RunPlan run_plan_of(const Record& record, bool grad, int opt_level) {
   protocol::RunPlan plan;
   plan.grad = grad;
   plan.opt_level = opt_level;
-  if (!record.is_object()) return plan;
-  plan.kernel = record.value("kernel", "");
-  static const nlohmann::json kNone = nlohmann::json::object();
-  auto found = record.find("meta");
-  const nlohmann::json& meta = found != record.end() && found->is_object() ? *found : kNone;
-  if (meta.contains("launch_dims")) plan.dims = meta["launch_dims"];
-  if (meta.contains("array_shapes") && meta["array_shapes"].is_object()) plan.array_shapes = meta["array_shapes"];
-  if (auto launch = meta.find("launch"); launch != meta.end() && launch->is_object()) {
-    plan.host_objects = launch->value("host_objects", nlohmann::json::object());
-    plan.block_dim = launch->value("block_dim", 0);
+  plan.kernel = record.kernel;
+  const RecordMeta& meta = record.meta;
+  // null for extracted code: the worker guesses a launch from wp.tid() (the grad check reads the key).
+  plan.dims = meta.launch_dims ? nlohmann::json(*meta.launch_dims) : nlohmann::json();
+  if (meta.array_shapes) {
+    for (const auto& [name, shape] : *meta.array_shapes) plan.array_shapes[name] = shape;
   }
-  if (auto g = meta.find("generator"); g != meta.end() && g->contains("seed") && g->contains("index")) {
-    plan.seed = protocol::run_input_seed(std::stoull(g->at("seed").get<std::string>(), nullptr, 16),
-                                         g->at("index").get<std::uint64_t>());
+  if (meta.launch) {
+    for (const auto& [arg, what] : meta.launch->host_objects) plan.host_objects[arg] = what;
+    plan.block_dim = meta.launch->tiled_block_dim;
+  }
+  if (const auto& g = meta.generator) {
+    plan.seed = protocol::run_input_seed(std::stoull(g->seed, nullptr, 16), g->index);
   } else {  // extracted: a seed of the record's own
-    const std::string id = record.value("id", std::string());
-    plan.seed = protocol::run_input_seed(XXH3_64bits(id.data(), id.size()), 0);
+    plan.seed = protocol::run_input_seed(XXH3_64bits(record.id.data(), record.id.size()), 0);
   }
   return plan;
 }
 
-std::string display_name_of(const nlohmann::ordered_json& record) {
-  static const nlohmann::ordered_json kNone = nlohmann::ordered_json::object();
-  auto found = record.find("meta");
-  const auto& meta = found != record.end() && found->is_object() ? *found : kNone;
-  if (auto g = meta.find("generator"); g != meta.end() && g->contains("template")) return g->at("template").get<std::string>();
-  return record.value("kernel", std::string("?"));
+void VerifyResults::set(const std::string& level, Verdict verdict) {
+  for (auto& [name, v] : levels) {
+    if (name == level) {
+      v = std::move(verdict);
+      return;
+    }
+  }
+  levels.emplace_back(level, std::move(verdict));
 }
 
-nlohmann::ordered_json make_synthetic_record(const protocol::KernelCode& kernel, const SyntheticInfo& info,
-                                             const RecordContext& context) {
-  nlohmann::ordered_json record = base_record("synthetic", kernel, info.python, context);
-  nlohmann::ordered_json meta;
-  meta["warp_version"] = context.warp_version;
-  meta["warpsynth_version"] = context.warpsynth_version;
-  meta["generator"] = {{"run_seed", info.run_seed},        {"index", info.index},
-                       {"seed", hex64(info.sample_seed)},  {"template", info.template_name},
-                       {"config_hash", info.config_hash}};
-  meta["arg_types"] = arg_types_json(kernel.arg_types);
-  meta["launch_dims"] = info.launch_dims;
-  meta["array_shapes"] = info.array_shapes;
-  meta["launch"] = info.launch;
-  add_build_meta(meta, kernel);
-  meta["features"] = info.features;
-  meta["quality"] = kernel.quality;
-  meta["lines"] = line_counts(record);
-  record["meta"] = std::move(meta);
-  record["verify"] = codegen_verified();
-  // The Python is the file the worker loaded alone and Warp generated this code from.
-  record["verify"]["self_contained"] = Verdict::ok().text();
-  return record;
+const Verdict* VerifyResults::find(std::string_view level) const {
+  for (const auto& [name, v] : levels) {
+    if (name == level) return &v;
+  }
+  return nullptr;
+}
+
+int VerifyResults::count_ok() const {
+  int n = 0;
+  for (const auto& [name, v] : levels) n += v.is_ok();
+  return n;
+}
+
+std::string Record::display_name() const { return meta.generator ? meta.generator->template_name : kernel; }
+
+std::string Record::license_key() const {
+  if (origin != Origin::kExtracted) return origin_name(origin);
+  const auto* package = meta.source && meta.source->package ? &*meta.source->package : nullptr;
+  return "extracted: " + (package ? package->distribution : std::string("files of no installed distribution"));
+}
+
+std::string Record::license_text() const {
+  if (origin != Origin::kExtracted) return "generated by warpsynth from a seed: no upstream license";
+  const auto* package = meta.source && meta.source->package ? &*meta.source->package : nullptr;
+  return package ? package->license : "unknown: the license of the code extracted";
 }
 
 }  // namespace warpsynth

@@ -5,43 +5,28 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dataset/record_shape.h"
+#include "dataset/record.h"
 #include "dataset/shard_files.h"
 #include "dataset_build/dataset_build.h"
-#include "util/json_reader.h"
-#include "dataset/verdict.h"
 
 namespace fs = std::filesystem;
 
 namespace warpsynth {
 namespace {
 
-std::string string_at(const nlohmann::json& j, std::initializer_list<const char*> path) {
-  const nlohmann::json* at = &j;
-  for (const char* key : path) {
-    if (!at->is_object()) return "";
-    auto it = at->find(key);
-    if (it == at->end()) return "";
-    at = &*it;
-  }
-  return at->is_string() ? at->get<std::string>() : "";
-}
-
-InputRecord take(const nlohmann::json& record, SpooledLine line, std::size_t input) {
+InputRecord take(const Record& record, SpooledLine line, std::size_t input) {
   InputRecord r;
   r.line = line;
   r.input = input;
-  r.id = record["id"].get<std::string>();
-  r.origin = string_at(record, {"origin"});
-  r.python = record["python"].get<std::string>();
-  r.template_name = string_at(record, {"meta", "generator", "template"});
-  if (r.origin == "extracted") {
-    std::string distribution = string_at(record, {"meta", "source", "package", "distribution"});
-    r.source_key = distribution + ":" + string_at(record, {"meta", "source", "file"});
+  r.id = record.id;
+  r.origin = record.origin;
+  r.python = record.python;
+  if (record.meta.generator) r.template_name = record.meta.generator->template_name;
+  if (record.origin == Origin::kExtracted && record.meta.source) {
+    const auto& package = record.meta.source->package;
+    r.source_key = (package ? package->distribution : std::string()) + ":" + record.meta.source->file;
   }
-  if (auto verify = record.find("verify"); verify != record.end() && verify->is_object()) {
-    for (const auto& [level, verdict] : verify->items()) r.verified_ok += verdict.is_string() && Verdict::parse(verdict.get<std::string>()).is_ok();
-  }
+  r.verified_ok = record.verify.count_ok();
   return r;
 }
 
@@ -60,12 +45,16 @@ std::vector<InputRecord> read_dataset_folders(const std::vector<std::string>& di
     try {
       files = for_each_record(dir, [&](const std::string& file, const std::string& line) {
         const std::uint64_t number = ++line_numbers[file];
-        auto record = read_json(line);
-        if (!record) throw DatasetInputError(file + ":" + std::to_string(number) + ": not JSON");
-        if (std::string problem = record_shape_problem(*record); !problem.empty()) {
-          throw DatasetInputError(file + ":" + std::to_string(number) + ": not a warpsynth record (" + problem + ")");
+        Record record;
+        try {
+          record = Record::parse(line);
+        } catch (const RecordFormatError& e) {
+          const std::string where = file + ":" + std::to_string(number) + ": ";
+          if (e.kind == RecordFormatError::Kind::kField) throw DatasetInputError(where + e.what());
+          if (e.kind == RecordFormatError::Kind::kNotJson) throw DatasetInputError(where + "not JSON");
+          throw DatasetInputError(where + "not a warpsynth record (" + e.what() + ")");
         }
-        records.push_back(take(*record, spool ? spool->append(line) : SpooledLine{}, input));
+        records.push_back(take(record, spool ? spool->append(line) : SpooledLine{}, input));
       });
     } catch (const DatasetInputError&) {
       throw;

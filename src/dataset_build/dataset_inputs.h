@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dataset/record.h"
 #include "dataset_build/record_spool.h"
 
 namespace warpsynth {
@@ -13,7 +14,7 @@ namespace warpsynth {
 struct InputRecord {
   SpooledLine line;           // the record as read, in the spool (read and parsed again only when written)
   std::string id;             // of the normalized Python: equal ids are exact duplicates
-  std::string origin;         // synthetic | extracted
+  Origin origin = Origin::kSynthetic;
   std::string python;
   std::string template_name;  // generated records: meta.generator.template
   std::string source_key;     // extracted records: the distribution and file they come from

@@ -5,29 +5,7 @@
 namespace warpsynth {
 namespace {
 
-const nlohmann::json* at(const nlohmann::json& j, std::initializer_list<const char*> path) {
-  const nlohmann::json* node = &j;
-  for (const char* key : path) {
-    if (!node->is_object()) return nullptr;
-    auto it = node->find(key);
-    if (it == node->end()) return nullptr;
-    node = &*it;
-  }
-  return node;
-}
-
-nlohmann::json string_or_null(const nlohmann::json& j, std::initializer_list<const char*> path) {
-  const nlohmann::json* v = at(j, path);
-  return v && v->is_string() ? *v : nlohmann::json();
-}
-
-nlohmann::json integer_or_null(const nlohmann::json& j, std::initializer_list<const char*> path) {
-  const nlohmann::json* v = at(j, path);
-  return v && v->is_number_integer() ? *v : nlohmann::json();
-}
-
-// The meta fields that have columns of their own, left out of the `meta` column.
-constexpr const char* kPromotedMeta[] = {"warp_version", "cuda_arch", "block_dim", "preamble"};
+nlohmann::json text_or_null(const std::optional<std::string>& text) { return text ? nlohmann::json(*text) : nlohmann::json(); }
 
 }  // namespace
 
@@ -68,37 +46,39 @@ const std::vector<DatasetColumn>& dataset_columns() {
   return columns;
 }
 
-nlohmann::ordered_json dataset_row(const nlohmann::json& record, const std::string& near_cluster,
+nlohmann::ordered_json dataset_row(const Record& record, const std::string& near_cluster,
                                    std::uint64_t near_cluster_size) {
+  const RecordMeta& meta = record.meta;
   nlohmann::ordered_json row;
-  row["id"] = string_or_null(record, {"id"});
-  row["origin"] = string_or_null(record, {"origin"});
-  row["kernel"] = string_or_null(record, {"kernel"});
-  row["python"] = string_or_null(record, {"python"});
-  for (const char* device : {"cpu", "cuda"}) {
-    for (const char* part : {"forward", "backward", "module"}) {
-      row[fmt::format("{}_{}", device, part)] = string_or_null(record, {device, part});
-    }
+  row["id"] = record.id;
+  row["origin"] = origin_name(record.origin);
+  row["kernel"] = record.kernel;
+  row["python"] = record.python;
+  for (const auto& [device, code] : {std::pair<const char*, const DeviceCode*>{"cpu", &record.code.cpu},
+                                     std::pair<const char*, const DeviceCode*>{"cuda", &record.code.cuda}}) {
+    row[fmt::format("{}_forward", device)] = text_or_null(code->forward);
+    row[fmt::format("{}_backward", device)] = text_or_null(code->backward);
+    row[fmt::format("{}_module", device)] = code->module;
   }
   for (const char* level : {"codegen", "cpu_compile", "cuda_ptx", "cpu_run", "gpu_run", "grad_check", "self_contained"}) {
-    row[fmt::format("verify_{}", level)] = string_or_null(record, {"verify", level});
+    const Verdict* verdict = record.verify.find(level);
+    row[fmt::format("verify_{}", level)] = verdict ? nlohmann::json(verdict->text()) : nlohmann::json();
   }
-  row["template"] = string_or_null(record, {"meta", "generator", "template"});
-  row["source_file"] = string_or_null(record, {"meta", "source", "file"});
-  row["source_package"] = string_or_null(record, {"meta", "source", "package", "distribution"});
-  row["source_license"] = string_or_null(record, {"meta", "source", "package", "license"});
-  row["warp_version"] = string_or_null(record, {"meta", "warp_version"});
-  row["cuda_arch"] = integer_or_null(record, {"meta", "cuda_arch"});
-  row["block_dim_cpu"] = integer_or_null(record, {"meta", "block_dim", "cpu"});
-  row["block_dim_cuda"] = integer_or_null(record, {"meta", "block_dim", "cuda"});
-  row["cpu_preamble"] = string_or_null(record, {"meta", "preamble", "cpu"});
-  row["cuda_preamble"] = string_or_null(record, {"meta", "preamble", "cuda"});
-  row["lines_python"] = integer_or_null(record, {"meta", "lines", "python"});
+  row["template"] = meta.generator ? nlohmann::json(meta.generator->template_name) : nlohmann::json();
+  const auto* package = meta.source && meta.source->package ? &*meta.source->package : nullptr;
+  row["source_file"] = meta.source ? nlohmann::json(meta.source->file) : nlohmann::json();
+  row["source_package"] = package ? nlohmann::json(package->distribution) : nlohmann::json();
+  row["source_license"] = package ? nlohmann::json(package->license) : nlohmann::json();
+  row["warp_version"] = meta.warp_version;
+  row["cuda_arch"] = meta.cuda_arch;
+  row["block_dim_cpu"] = meta.block_dim.cpu;
+  row["block_dim_cuda"] = meta.block_dim.cuda;
+  row["cpu_preamble"] = meta.preamble.cpu;
+  row["cuda_preamble"] = meta.preamble.cuda;
+  row["lines_python"] = meta.lines.python;
   row["near_cluster"] = near_cluster;
   row["near_cluster_size"] = near_cluster_size;
-  nlohmann::json meta = record.contains("meta") && record["meta"].is_object() ? record["meta"] : nlohmann::json::object();
-  for (const char* key : kPromotedMeta) meta.erase(key);
-  row["meta"] = meta.dump();  // nlohmann::json keeps keys sorted: the same text for the same meta
+  row["meta"] = meta_column_json(meta).dump();  // keys sorted: the same text for the same meta
   return row;
 }
 

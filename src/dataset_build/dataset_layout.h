@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dataset/record.h"
 #include "dataset_build/dataset_options.h"
 
 namespace warpsynth {
@@ -23,7 +24,7 @@ struct DatasetColumn {
 const std::vector<DatasetColumn>& dataset_columns();
 
 // The row of a record: the columns above, from the record's fields (a missing one is null).
-nlohmann::ordered_json dataset_row(const nlohmann::json& record, const std::string& near_cluster,
+nlohmann::ordered_json dataset_row(const Record& record, const std::string& near_cluster,
                                    std::uint64_t near_cluster_size);
 
 struct CardFacts {

@@ -245,9 +245,12 @@ KernelCode parse_kernel_code(const nlohmann::json& kernel) {
   for (const auto& arg : member(kernel, "arg_types")) code.arg_types.push_back({text(arg, "name"), text(arg, "type")});
   code.builtins = strings(member(kernel, "builtins"), "builtins");
   code.stubbed_imports = strings(member(kernel, "stubbed_imports"), "stubbed_imports");
-  if (auto q = kernel.find("quality"); q != kernel.end()) {
-    if (!q->is_object() && !q->is_null()) throw ProtocolError("worker result: quality is not an object");
-    code.quality = *q;
+  if (auto q = kernel.find("quality"); q != kernel.end() && !q->is_null()) {
+    try {
+      code.quality = QualityMeasures::from_json(*q);
+    } catch (const std::invalid_argument& e) {
+      throw ProtocolError(std::string("worker result: quality") + e.what());
+    }
   }
   code.enable_backward = boolean(kernel, "enable_backward");
   code.cpu_blocks = boolean(kernel, "cpu_blocks");

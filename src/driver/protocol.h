@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -123,6 +124,23 @@ struct ArgType {
   std::string type;
 };
 
+// The quality measures of a kernel's Python (python/warpsynth_worker/quality.py), in the order the
+// worker wrote them: each a count, a flag, or counts by name (the wp.* calls).
+struct QualityMeasures {
+  using Counts = std::vector<std::pair<std::string, std::uint64_t>>;
+  struct Measure {
+    std::string name;
+    std::variant<std::uint64_t, bool, Counts> value;
+  };
+  std::vector<Measure> measures;
+
+  // From the worker's object; throws std::invalid_argument naming the measure of another shape.
+  template <class Json>
+  static QualityMeasures from_json(const Json& j);
+  template <class Json>
+  Json to_json() const;
+};
+
 // One kernel of a source, with its generated code.
 struct KernelCode {
   std::string kernel;                 // Warp's key
@@ -132,9 +150,8 @@ struct KernelCode {
   std::vector<ArgType> arg_types;
   std::vector<std::string> builtins;
   std::vector<std::string> stubbed_imports;
-  // The quality measures of the record's Python (python/warpsynth_worker/quality.py), as the worker
-  // wrote them; null where the worker could not measure.
-  nlohmann::json quality;
+  // The quality measures of the record's Python; none where the worker could not measure.
+  std::optional<QualityMeasures> quality;
   bool enable_backward = true;
   bool cpu_blocks = false;
   int cuda_arch = 0;
@@ -160,8 +177,11 @@ struct SourceReply {
   std::vector<WorkerError> errors;
   std::optional<Provenance> provenance;
   std::vector<std::pair<std::string, std::string>> verify;  // compile_sources: level -> "ok" | "failed: ..."
-  nlohmann::json run;   // run_sources: seed, sizes, shapes, outputs, checksum, moved_by (an object), or null
-  nlohmann::json grad;  // run_sources with "grad" in the plan: inputs, outputs, held_fixed, errors (an object), or null
+  // run_sources: what replays the run check (seed, sizes, shapes, outputs, checksum, moved_by) and
+  // the gradient check (inputs, outputs, held_fixed, errors), objects the driver does not read but
+  // keeps in the record as the worker wrote them (python/warpsynth_worker/run_check.py).
+  std::optional<nlohmann::json> run;
+  std::optional<nlohmann::json> grad;
 };
 
 // `extract`.
@@ -174,5 +194,43 @@ std::vector<SourceReply> parse_sources_reply(const nlohmann::json& result);
 std::vector<std::string> parse_declared_reply(const nlohmann::json& result);
 // `locate_package`.
 std::string parse_package_location(const nlohmann::json& result);
+
+template <class Json>
+QualityMeasures QualityMeasures::from_json(const Json& j) {
+  if (!j.is_object()) throw std::invalid_argument(" is not an object");
+  QualityMeasures q;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it->is_boolean()) {
+      q.measures.push_back({it.key(), it->template get<bool>()});
+    } else if (it->is_number_unsigned()) {
+      q.measures.push_back({it.key(), it->template get<std::uint64_t>()});
+    } else if (it->is_object()) {
+      Counts counts;
+      for (auto c = it->begin(); c != it->end(); ++c) {
+        if (!c->is_number_unsigned()) throw std::invalid_argument("." + it.key() + "." + c.key() + " is not a count");
+        counts.emplace_back(c.key(), c->template get<std::uint64_t>());
+      }
+      q.measures.push_back({it.key(), std::move(counts)});
+    } else {
+      throw std::invalid_argument("." + it.key() + " is neither a count nor a flag");
+    }
+  }
+  return q;
+}
+
+template <class Json>
+Json QualityMeasures::to_json() const {
+  Json j = Json::object();
+  for (const auto& m : measures) {
+    if (const auto* counts = std::get_if<Counts>(&m.value)) {
+      Json object = Json::object();
+      for (const auto& [name, n] : *counts) object[name] = n;
+      j[m.name] = std::move(object);
+    } else {
+      std::visit([&](const auto& v) { j[m.name] = v; }, m.value);
+    }
+  }
+  return j;
+}
 
 }  // namespace warpsynth::protocol

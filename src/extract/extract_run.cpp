@@ -18,7 +18,6 @@
 #include "extract/source_files.h"
 #include "util/atomic_file.h"
 #include "util/temp_dir.h"
-#include "util/json_writer.h"
 #include "util/log_file.h"
 
 namespace fs = std::filesystem;
@@ -28,16 +27,18 @@ namespace {
 
 // Orders one file's records so the output does not depend on the order Warp happens to hold
 // kernels in (factory-made kernels can share a name and a line).
-void sort_records(std::vector<nlohmann::ordered_json>& records) {
-  auto key = [](const nlohmann::ordered_json& r) {
-    return std::make_tuple(r["meta"]["source"]["line"].get<int>(), r["kernel"].get<std::string>(),
-                           r["id"].get<std::string>(), r["cpu"]["forward"].dump());
+void sort_records(std::vector<Record>& records) {
+  auto key = [](const Record& r) {
+    // The forward as its JSON text (null for none), as records were always ordered.
+    const auto& forward = r.code.cpu.forward;
+    return std::make_tuple(r.meta.source->line, r.kernel, r.id,
+                           (forward ? nlohmann::json(*forward) : nlohmann::json()).dump());
   };
   std::stable_sort(records.begin(), records.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
 }
 
 struct FileResult {
-  std::vector<nlohmann::ordered_json> records;
+  std::vector<Record> records;
   std::vector<ExtractFailure> failures;
   int declared = 0;
   int declared_extracted = 0;
@@ -192,9 +193,9 @@ void count_kernels_of_lost_files(WorkerConnection& worker, const SourceList& sou
 
 // The records of every file, put together in file order (the same output for any number of
 // workers), each id once, with the summary's counts.
-std::vector<nlohmann::ordered_json> gather_records(const SourceList& sources, std::vector<FileResult>& results,
+std::vector<Record> gather_records(const SourceList& sources, std::vector<FileResult>& results,
                                                    ExtractSummary& summary) {
-  std::vector<nlohmann::ordered_json> records;
+  std::vector<Record> records;
   std::set<std::string> ids;
   for (size_t i = 0; i < sources.files.size(); ++i) {
     const SourceFile& file = sources.files[i];
@@ -215,7 +216,7 @@ std::vector<nlohmann::ordered_json> gather_records(const SourceList& sources, st
       if (file.named_explicitly) summary.add_failure({file.label, "", "no-kernels", "no @wp.kernel found in this file"});
     }
     for (auto& record : result.records) {
-      if (ids.insert(record["id"].get<std::string>()).second) {
+      if (ids.insert(record.id).second) {
         records.push_back(std::move(record));
       } else {
         ++summary.duplicates;
@@ -296,12 +297,12 @@ ExtractSummary run_extract(const ExtractOptions& options, std::ostream& log) {
   summary.by_input.resize(inputs.size());
   for (size_t k = 0; k < inputs.size(); ++k) summary.by_input[k].input = input_names[k];
 
-  std::vector<nlohmann::ordered_json> records = gather_records(sources, job.results, summary);
+  std::vector<Record> records = gather_records(sources, job.results, summary);
   summary.records = static_cast<int>(records.size());
 
   AtomicFile records_file((out_dir / kRecordsFileName).string());
   for (const auto& record : records) {
-    records_file.stream() << json_line(record) << '\n';
+    records_file.stream() << record.to_line() << '\n';
   }
   AtomicFile summary_file((out_dir / kSummaryFileName).string());
   summary_file.stream() << summary.to_json().dump(2) << '\n';

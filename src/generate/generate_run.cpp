@@ -31,7 +31,6 @@
 #include "run/sharded_output.h"
 #include "util/atomic_file.h"
 #include "util/temp_dir.h"
-#include "util/json_writer.h"
 #include "util/log_file.h"
 #include "util/progress.h"
 #include "dataset/verdict.h"
@@ -186,8 +185,8 @@ class GenerateJob : public BatchJob, public ResultQueue {
     protocol::RunPlan plan;
     plan.dims = kernel.launch_dims;
     for (const auto& a : kernel.arrays) plan.array_shapes[a.name] = a.shape;
-    plan.host_objects = kernel.launch.value("host_objects", nlohmann::ordered_json::object());
-    plan.block_dim = kernel.launch.value("block_dim", 0);
+    for (const auto& [arg, what] : kernel.launch.host_objects) plan.host_objects[arg] = what;
+    plan.block_dim = kernel.launch.tiled_block_dim;
     plan.seed = protocol::run_input_seed(kernel.seed, index);
     plan.grad = grad;
     plan.opt_level = opt_level;
@@ -204,18 +203,17 @@ class GenerateJob : public BatchJob, public ResultQueue {
     info.sample_seed = generator::sample_seed(options_.seed, p.index);
     info.template_name = p.kernel.template_name;
     info.config_hash = config_hash_;
-    info.features = p.kernel.features.to_json();
+    info.features = p.kernel.features;
     info.launch_dims = p.kernel.launch_dims;
-    info.array_shapes = nlohmann::ordered_json::object();
-    for (const auto& a : p.kernel.arrays) info.array_shapes[a.name] = a.shape;
+    for (const auto& a : p.kernel.arrays) info.array_shapes.emplace_back(a.name, a.shape);
     info.launch = p.kernel.launch;
-    nlohmann::ordered_json record = make_synthetic_record(kernel, info, context_);
+    Record record = make_synthetic_record(kernel, info, context_);
     for (const auto& preamble : record_preambles(kernel)) preambles.add(preamble);
-    for (const auto& [level, verdict] : item.verify) record["verify"][level] = verdict;
-    if (!item.run.is_null()) record["verify"]["run"] = item.run;  // what replays the check
-    if (!item.grad.is_null()) record["verify"]["grad"] = item.grad;
-    if (options_.opt_level >= 0) record["meta"]["opt_level"] = options_.opt_level;  // an opt-in faster build
-    return {json_line(record), record["id"].get<std::string>()};
+    for (const auto& [level, verdict] : item.verify) record.verify.set(level, Verdict::parse(verdict));
+    record.verify.run = item.run;  // what replays the check
+    record.verify.grad = item.grad;
+    if (options_.opt_level >= 0) record.meta.opt_level = options_.opt_level;  // an opt-in faster build
+    return {record.to_line(), record.id};
   }
 
   const GenerateOptions& options_;

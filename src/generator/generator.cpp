@@ -86,15 +86,12 @@ GeneratedKernel Generator::generate_once(std::uint64_t seed, bool& clean) const 
   out.program = std::move(synth.program());
   out.launch_dims = synth.launch_dims();
   out.arrays = std::move(arrays);
-  out.launch = {{"function", synth.tiled_block_dim() ? "wp.launch_tiled" : "wp.launch"}};
-  if (synth.tiled_block_dim()) out.launch["block_dim"] = synth.tiled_block_dim();
-  nlohmann::ordered_json objects = nlohmann::ordered_json::object();
+  out.launch.tiled_block_dim = synth.tiled_block_dim();
   for (const auto& [arg, what] : synth.host_objects()) {
     for (const auto& p : out.program.kernel.params) {
-      if (p.name == arg) objects[arg] = what;  // unless pruned
+      if (p.name == arg) out.launch.host_objects.emplace_back(arg, what);  // unless pruned
     }
   }
-  out.launch["host_objects"] = std::move(objects);
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "model/features.h"
 #include "generator/synth.h"
 #include "model/ast.h"
+#include "model/launch_spec.h"
 
 namespace warpsynth::generator {
 
@@ -24,8 +25,7 @@ struct GeneratedKernel {
   model::Features features;  // read from the finished program
   std::vector<int> launch_dims;
   std::vector<ArrayParam> arrays;  // array parameters with the shapes the launch gives them
-  // {"function": "wp.launch" | "wp.launch_tiled", "block_dim" (tiled), "host_objects": {arg: what}}
-  nlohmann::ordered_json launch;
+  model::LaunchSpec launch;
 };
 
 class Generator {

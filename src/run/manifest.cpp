@@ -147,6 +147,20 @@ std::optional<Manifest> Manifest::load(const std::string& path, const std::strin
   }
 }
 
+std::optional<Manifest> Manifest::read_any(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+  if (!j.is_object() || !j.contains("command") || !j["command"].is_string()) return std::nullopt;
+  try {
+    return parse(text.str(), j["command"].get<std::string>());
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 Manifest Manifest::parse(const std::string& text, const std::string& command) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   try {

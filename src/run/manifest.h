@@ -82,6 +82,8 @@ struct Manifest {
   static std::optional<Manifest> load(const std::string& path, const std::string& command = "generate");
   // The manifest that `text` holds; throws std::runtime_error saying what is wrong with it.
   static Manifest parse(const std::string& text, const std::string& command = "generate");
+  // The manifest of a run of any command at `path`; nullopt when there is none or it cannot be read.
+  static std::optional<Manifest> read_any(const std::string& path);
   void save(const std::string& path) const;
 };
 

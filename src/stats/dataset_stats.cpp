@@ -1,6 +1,6 @@
 #include "stats/dataset_stats.h"
 
-#include "dataset/record_shape.h"
+#include "dataset/record.h"
 
 #include <fmt/format.h>
 
@@ -13,52 +13,35 @@
 
 #include "dataset/shard_files.h"
 #include "model/features.h"
-#include "dataset/verdict.h"
 
 namespace warpsynth {
 namespace {
 
 double percent(std::uint64_t part, std::uint64_t whole) { return whole ? 100.0 * part / whole : 0.0; }
 
-void count_strings(const nlohmann::json& list, std::map<std::string, std::uint64_t>& counts) {
-  if (!list.is_array()) return;
-  for (const auto& item : list) {
-    if (item.is_string()) ++counts[item.get<std::string>()];
-  }
+void count_strings(const std::vector<std::string>& list, std::map<std::string, std::uint64_t>& counts) {
+  for (const auto& item : list) ++counts[item];
 }
 
-// One record's counts into `stats` (its shape checked by the caller); throws on a field inside it
-// of another type than records have.
-void add_record(DatasetStats& stats, const nlohmann::json& r, std::set<std::string>& ids,
-                std::map<std::string, double>& line_sums) {
+// One record's counts into `stats`.
+void add_record(DatasetStats& stats, const Record& r, std::set<std::string>& ids, std::map<std::string, double>& line_sums) {
   ++stats.records;
-  ids.insert(r.value("id", ""));
-  ++stats.origins[r.value("origin", "?")];
-  const auto& meta = r.contains("meta") ? r["meta"] : nlohmann::json::object();
-  if (meta.contains("generator")) ++stats.templates[meta["generator"].value("template", "?")];
-  if (meta.contains("features")) {
-    count_strings(meta["features"]["constructs"], stats.constructs);
-    count_strings(meta["features"]["builtins"], stats.builtins);
-    count_strings(meta["features"]["types"], stats.types);
-  } else {
-    count_strings(meta.value("builtins", nlohmann::json::array()), stats.builtins);
+  ids.insert(r.id);
+  ++stats.origins[origin_name(r.origin)];
+  const RecordMeta& meta = r.meta;
+  if (meta.generator) ++stats.templates[meta.generator->template_name];
+  if (meta.features) {
+    count_strings(meta.features->constructs, stats.constructs);
+    count_strings(meta.features->builtins, stats.builtins);
+    count_strings(meta.features->types, stats.types);
+  } else if (meta.builtins) {
+    count_strings(*meta.builtins, stats.builtins);
   }
-  if (r.contains("verify") && r["verify"].is_object()) {
-    for (auto it = r["verify"].begin(); it != r["verify"].end(); ++it) {
-      if (!it->is_string()) continue;  // verify.run: what replays the check, not a verdict
-      ++stats.verify[it.key()][Verdict::parse(it->get<std::string>()).outcome_name()];
-    }
-  }
-  if (meta.contains("quality") && meta["quality"].is_object()) {
-    stats.quality.add(meta["quality"], meta.value("lines", nlohmann::json()));
-  }
-  if (meta.contains("lines") && meta["lines"].is_object()) {
-    for (auto it = meta["lines"].begin(); it != meta["lines"].end(); ++it) {
-      if (it->is_number()) {
-        line_sums[it.key()] += it->get<double>();
-        stats.lines[it.key()].push_back(it->get<double>());
-      }
-    }
+  for (const auto& [level, verdict] : r.verify.levels) ++stats.verify[level][verdict.outcome_name()];
+  if (meta.quality) stats.quality.add(*meta.quality, meta.lines.cpu_forward);
+  for (const auto& [name, n] : meta.lines.named()) {
+    line_sums[name] += n;
+    stats.lines[name].push_back(n);
   }
 }
 
@@ -78,20 +61,15 @@ DatasetStats DatasetStats::of_folder(const std::string& dir) {
   std::map<std::string, std::uint64_t> line_numbers;
   int files = for_each_record(dir, [&](const std::string& file, const std::string& line) {
     std::uint64_t number = ++line_numbers[file];
-    nlohmann::json r = nlohmann::json::parse(line, nullptr, false);
-    if (r.is_discarded() || !r.is_object()) {
-      throw std::runtime_error(fmt::format("{}:{}: not a JSON record", file, number));
-    }
-    if (std::string problem = record_shape_problem(r); !problem.empty()) {
-      throw std::runtime_error(fmt::format("{}:{}: not a warpsynth record: {}", file, number, problem));
-    }
+    Record record;
     try {
-      add_record(stats, r, ids, line_sums);
-    } catch (const nlohmann::json::exception& e) {  // a field inside meta or verify of another type
-      throw std::runtime_error(fmt::format("{}:{}: a field of the wrong type: {}", file, number, e.what()));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(fmt::format("{}:{}: {}", file, number, e.what()));
+      record = Record::parse(line);
+    } catch (const RecordFormatError& e) {
+      if (e.kind == RecordFormatError::Kind::kField) throw std::runtime_error(fmt::format("{}:{}: {}", file, number, e.what()));
+      if (e.kind == RecordFormatError::Kind::kNotJson) throw std::runtime_error(fmt::format("{}:{}: not a JSON record", file, number));
+      throw std::runtime_error(fmt::format("{}:{}: not a warpsynth record: {}", file, number, e.what()));
     }
+    add_record(stats, record, ids, line_sums);
   });
   if (files == 0)
     throw std::runtime_error("no dataset at " + dir + " (no kernels*.jsonl, kernels-*.jsonl.zst or kernels-*/ there)");

@@ -50,29 +50,21 @@ int quantile(const std::vector<int>& sorted, double q) {
 
 }  // namespace
 
-void QualityStats::add(const nlohmann::json& quality, const nlohmann::json& lines) {
-  if (!quality.is_object()) return;
+void QualityStats::add(const protocol::QualityMeasures& quality, int cpu_forward) {
   ++kernels;
-  for (auto it = quality.begin(); it != quality.end(); ++it) {
-    if (it.key() == "calls") {
-      if (!it->is_object()) throw std::runtime_error("meta.quality.calls is not an object");
-      for (auto c = it->begin(); c != it->end(); ++c) {
-        if (!c->is_number_unsigned()) throw std::runtime_error("meta.quality.calls." + c.key() + " is not a count");
-        calls[c.key()] += c->get<std::uint64_t>();
-      }
-    } else if (it->is_boolean()) {
-      if (it->get<bool>()) ++kernels_with[it.key()];
-    } else if (it->is_number_unsigned()) {
-      std::uint64_t n = it->get<std::uint64_t>();
-      totals[it.key()] += n;
-      if (n > 0) ++kernels_with[it.key()];
+  for (const auto& measure : quality.measures) {
+    if (const auto* counts = std::get_if<protocol::QualityMeasures::Counts>(&measure.value)) {
+      if (measure.name != "calls") continue;  // the only measure by name: wp.* calls
+      for (const auto& [name, n] : *counts) calls[name] += n;
+    } else if (const bool* flag = std::get_if<bool>(&measure.value)) {
+      if (*flag) ++kernels_with[measure.name];
     } else {
-      throw std::runtime_error("meta.quality." + it.key() + " is neither a count nor a flag");
+      const std::uint64_t n = std::get<std::uint64_t>(measure.value);
+      totals[measure.name] += n;
+      if (n > 0) ++kernels_with[measure.name];
     }
   }
-  if (lines.is_object() && lines.contains("cpu_forward") && lines["cpu_forward"].is_number_integer()) {
-    cpu_forward_lines.push_back(lines["cpu_forward"].get<int>());
-  }
+  cpu_forward_lines.push_back(cpu_forward);
 }
 
 void QualityStats::finish() { std::sort(cpu_forward_lines.begin(), cpu_forward_lines.end()); }

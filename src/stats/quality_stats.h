@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "driver/protocol.h"
+
 namespace warpsynth {
 
 struct QualityStats {
@@ -20,7 +22,8 @@ struct QualityStats {
   std::map<std::string, std::uint64_t> calls;    // wp.* calls by name, over all kernels
   std::vector<int> cpu_forward_lines;            // of every record, sorted by finish()
 
-  void add(const nlohmann::json& quality, const nlohmann::json& lines);
+  // One record's measures, and the lines of its CPU forward function.
+  void add(const protocol::QualityMeasures& quality, int cpu_forward);
   void finish();
 
   // The figures the issue tracker and bench/realism.py use, by stable name: shares in [0, 1].

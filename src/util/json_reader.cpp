@@ -15,17 +15,18 @@ T as(simdjson::dom::element element) {
   return value;
 }
 
-nlohmann::json convert(simdjson::dom::element element) {
+template <class Json>
+Json convert(simdjson::dom::element element) {
   switch (element.type()) {
     case simdjson::dom::element_type::OBJECT: {
-      nlohmann::json object = nlohmann::json::object();
+      Json object = Json::object();
       for (simdjson::dom::key_value_pair field : as<simdjson::dom::object>(element))
-        object[std::string(field.key)] = convert(field.value);
+        object[std::string(field.key)] = convert<Json>(field.value);
       return object;
     }
     case simdjson::dom::element_type::ARRAY: {
-      nlohmann::json array = nlohmann::json::array();
-      for (simdjson::dom::element item : as<simdjson::dom::array>(element)) array.push_back(convert(item));
+      Json array = Json::array();
+      for (simdjson::dom::element item : as<simdjson::dom::array>(element)) array.push_back(convert<Json>(item));
       return array;
     }
     case simdjson::dom::element_type::STRING: return std::string(as<std::string_view>(element));
@@ -42,9 +43,8 @@ nlohmann::json convert(simdjson::dom::element element) {
   return nullptr;
 }
 
-}  // namespace
-
-std::optional<nlohmann::json> read_json(std::string_view text) {
+template <class Json>
+std::optional<Json> read(std::string_view text) {
   // One parser per thread: it keeps its buffers between calls (each worker thread reads replies).
   thread_local simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
@@ -56,12 +56,20 @@ std::optional<nlohmann::json> read_json(std::string_view text) {
     // nlohmann's slower path (found by fuzz/fuzz_json_reader.cpp). nlohmann stops at a NUL byte,
     // so a text holding one is not JSON here.
     if (text.find('\0') != std::string_view::npos) return std::nullopt;
-    nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (value.is_discarded()) return std::nullopt;
     return value;
   }
   if (error != simdjson::SUCCESS) return std::nullopt;
-  return convert(root);
+  return convert<Json>(root);
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> read_json(std::string_view text) { return read<nlohmann::json>(text); }
+
+std::optional<nlohmann::ordered_json> read_ordered_json(std::string_view text) {
+  return read<nlohmann::ordered_json>(text);
 }
 
 }  // namespace warpsynth

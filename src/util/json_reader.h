@@ -11,5 +11,7 @@ namespace warpsynth {
 
 // nullopt when `text` is not valid JSON.
 std::optional<nlohmann::json> read_json(std::string_view text);
+// The same, keeping the objects' keys in the order of the text.
+std::optional<nlohmann::ordered_json> read_ordered_json(std::string_view text);
 
 }  // namespace warpsynth

@@ -36,10 +36,14 @@ class VerifyJob : public BatchJob, public ResultQueue {
   std::string request(std::int64_t id, std::span<const std::uint64_t> items) override {
     std::vector<protocol::SourceItem> sources;
     for (std::uint64_t index : items) {
-      nlohmann::json record = nlohmann::json::parse(lines_[index], nullptr, false);
-      std::string python = record.is_object() ? record.value("python", std::string()) : std::string();
-      sources.push_back({fmt::format("record_{:08d}.py", index), python,
-                         run_plan_of(record, options_.level == VerifyLevel::kGrad, options_.opt_level)});
+      const bool grad = options_.level == VerifyLevel::kGrad;
+      std::optional<Record> record = parsed(index);
+      protocol::RunPlan plan;
+      plan.grad = grad;
+      plan.opt_level = options_.opt_level;
+      if (record) plan = run_plan_of(*record, grad, options_.opt_level);
+      // A line that is not a record is sent as an empty source (its reply is not read: see verdict_of).
+      sources.push_back({fmt::format("record_{:08d}.py", index), record ? record->python : std::string(), plan});
     }
     return protocol::run_sources_request(id, sources);
   }
@@ -71,15 +75,17 @@ class VerifyJob : public BatchJob, public ResultQueue {
   SampleResult verdict_of(std::uint64_t index, const protocol::SourceReply& item) {
     SampleResult r;
     r.index = index;
-    nlohmann::ordered_json record = nlohmann::ordered_json::parse(lines_[index], nullptr, false);
-    if (!record.is_object() || !record.contains("python")) {
+    std::string problem;
+    std::optional<Record> parsed_record = parsed(index, &problem);
+    if (!parsed_record) {
       r.stage = "record";
-      r.message = "not a record (no JSON object with a python field)";
+      r.message = "not a record (" + problem + ")";
       r.verify.emplace_back("record", Verdict::failed(r.message).text());
       return r;
     }
-    r.template_name = display_name_of(record);
-    r.id = record.value("id", std::string());
+    Record& record = *parsed_record;
+    r.template_name = record.display_name();
+    r.id = record.id;
     r.ok = true;
     std::vector<std::pair<std::string, std::string>> verdicts = item.verify;
     if (!item.errors.empty() || item.kernels.empty()) {
@@ -94,18 +100,28 @@ class VerifyJob : public BatchJob, public ResultQueue {
     }
     for (const auto& [level, verdict] : verdicts) {
       r.verify.emplace_back(level, verdict);
-      record["verify"][level] = verdict;
+      record.verify.set(level, Verdict::parse(verdict));
       if (r.ok && verdict_drops_sample(level, verdict)) {
         r.ok = false;
         r.stage = level;
         r.message = Verdict::parse(verdict).reason;
       }
     }
-    if (!item.run.is_null()) record["verify"]["run"] = item.run;
-    if (!item.grad.is_null()) record["verify"]["grad"] = item.grad;
-    if (options_.opt_level >= 0) record["meta"]["opt_level"] = options_.opt_level;
-    if (r.ok) r.record = record.dump();
+    if (item.run) record.verify.run = item.run;
+    if (item.grad) record.verify.grad = item.grad;
+    if (options_.opt_level >= 0) record.meta.opt_level = options_.opt_level;
+    if (r.ok) r.record = record.to_line();
     return r;
+  }
+
+  // The record of input line `index`; none for a line that is not one (`problem` says why).
+  std::optional<Record> parsed(std::uint64_t index, std::string* problem = nullptr) const {
+    try {
+      return Record::parse(lines_[index]);
+    } catch (const RecordFormatError& e) {
+      if (problem) *problem = e.what();
+      return std::nullopt;
+    }
   }
 
   const std::vector<std::string>& lines_;

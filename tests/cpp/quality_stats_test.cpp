@@ -7,6 +7,14 @@
 
 using namespace warpsynth;
 
+namespace {
+
+protocol::QualityMeasures measures(const char* json) {
+  return protocol::QualityMeasures::from_json(nlohmann::json::parse(json));
+}
+
+}  // namespace
+
 TEST(QualityStats, JensenShannonIsZeroForEqualShapesAndOneForDisjointOnes) {
   EXPECT_DOUBLE_EQ(jensen_shannon({{"sin", 2}, {"tid", 4}}, {{"sin", 1}, {"tid", 2}}), 0.0);
   EXPECT_DOUBLE_EQ(jensen_shannon({{"sin", 3}}, {{"cos", 5}}), 1.0);
@@ -18,13 +26,12 @@ TEST(QualityStats, JensenShannonIsZeroForEqualShapesAndOneForDisjointOnes) {
 
 TEST(QualityStats, SumsCountsAndFlagsAndRoundTripsThroughJson) {
   QualityStats q;
-  q.add(nlohmann::json::parse(R"({"assignments": 4, "dead_assignments": 1, "docstring_or_comment": true,
-                                  "stores_depend_on_args": true, "calls": {"tid": 1, "sin": 2}})"),
-        nlohmann::json::parse(R"({"cpu_forward": 50})"));
-  q.add(nlohmann::json::parse(R"({"assignments": 6, "dead_assignments": 0, "docstring_or_comment": false,
-                                  "stores_depend_on_args": true, "calls": {"tid": 1}})"),
-        nlohmann::json::parse(R"({"cpu_forward": 70})"));
-  q.add(nullptr, nullptr);  // a record without measures is not counted
+  q.add(measures(R"({"assignments": 4, "dead_assignments": 1, "docstring_or_comment": true,
+                      "stores_depend_on_args": true, "calls": {"tid": 1, "sin": 2}})"),
+        50);
+  q.add(measures(R"({"assignments": 6, "dead_assignments": 0, "docstring_or_comment": false,
+                      "stores_depend_on_args": true, "calls": {"tid": 1}})"),
+        70);
   q.finish();
   auto m = q.measures();
   EXPECT_EQ(m["kernels"], 2);
@@ -43,7 +50,8 @@ TEST(QualityStats, SumsCountsAndFlagsAndRoundTripsThroughJson) {
 
 TEST(QualityStats, RejectsMeasuresOfTheWrongKind) {
   QualityStats q;
-  EXPECT_THROW(q.add(nlohmann::json::parse(R"({"assignments": "many"})"), nullptr), std::runtime_error);
-  EXPECT_THROW(q.add(nlohmann::json::parse(R"({"calls": [1]})"), nullptr), std::runtime_error);
+  EXPECT_THROW(measures(R"({"assignments": "many"})"), std::invalid_argument);
+  EXPECT_THROW(measures(R"({"calls": [1]})"), std::invalid_argument);
+  EXPECT_THROW(measures(R"({"calls": {"tid": -1}})"), std::invalid_argument);
   EXPECT_THROW(QualityStats::from_json(nlohmann::json::parse(R"({"kernels": 1})")), std::runtime_error);
 }

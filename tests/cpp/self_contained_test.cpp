@@ -77,7 +77,7 @@ nlohmann::ordered_json record_with_check(const nlohmann::json& check) {
       {"cpu", original.target("0123abcd", 0, 40)},
       {"cuda", original.target("0123abcd", 0, 40)},
       {"self_contained", check}};
-  return make_extracted_record(protocol::parse_kernel_code(kernel), {"1.19.0", "0.1.0", "mod.py", std::nullopt});
+  return make_extracted_record(protocol::parse_kernel_code(kernel), {"1.19.0", "0.1.0", "mod.py", std::nullopt}).to_json();
 }
 
 // The check made on the Python of `alone` (loaded in another module: other hash, counter, lines).
