@@ -120,6 +120,7 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   read(overrides, "p_prefer_unread", c.p_prefer_unread);
   read(overrides, "p_compare_literal", c.p_compare_literal);
   read(overrides, "p_docstring", c.p_docstring);
+  read(overrides, "p_array_subscript", c.p_array_subscript);
   read(overrides, "max_consumed", c.max_consumed);
   read(overrides, "min_computations", c.min_computations);
   read(overrides, "p_consume_multiply", c.p_consume_multiply);
@@ -257,6 +258,7 @@ nlohmann::ordered_json GeneratorConfig::to_json() const {
       {"p_component", p_component},       {"p_cast", p_cast},
       {"p_func_call", p_func_call},       {"p_prefer_unread", p_prefer_unread},
       {"p_compare_literal", p_compare_literal}, {"p_docstring", p_docstring},
+      {"p_array_subscript", p_array_subscript},
       {"min_computations", min_computations}, {"max_consumed", max_consumed},     {"p_consume_multiply", p_consume_multiply},
       {"p_float32", p_float32},
       {"p_float64", p_float64},

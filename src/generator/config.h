@@ -32,6 +32,7 @@ struct GeneratorConfig {
   double p_prefer_unread = 0.85; // a leaf reads a value nothing has read yet, when there is one
   double p_compare_literal = 0.5;  // the right side of a comparison is a literal (a threshold)
   double p_docstring = 0.7;      // a kernel gets a one-line docstring (its template's)
+  double p_array_subscript = 0.9;  // array annotations read wp.array[float], else wp.array(dtype=float)
   int min_computations = 4;     // operations (calls, operators, comparisons) a kernel body holds at least
   int max_consumed = 4;          // unread values folded into a kernel's output value, at most
   double p_consume_multiply = 0.2;  // a scalar unread value joins the output by * rather than +

@@ -67,6 +67,20 @@ ExprPtr Synth::literal(const Type& want) {
     case Kind::kVector: return make(rng_.chance(config_.p_splat_vector_literal) ? 1 : want.rows);
     case Kind::kSpatialVector: return make(6);
     case Kind::kQuat: {
+      // A rotation about a coordinate axis by an angle the kernel has, as real code builds one
+      // (newton: quat_from_axis_angle in 74 kernels), rather than four stock components.
+      const Type axis_type = Type::vector_of(3, want.scalar), angle_type = Type::scalar_of(want.scalar);
+      if (auto sig = index_.find("quat_from_axis_angle", {axis_type, angle_type}); sig && index_.catalog()[*sig].returns == want) {
+        if (ExprPtr angle = nonliteral_leaf(angle_type)) {
+          auto axis = construct_node(axis_type);
+          const int along = rng_.uniform(0, 2);
+          for (int i = 0; i < 3; ++i) axis->args.push_back(float_literal(i == along ? "1.0" : "0.0", angle_type));
+          auto e = model::make_expr(ExprKind::kCall, want, "quat_from_axis_angle", *sig);
+          e->args.push_back(std::move(axis));
+          e->args.push_back(std::move(angle));
+          return e;
+        }
+      }
       auto e = construct_node(want);
       const auto& q = kUnitQuats[rng_.uniform(0, 4)];
       for (int i = 0; i < 4; ++i) e->args.push_back(float_literal(q[i], component));
@@ -405,9 +419,13 @@ ExprPtr Synth::condition(int depth) {
       return e;
     }
     if (r < negation) {
-      auto e = model::make_expr(ExprKind::kNot, kBool);
-      e->args.push_back(compare(depth + 1));
-      return e;
+      // `not` of what a person negates: a bool variable or a bool builtin; a comparison is written
+      // with its opposite operator instead (`not a < b` reads as machine-made).
+      ExprPtr inner;
+      if (auto vars = visible(kBool); !vars.empty()) inner = model::make_var(rng_.pick(vars)->name, kBool);
+      const auto& producers = index_.producing(kBool);
+      if (!inner && !producers.empty()) inner = builtin(pick_overload(rng_.pick(producers)), depth + 1);
+      return model::negation_of(inner ? std::move(inner) : compare(depth + 1));
     }
     if (r < builtin_bool) {
       const auto& producers = index_.producing(kBool);

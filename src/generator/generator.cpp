@@ -79,6 +79,9 @@ GeneratedKernel Generator::generate_once(std::uint64_t seed, bool& clean) const 
   std::vector<ArrayParam> arrays = synth.arrays();
   clean = prune(synth.program(), arrays);
   work_around_warp_quirks(synth.program());
+  // Drawn last: the spelling changes no other choice of the kernel.
+  synth.program().array_spelling =
+      synth.rng().chance(config_.p_array_subscript) ? model::ArraySpelling::kSubscript : model::ArraySpelling::kCall;
 
   GeneratedKernel out;
   out.seed = seed;

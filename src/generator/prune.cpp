@@ -20,6 +20,49 @@ using model::Stmt;
 using model::StmtKind;
 using model::Type;
 
+// The if statement made of the branches of `s` from its elif `first` on: `if c1: b1 elif c2: b2
+// ... else: e`.
+Stmt if_from_elifs(Stmt& s, size_t first) {
+  Stmt rest;
+  rest.kind = StmtKind::kIf;
+  rest.value = std::move(s.elifs[first].condition);
+  rest.body = std::move(s.elifs[first].body);
+  for (size_t k = first + 1; k < s.elifs.size(); ++k) rest.elifs.push_back(std::move(s.elifs[k]));
+  rest.orelse = std::move(s.orelse);
+  s.elifs.resize(first);
+  s.orelse.clear();
+  return rest;
+}
+
+// An if whose branches dead-code elimination emptied, written without `pass` (which no person
+// writes there: 0.4% of real kernels, 4% of generated ones before): `if a: pass elif b: X` becomes
+// `if not a: if b: X`, and `elif b: pass elif c: Y` becomes `elif not b: if c: Y`. The branches
+// run exactly when they ran before.
+void fold_empty_branches(Stmt& s) {
+  if (s.kind != StmtKind::kIf) return;
+  if (s.body.empty() && !s.elifs.empty()) {
+    Stmt rest = if_from_elifs(s, 0);
+    s.value = model::negation_of(std::move(s.value));
+    s.body.push_back(std::move(rest));
+    fold_empty_branches(s.body.back());
+    return;
+  }
+  for (size_t k = 0; k < s.elifs.size(); ++k) {
+    if (!s.elifs[k].body.empty()) continue;
+    model::Elif& emptied = s.elifs[k];
+    emptied.condition = model::negation_of(std::move(emptied.condition));
+    if (k + 1 == s.elifs.size()) {  // only the else after it: `elif not b: <else>`
+      emptied.body = std::move(s.orelse);
+      s.orelse.clear();
+      return;
+    }
+    Stmt rest = if_from_elifs(s, k + 1);
+    s.elifs[k].body.push_back(std::move(rest));
+    fold_empty_branches(s.elifs[k].body.back());
+    return;
+  }
+}
+
 template <typename Fn>
 void for_all_code(Program& p, Fn&& fn) {
   for (auto& f : p.funcs) model::for_each_expr(f.body, fn);
@@ -107,22 +150,17 @@ bool remove_dead(Block& block, const model::Liveness& live) {
     if (s.kind == StmtKind::kIf) {
       // Branches emptied: drop the statement, or keep the branches that still do something.
       while (!s.elifs.empty() && s.elifs.back().body.empty() && s.orelse.empty()) s.elifs.pop_back();
-      for (auto& e : s.elifs) {
-        if (e.body.empty()) e.body.emplace_back().kind = StmtKind::kPass;
-      }
       if (s.body.empty() && s.elifs.empty()) {
         if (s.orelse.empty()) {
           drop[i] = true;
           continue;
         }
-        auto negated = model::make_expr(ExprKind::kNot, s.value->type);
-        negated->args.push_back(std::move(s.value));
-        s.value = std::move(negated);
+        s.value = model::negation_of(std::move(s.value));
         s.body = std::move(s.orelse);
         s.orelse.clear();
         changed = true;
-      } else if (s.body.empty()) {
-        s.body.emplace_back().kind = StmtKind::kPass;
+      } else {
+        fold_empty_branches(s);
       }
     }
     if ((s.kind == StmtKind::kFor || s.kind == StmtKind::kWhile) && s.body.empty()) drop[i] = true;

@@ -59,7 +59,7 @@ enum class StmtKind : std::uint8_t {
   kReturn,     // return [value]
   kExpr,       // value (a call evaluated for its effect, such as wp.atomic_add)
   kUnpack,     // names[0], names[1], ... = value (wp.tid() of a 2-4 dimensional launch)
-  kPass,       // an elif whose body dead-code elimination emptied
+  kPass,       // `pass` (the generator writes none: prune folds emptied branches away)
 };
 
 struct Stmt;
@@ -112,6 +112,7 @@ struct KernelDef {
 struct Program {
   // wp.set_module_options({...}) after the import: option name -> Python value as written
   std::vector<std::pair<std::string, std::string>> module_options;
+  ArraySpelling array_spelling = ArraySpelling::kCall;  // of the annotations
   std::vector<StructDef> structs;
   std::vector<FuncDef> funcs;  // in definition order; a func calls only funcs before it
   KernelDef kernel;
@@ -124,6 +125,10 @@ ExprPtr make_literal(const std::string& text, Type type);
 ExprPtr clone(const Expr& expr);
 // Same tree: kinds, types, texts, signatures and operands all equal.
 bool same_expr(const Expr& a, const Expr& b);
+// The condition's negation as a person writes it: a comparison with the opposite operator
+// (`a >= b`, not `not a < b`), `not c` and `wp.unot(c)` unwrapped, `a and b` by De Morgan, else
+// `not c`.
+ExprPtr negation_of(ExprPtr condition);
 
 namespace ast_detail {
 

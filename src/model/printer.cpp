@@ -50,8 +50,8 @@ class Printer {
       if (type == t) return name;
     }
     std::string name = t.kind == Kind::kStruct && t.struct_id >= 0 && t.struct_id < int(program_.structs.size())
-                           ? python_name(t, program_.structs[t.struct_id].name)
-                           : python_name(t);
+                           ? python_name(t, program_.structs[t.struct_id].name, program_.array_spelling)
+                           : python_name(t, {}, program_.array_spelling);
     type_names_.emplace_back(t, std::move(name));
     return type_names_.back().second;
   }
@@ -319,7 +319,7 @@ class Printer {
     }
   }
 
-  // A type annotation as tokens: `wp.array2d(dtype=wp.vec3)`, `float`, `Particle`.
+  // A type annotation as tokens: `wp.array2d(dtype=wp.vec3)`, `wp.array2d[wp.vec3]`, `float`, `Particle`.
   void annotation_leaves(Tokens& t, const Type& type) const {
     std::string text = type_name(type);
     size_t open = text.find('(');

@@ -120,9 +120,10 @@ std::optional<Type> parse_warp_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::string python_name(const Type& t, std::string_view struct_name) {
+std::string python_name(const Type& t, std::string_view struct_name, ArraySpelling arrays) {
   if (t.is_array()) {
     std::string ctor = t.array_ndim == 1 ? "wp.array" : "wp.array" + std::to_string(t.array_ndim) + "d";
+    if (arrays == ArraySpelling::kSubscript) return ctor + "[" + python_name(t.element(), struct_name) + "]";
     return ctor + "(dtype=" + python_name(t.element(), struct_name) + ")";
   }
   std::string name = warp_name(t);

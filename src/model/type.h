@@ -92,9 +92,15 @@ struct Type {
 std::string warp_name(const Type& t);
 std::optional<Type> parse_warp_name(std::string_view name);
 
+// How an array type is written: Warp's subscript form `wp.array[float]`, which most real code uses
+// (newton: 2,000 of 2,150 kernels; warp-lang's examples: 84 of 145), or `wp.array(dtype=float)`.
+enum class ArraySpelling { kCall, kSubscript };
+
 // How Warp code spells the type in Python (annotations, constructors): "float", "wp.float64",
-// "wp.vec3", "wp.vec3d", "wp.mat33", "wp.array(dtype=wp.vec3)", "wp.array2d(dtype=float)".
-// Structs need the program's names: `struct_name` is used for kStruct.
-std::string python_name(const Type& t, std::string_view struct_name = {});
+// "wp.vec3", "wp.vec3d", "wp.mat33", "wp.array(dtype=wp.vec3)" or "wp.array[wp.vec3]",
+// "wp.array2d(dtype=float)" or "wp.array2d[float]". Structs need the program's names:
+// `struct_name` is used for kStruct.
+std::string python_name(const Type& t, std::string_view struct_name = {},
+                        ArraySpelling arrays = ArraySpelling::kCall);
 
 }  // namespace warpsynth::model

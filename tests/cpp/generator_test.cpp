@@ -1,6 +1,7 @@
 // Property tests of the generator over many seeds, against the catalog of the pinned Warp.
 #include "generator/generator.h"
 
+#include <regex>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -59,4 +60,26 @@ TEST(Generator, EveryTemplateIsUsedAndSourcesAreDistinct) {
   }
   EXPECT_EQ(templates.size(), 20u);
   EXPECT_GE(sources.size(), kCount * 99 / 100);
+}
+
+// Tells a blind reader named (issue 26), counted on the printed Python of 2,000 kernels: before the
+// change, 3.7% of kernels negated a comparison with `not`, 11.6% had an update reading what it
+// updates (`x += x * y`), 9.3% a stock quaternion (0.7071068), and none wrote wp.array[...].
+TEST(Generator, WritesNegationsUpdatesQuaternionsAndArraysAsAPersonDoes) {
+  constexpr int kCount = 2000;
+  const std::regex negated_comparison(R"(\bnot [\w.]+(\[[^\]]*\])? (<|<=|>|>=|==|!=) )");
+  const std::regex self_update(R"((^|\n)\s*(\w+) [-+*/]= [^\n]*\b\2\b)");
+  const std::regex subscript_array(R"(wp\.array(\dd)?\[)");
+  int negated = 0, self_updating = 0, stock_quats = 0, subscripts = 0;
+  for (int i = 0; i < kCount; ++i) {
+    const std::string python = default_generator().generate(generator::sample_seed(1, i)).python;
+    negated += std::regex_search(python, negated_comparison);
+    self_updating += std::regex_search(python, self_update);
+    stock_quats += python.find("0.7071068") != std::string::npos;
+    subscripts += std::regex_search(python, subscript_array);
+  }
+  EXPECT_EQ(negated, 0);
+  EXPECT_LT(self_updating, kCount * 3 / 100);  // what is left: the mesh_query template's `t += ...`
+  EXPECT_LT(stock_quats, kCount * 2 / 100);    // float64 quaternions with no float64 angle at hand
+  EXPECT_GT(subscripts, kCount * 80 / 100);
 }

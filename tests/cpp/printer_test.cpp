@@ -192,3 +192,29 @@ TEST(Printer, LongTernariesAndOperatorsAreWrappedInParentheses) {
             "        + wp.length(some_long_vector_name_number_two)\n"
             "    ) * a_long_scale_factor\n");
 }
+
+TEST(Printer, NegationsAreWrittenAsAPersonWritesThem) {
+  auto less = [] { return node(ExprKind::kCompare, kB, "<", list(var("a"), var("b"))); };
+  EXPECT_EQ(show(negation_of(less())), "a >= b");
+  EXPECT_EQ(show(negation_of(node(ExprKind::kCompare, kB, "==", list(var("n", kI), lit("0", kI))))), "n != 0");
+  EXPECT_EQ(show(negation_of(node(ExprKind::kNot, kB, "", list(var("f", kB))))), "f");
+  EXPECT_EQ(show(negation_of(node(ExprKind::kBoolOp, kB, "and", list(less(), var("f", kB))))), "a >= b or not f");
+  EXPECT_EQ(show(negation_of(var("f", kB))), "not f");
+}
+
+TEST(Printer, ArraysAreSpelledAsTheProgramChose) {
+  const Type grid = Type::array_of(kV3, 2);
+  EXPECT_EQ(python_name(grid), "wp.array2d(dtype=wp.vec3)");
+  EXPECT_EQ(python_name(grid, {}, ArraySpelling::kSubscript), "wp.array2d[wp.vec3]");
+  Program p;
+  p.array_spelling = ArraySpelling::kSubscript;
+  p.kernel.name = "fill";
+  p.kernel.params = {{"values", Type::array_of(kF, 1)}, {"points", grid}};
+  Stmt store;
+  store.kind = StmtKind::kStore;
+  store.target = node(ExprKind::kIndex, kF, "", list(var("values", Type::array_of(kF, 1)), lit("0", kI)));
+  store.value = lit("1.0");
+  p.kernel.body.push_back(std::move(store));
+  EXPECT_NE(print_python(p).find("def fill(values: wp.array[float], points: wp.array2d[wp.vec3]):\n"), std::string::npos)
+      << print_python(p);
+}

@@ -1,0 +1,123 @@
+"""Can a plain classifier tell generated kernels from real ones? (issue 26)
+
+Logistic regression, 5-fold stratified cross-validation, ROC AUC, on three views of each kernel
+(bench/kernel_views.py):
+  anonymous  the kernel's tokens, identifiers -> ID, numbers -> NUM, strings -> STR, comments -> COMMENT
+             (1- to 3-grams)
+  body       the same, of the body alone: no decorator, signature or docstring
+  ast        (parent, child) node-type pairs of the body's syntax tree
+AUC 0.5: the classifier cannot tell them apart; 1.0: it always can.
+
+    .venv/bin/python bench/distinguish.py --generated OUT/gen --real out/corpus [--count 1500]
+    .venv/bin/python bench/distinguish.py --seed 1 --real out/corpus          # generates 1,500 itself
+
+`--generated` takes any folder of synthetic records (`warpsynth generate`, or `generate --from` for
+`--source from`). The real kernels are self-contained extracted records (`make corpus`). The figures
+are printed and written under "distinguish" in bench/results/realism.json (other keys kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from kernel_views import anonymous_tokens, ast_bigrams, sample_kernels  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "realism.json"
+
+
+def views(sources: list[str]) -> dict[str, list[str]]:
+    return {
+        "anonymous": [" ".join(anonymous_tokens(s)) for s in sources],
+        "body": [" ".join(anonymous_tokens(s, body_only=True)) for s in sources],
+        "ast": [" ".join(ast_bigrams(s)) for s in sources],
+    }
+
+
+def cross_validated_auc(texts: list[str], labels: list[int], seed: int, ngrams: tuple[int, int]) -> dict:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(
+        TfidfVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, ngram_range=ngrams, min_df=2),
+        LogisticRegression(max_iter=2000))
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
+    scores = cross_val_score(model, texts, labels, cv=folds, scoring="roc_auc")
+    return {"auc": round(float(scores.mean()), 4), "folds": [round(float(s), 4) for s in scores]}
+
+
+def generate(seed: int, count: int, out: Path) -> Path:
+    binary = ROOT / "build" / "warpsynth"
+    # 5% more than asked: a few draws are duplicates or fail codegen.
+    subprocess.run([str(binary), "generate", "--count", str(int(count * 1.05) + 10), "--seed", str(seed), "--out",
+                    str(out), "--jobs", "2", "--quiet"], check=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--generated", type=Path, help="a folder of synthetic records (default: generate --seed)")
+    parser.add_argument("--real", type=Path, nargs="+", default=[ROOT / "out" / "corpus"],
+                        help="folders of extracted records (default: out/corpus, made by `make corpus`)")
+    parser.add_argument("--source", choices=["generate", "from"], default="generate",
+                        help="what the synthetic records are: built from scratch, or variants of real kernels")
+    parser.add_argument("--count", type=int, default=1500, help="kernels of each kind")
+    parser.add_argument("--seed", type=int, default=1, help="the generator's seed, the samples' and the folds'")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    started = time.time()
+    with tempfile.TemporaryDirectory() as scratch:
+        generated_dir = args.generated or generate(args.seed, args.count, Path(scratch) / "generated")
+        real = sample_kernels(args.real, args.count, args.seed, "extracted")
+        # Variants are compared with real kernels that are not their parents.
+        parents = set()
+        synthetic = sample_kernels([generated_dir], args.count, args.seed, "synthetic")
+        for item in synthetic:
+            parent = item["record"]["meta"].get("generator", {}).get("parent")
+            if parent:
+                parents.add(parent.get("id"))
+        real = [item for item in real if item["id"] not in parents]
+    n = min(len(real), len(synthetic))
+    if n < 50:
+        raise SystemExit(f"too few kernels to compare: {len(synthetic)} generated, {len(real)} real "
+                         "(real kernels come from `make corpus`: out/corpus)")
+    real, synthetic = real[:n], synthetic[:n]
+    labels = [0] * n + [1] * n
+    sources = [item["source"] for item in real] + [item["source"] for item in synthetic]
+    figures = {}
+    for name, texts in views(sources).items():
+        figures[name] = cross_validated_auc(texts, labels, args.seed, (1, 3) if name != "ast" else (1, 2))
+        print(f"{args.source:>8} {name:<10} AUC {figures[name]['auc']:.3f}  folds {figures[name]['folds']}")
+    result = {
+        "kernels_each": n,
+        "seed": args.seed,
+        "generated": str(args.generated) if args.generated else f"warpsynth generate --seed {args.seed}",
+        "real": [str(p) for p in args.real],
+        "anonymous": figures["anonymous"]["auc"],
+        "body": figures["body"]["auc"],
+        "ast": figures["ast"]["auc"],
+        "folds": {k: v["folds"] for k, v in figures.items()},
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "seconds": round(time.time() - started, 1),
+    }
+    stored = json.loads(args.results.read_text()) if args.results.exists() else {}
+    stored.setdefault("distinguish", {})[args.source] = result
+    args.results.write_text(json.dumps(stored, indent=1) + "\n")
+    print(f"{n} generated vs {n} real kernels; written to {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
