@@ -110,6 +110,9 @@ bool BuiltinIndex::usable(const catalog::Signature& sig, const GeneratorConfig& 
     const Type& divisor = sig.args[1].type;
     if (!divisor.is_scalar() && divisor.kind != model::Kind::kVector) return false;
   }
+  // `//` and `%` of floats (`0.19 // (wp.abs(d) + 1.0)`) are what a blind reader took for machine-made:
+  // real Warp code divides integers that way (an index into rows, a cell of a grid).
+  if ((sig.key == "floordiv" || sig.key == "mod") && !model::is_integer(sig.returns.scalar)) return false;
   return true;
 }
 
