@@ -1,5 +1,5 @@
 // libFuzzer target: a shard of any bytes, plain or zstd-compressed, is read record by record (each
-// line through the JSON reader and the record shape check) or refused with std::runtime_error:
+// line read as a Record, or refused as one with RecordFormatError) or refused with std::runtime_error:
 // never a crash, a hang or undefined behaviour. The first byte picks the form.
 #include <unistd.h>
 
@@ -9,9 +9,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "dataset/record_shape.h"
+#include "dataset/record.h"
 #include "dataset/shard_files.h"
-#include "util/json_reader.h"
 
 namespace fs = std::filesystem;
 
@@ -27,7 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     warpsynth::for_each_record(dir.string(), [](const std::string&, const std::string& line) {
-      if (auto record = warpsynth::read_json(line)) warpsynth::record_shape_problem(*record);
+      try {
+        warpsynth::Record::parse(line).to_line();  // read, and written again
+      } catch (const warpsynth::RecordFormatError&) {
+      }
     });
   } catch (const std::runtime_error&) {
   }
