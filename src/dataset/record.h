@@ -92,6 +92,10 @@ struct RecordMeta {
   std::optional<protocol::QualityMeasures> quality;        // none: the worker could not measure
   LineCounts lines;
   std::optional<int> opt_level;  // an opt-in build level other than Warp's default
+
+  // The distribution that ships an extracted record's file; null for generated records and files
+  // no installed distribution lists.
+  const protocol::Provenance* package() const { return source && source->package ? &*source->package : nullptr; }
 };
 
 // What a record's checks found: a verdict per level, in the order first written, and what replays

@@ -23,7 +23,7 @@ InputRecord take(const Record& record, SpooledLine line, std::size_t input) {
   r.python = record.python;
   if (record.meta.generator) r.template_name = record.meta.generator->template_name;
   if (record.origin == Origin::kExtracted && record.meta.source) {
-    const auto& package = record.meta.source->package;
+    const protocol::Provenance* package = record.meta.package();
     r.source_key = (package ? package->distribution : std::string()) + ":" + record.meta.source->file;
   }
   r.verified_ok = record.verify.count_ok();

@@ -65,7 +65,7 @@ nlohmann::ordered_json dataset_row(const Record& record, const std::string& near
     row[fmt::format("verify_{}", level)] = verdict ? nlohmann::json(verdict->text()) : nlohmann::json();
   }
   row["template"] = meta.generator ? nlohmann::json(meta.generator->template_name) : nlohmann::json();
-  const auto* package = meta.source && meta.source->package ? &*meta.source->package : nullptr;
+  const protocol::Provenance* package = meta.package();
   row["source_file"] = meta.source ? nlohmann::json(meta.source->file) : nlohmann::json();
   row["source_package"] = package ? nlohmann::json(package->distribution) : nlohmann::json();
   row["source_license"] = package ? nlohmann::json(package->license) : nlohmann::json();
