@@ -17,8 +17,9 @@ Give the folder to a reviewer who knows nothing else (a person, or a fresh agent
 bench/results/realism.json under "blind_review" (other keys kept), and keeps every label and reason
 with the file's origin in bench/results/blind_review/SOURCE-seedS.json.
 
-With `--source from --generated DIR` the generated half are variants of real kernels (`generate --from`);
-the real kernels shown are then never the parents of the variants shown.
+With `--source from` the generated half are variants of real kernels (`generate --from` of the real
+kernels of half the source files, or the records of `--generated DIR`); the real kernels shown come
+from the other half: never a parent of a variant shown, nor from its parent's file.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kernel_views import sample_kernels  # noqa: E402
+from kernel_views import in_parent_half, sample_kernels, source_file_of, write_parent_half  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "realism.json"
 DETAILS = ROOT / "bench" / "results" / "blind_review"
@@ -53,11 +54,19 @@ def write_review(args: argparse.Namespace) -> int:
         generated_dir = args.generated
         if generated_dir is None:
             generated_dir = Path(scratch) / "generated"
-            subprocess.run([str(ROOT / "build" / "warpsynth"), "generate", "--count", "200", "--seed", str(args.seed),
-                            "--out", str(generated_dir), "--jobs", "2", "--quiet"], check=True)
+            command = [str(ROOT / "build" / "warpsynth"), "generate", "--count", "200", "--seed", str(args.seed),
+                       "--out", str(generated_dir), "--jobs", "2", "--quiet"]
+            if args.source == "from":  # variants of the real kernels of half the files
+                command += ["--from", str(write_parent_half(args.real, args.seed, Path(scratch) / "parents"))]
+            if subprocess.run(command).returncode not in (0, 1):  # 1: some kernels failed, the rest were written
+                raise SystemExit("warpsynth generate failed: " + " ".join(command))
         synthetic = sample_kernels([generated_dir], EACH, args.seed, "synthetic")
-    parents = {(item["record"]["meta"].get("generator", {}).get("parent") or {}).get("id") for item in synthetic}
-    real = sample_kernels(args.real, EACH, args.seed, "extracted", exclude_ids={p for p in parents if p})
+    real = sample_kernels(args.real, 4 * EACH, args.seed, "extracted")
+    if args.source == "from":  # real kernels of the other half of the files: never a parent or its neighbour
+        parent_files = {source_file_of(item["record"]) for item in synthetic}
+        real = [item for item in real
+                if not in_parent_half(item["record"], args.seed) and source_file_of(item["record"]) not in parent_files]
+    real = real[:EACH]
     if len(synthetic) < EACH or len(real) < EACH:
         raise SystemExit(f"not enough kernels: {len(synthetic)} generated, {len(real)} real (need {EACH} each)")
     shown = [("generator", item) for item in synthetic] + [("person", item) for item in real]

@@ -9,6 +9,7 @@ docstring, comments and body, as written.
 from __future__ import annotations
 
 import ast
+import hashlib
 import io
 import json
 import keyword
@@ -137,3 +138,30 @@ def sample_kernels(folders: list[Path], count: int, seed: int, origin: str,
     items = sorted(pool.values(), key=lambda item: item["id"])
     random.Random(seed).shuffle(items)
     return items[:count]
+
+
+def source_file_of(record: dict) -> str:
+    """The file a real record comes from (its distribution and path), or a variant's parent's."""
+    meta = record["meta"]
+    source = meta.get("source") or (meta.get("generator") or {}).get("parent") or {}
+    package = source.get("package") or {}
+    return f"{package.get('distribution', '')}:{source.get('file', '')}"
+
+
+def in_parent_half(record: dict, seed: int) -> bool:
+    """Half of the real files, by a hash of the file and the seed: variants are made from the kernels
+    of this half and compared with the kernels of the other, so that the real kernels shown are never a
+    variant's parent nor from its parent's file, and both halves are drawn alike."""
+    digest = hashlib.sha256(f"{seed}:{source_file_of(record)}".encode()).digest()
+    return digest[0] % 2 == 0
+
+
+def write_parent_half(folders: list[Path], seed: int, out: Path) -> Path:
+    """The self-contained real records of the parent half, as a folder `generate --from` reads."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "kernels.jsonl").open("w") as lines:
+        for folder in folders:
+            for record in records_of(folder):
+                if record.get("origin") == "extracted" and in_parent_half(record, seed):
+                    lines.write(json.dumps(record) + "\n")
+    return out

@@ -6,6 +6,7 @@
 #include "cli/option_checks.h"
 #include "generator/config.h"
 #include "generate/generate_run.h"
+#include "generate/sample_makers.h"
 
 namespace warpsynth::cli {
 namespace {
@@ -37,6 +38,17 @@ samples arrive under a temporary name and renamed when complete; manifest.json (
 its complete shards); summary.json; warpsynth.log (the workers' output). Re-running the same
 command after a crash or a kill resumes at the first incomplete shard; a folder holding another
 run is refused.
+With --from DIR, sample i is instead a variant of a real kernel: a self-contained record of
+DIR (written by `warpsynth extract`; with `verify` verdicts, records whose cpu_run failed are
+left out) drawn from the sample's seed, with edits a person makes to code they adapt: locals
+and arguments renamed consistently by names real Warp code uses (comments and docstrings
+follow), a round constant retuned, two independent assignments reordered, a loop's range
+written the other way, now and then a builtin swapped for one of the same signatures. A variant
+shares under variants.max_parent_jaccard of its token 5-grams with its parent (new data for
+`dataset`'s near-dedup); its record has template "variant", meta.generator.parent (the parent
+record's id, kernel, file and package with its license) and meta.generator.edits, and is
+launched at --verify run as an extracted kernel is. `dataset` puts a variant in its parent's
+split. The config's "variants" section sets the edits' probabilities.
 Exit code: 0 when every kernel passed, 1 when any failed, 2 on a usage error.)";
 
 }  // namespace
@@ -58,6 +70,10 @@ Runner add_generate_command(CLI::App& app) {
   cmd->add_option("--seed", state->options.seed, "Run seed (0 to 18446744073709551615)")->default_val(0)->check(cli::unsigned_64());
   cmd->add_option("--out", state->options.out_dir, "Output folder (created if missing)");
   cmd->add_option("--config", state->options.config_path, "JSON file overriding generator settings")->check(CLI::ExistingFile);
+  cmd->add_option("--from", state->options.from_dir,
+                  "Make variants of the self-contained real kernels in this folder (an `extract` or `verify` output) "
+                  "instead of kernels from scratch")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--batch", state->options.batch, "Kernels per worker request")->default_val(32)->check(CLI::Range(1, 10000));
   cmd->add_option("--jobs,-j", state->options.jobs, "Worker processes (default: the number of cores)")
       ->default_val(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))
@@ -123,6 +139,14 @@ Runner add_generate_command(CLI::App& app) {
         generator::GeneratorConfig::load(state->options.config_path);
       } catch (const std::exception& e) {
         std::cerr << "warpsynth generate: " << e.what() << "\n";
+        return kExitUsage;
+      }
+    }
+    if (!state->options.from_dir.empty()) {
+      try {
+        read_parents(state->options.from_dir);  // refused before anything is written
+      } catch (const std::exception& e) {
+        std::cerr << "warpsynth generate: --from: " << e.what() << "\n";
         return kExitUsage;
       }
     }

@@ -24,7 +24,7 @@ namespace warpsynth {
 struct UnitPreamble;
 
 // The record format's version; docs/dataset.md keeps the history of what each one changed.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // A line that is not a record: not JSON; of the wrong shape (a field every record has missing or of
 // another type: the first such named); or a field inside `meta`, `verify` or the code of the wrong
@@ -55,13 +55,24 @@ struct RecordSource {
   std::optional<protocol::Provenance> package;  // none: no installed distribution ships the file
 };
 
+// The real kernel a variant (`generate --from`) was made from: the record it came in, and where
+// that one came from.
+struct ParentStamp {
+  std::string id;      // the real record's id
+  std::string kernel;  // its kernel (the variant keeps the name)
+  std::string file;    // its meta.source.file
+  std::optional<protocol::Provenance> package;  // its meta.source.package: distribution, version, license
+};
+
 // How a generated kernel was made (meta.generator): enough to make it again.
 struct GeneratorStamp {
   std::uint64_t run_seed = 0;
   std::uint64_t index = 0;    // sample index in the run
   std::string seed;           // the sample seed, 16 hex digits
-  std::string template_name;
+  std::string template_name;  // "variant" for a variant of a real kernel
   std::string config_hash;
+  std::optional<ParentStamp> parent;  // variants only
+  std::vector<std::string> edits;     // variants only: what was changed, in order
 };
 
 // Lines of the record's texts (0 for none).
@@ -93,9 +104,13 @@ struct RecordMeta {
   LineCounts lines;
   std::optional<int> opt_level;  // an opt-in build level other than Warp's default
 
-  // The distribution that ships an extracted record's file; null for generated records and files
-  // no installed distribution lists.
-  const protocol::Provenance* package() const { return source && source->package ? &*source->package : nullptr; }
+  // The distribution whose code this is: the one that ships an extracted record's file, or a
+  // variant's parent's; null for kernels made from scratch and files no installed distribution lists.
+  const protocol::Provenance* package() const {
+    if (source && source->package) return &*source->package;
+    if (generator && generator->parent && generator->parent->package) return &*generator->parent->package;
+    return nullptr;
+  }
 };
 
 // What a record's checks found: a verdict per level, in the order first written, and what replays
@@ -182,6 +197,22 @@ struct SyntheticInfo {
 
 Record make_synthetic_record(const protocol::KernelCode& kernel, const SyntheticInfo& info,
                              const RecordContext& context);
+
+// What `generate --from` knows of a variant of a real kernel.
+struct VariantInfo {
+  std::string python;  // the variant's source, exactly as compiled
+  std::uint64_t run_seed = 0;
+  std::uint64_t index = 0;
+  std::uint64_t sample_seed = 0;
+  std::string config_hash;
+  ParentStamp parent;
+  std::vector<std::string> edits;
+  std::vector<std::string> builtins;  // wp.<name>( calls, as extract records them
+};
+
+// A variant's record: synthetic, its generator stamp naming the parent; launched as an extracted
+// kernel is (no launch dims: the worker guesses one from wp.tid()).
+Record make_variant_record(const protocol::KernelCode& kernel, const VariantInfo& info, const RecordContext& context);
 
 // The preambles (CPU, CUDA) of the units of a worker reply's kernel, named as its record names
 // them; a run writes each once into its output folder (PreambleStore).

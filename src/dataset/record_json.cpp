@@ -118,6 +118,10 @@ Json meta_json(const RecordMeta& m) {
   if (const auto& g = m.generator) {
     j["generator"] = {{"run_seed", g->run_seed}, {"index", g->index}, {"seed", g->seed},
                       {"template", g->template_name}, {"config_hash", g->config_hash}};
+    if (const auto& p = g->parent) {
+      j["generator"]["parent"] = {{"id", p->id}, {"kernel", p->kernel}, {"file", p->file}, {"package", provenance_json(p->package)}};
+      j["generator"]["edits"] = g->edits;
+    }
   }
   if (const auto& s = m.source) j["source"] = {{"file", s->file}, {"line", s->line}, {"package", provenance_json(s->package)}};
   Json args = Json::array();
@@ -202,7 +206,13 @@ RecordMeta meta_of(const FieldReader& r) {
   if (r.has("generator")) {
     const FieldReader g = r.object("generator");
     m.generator = GeneratorStamp{g.count("run_seed"), g.count("index"), g.text("seed"), g.text("template"),
-                                 g.text("config_hash")};
+                                 g.text("config_hash"), std::nullopt, {}};
+    if (g.has("parent")) {
+      const FieldReader p = g.object("parent");
+      m.generator->parent = ParentStamp{p.text("id"), p.text("kernel"), p.text("file"), std::nullopt};
+      if (p.maybe("package")) m.generator->parent->package = provenance_of(p.object("package"));
+      m.generator->edits = g.texts("edits");
+    }
   }
   if (r.has("source")) {
     const FieldReader s = r.object("source");

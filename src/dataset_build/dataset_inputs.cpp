@@ -22,9 +22,14 @@ InputRecord take(const Record& record, SpooledLine line, std::size_t input) {
   r.origin = record.origin;
   r.python = record.python;
   if (record.meta.generator) r.template_name = record.meta.generator->template_name;
+  // The kernels of one file share a split; a variant joins its parent's file, so that a model is
+  // never tested on a variant of what it trained on.
+  const protocol::Provenance* package = record.meta.package();
+  const std::string distribution = package ? package->distribution : std::string();
   if (record.origin == Origin::kExtracted && record.meta.source) {
-    const protocol::Provenance* package = record.meta.package();
-    r.source_key = (package ? package->distribution : std::string()) + ":" + record.meta.source->file;
+    r.source_key = distribution + ":" + record.meta.source->file;
+  } else if (record.meta.generator && record.meta.generator->parent) {
+    r.source_key = distribution + ":" + record.meta.generator->parent->file;
   }
   r.verified_ok = record.verify.count_ok();
   return r;

@@ -27,6 +27,7 @@
 #include "driver/worker_pool.h"
 #include "generator/generator.h"
 #include "generator/rng.h"
+#include "generate/sample_makers.h"
 #include "run/shard_assembler.h"
 #include "run/sharded_output.h"
 #include "util/atomic_file.h"
@@ -56,22 +57,33 @@ generator::GeneratorConfig load_config(const GenerateOptions& options) {
   return options.config_path.empty() ? generator::GeneratorConfig::defaults() : generator::GeneratorConfig::load(options.config_path);
 }
 
-struct Pending {
-  std::uint64_t index;
-  generator::GeneratedKernel kernel;
-};
+// The typed generator's kernels, or with --from variants of the real kernels of that folder.
+std::unique_ptr<SampleMaker> sample_maker(const GenerateOptions& options, const generator::GeneratorConfig& config,
+                                          const catalog::Catalog& table, const generator::Generator& generator) {
+  if (options.from_dir.empty()) return std::make_unique<ScratchSamples>(generator, options.seed);
+  return std::make_unique<VariantSamples>(read_parents(options.from_dir), config, table, options.seed);
+}
 
-// What the worker said of one item of a batch.
-SampleResult verdict_of(const Pending& p, const protocol::SourceReply& item) {
+// What the worker said of one item of a batch: the sample's kernel (its only one, or the one it names).
+SampleResult verdict_of(const Sample& sample, const protocol::SourceReply& item, const protocol::KernelCode** kernel) {
   SampleResult r;
-  r.index = p.index;
-  r.template_name = p.kernel.template_name;
+  r.index = sample.index;
+  r.template_name = sample.template_name;
+  *kernel = nullptr;
+  if (sample.kernel) {
+    for (const auto& k : item.kernels) {
+      if (k.kernel == *sample.kernel) *kernel = &k;
+    }
+  } else if (item.kernels.size() == 1) {
+    *kernel = &item.kernels[0];
+  }
   if (!item.errors.empty()) {
     r.stage = item.errors[0].stage;
     r.message = item.errors[0].message;
-  } else if (item.kernels.size() != 1) {
+  } else if (!*kernel) {
     r.stage = "codegen";
-    r.message = fmt::format("expected one kernel, Warp found {}", item.kernels.size());
+    r.message = sample.kernel ? fmt::format("Warp found no kernel {}", *sample.kernel)
+                              : fmt::format("expected one kernel, Warp found {}", item.kernels.size());
   } else {
     r.ok = true;
   }
@@ -88,26 +100,25 @@ SampleResult verdict_of(const Pending& p, const protocol::SourceReply& item) {
   return r;
 }
 
-// Generated kernels through the worker pool: a batch of sample indices becomes a request of
-// their sources; each reply item becomes a record, or a failure. Results wait in `results` for
+// Samples through the worker pool: a batch of sample indices becomes a request of their sources;
+// each reply item becomes a record, or a failure. Results wait in `results` for
 // the driver's thread, which writes them into their shards.
 class GenerateJob : public BatchJob, public ResultQueue {
  public:
-  GenerateJob(const GenerateOptions& options, const generator::Generator& generator, const RecordContext& context,
-              std::string config_hash)
-      : preambles(options.out_dir),
-        options_(options),
-        generator_(generator),
-        context_(context),
-        config_hash_(std::move(config_hash)) {}
+  GenerateJob(const GenerateOptions& options, const SampleMaker& maker, const RecordContext& context)
+      : preambles(options.out_dir), options_(options), maker_(maker), context_(context) {}
 
   std::string request(std::int64_t id, std::span<const std::uint64_t> items) override {
     std::vector<protocol::SourceItem> sources;
     for (std::uint64_t index : items) {
-      const generator::GeneratedKernel& kernel = generated(index);
-      sources.push_back({sample_label(index), kernel.python,
-                         runs() ? std::optional(run_plan(index, kernel, options_.verify == VerifyLevel::kGrad, options_.opt_level))
-                                : std::nullopt});
+      const Sample& sample = made(index);
+      std::optional<protocol::RunPlan> plan;
+      if (runs()) {
+        plan = sample.plan;
+        plan->grad = options_.verify == VerifyLevel::kGrad;
+        plan->opt_level = options_.opt_level;
+      }
+      sources.push_back({sample_label(index), sample.python, std::move(plan)});
     }
     if (runs()) return protocol::run_sources_request(id, sources);
     return options_.verify == VerifyLevel::kCompile ? protocol::compile_sources_request(id, sources)
@@ -124,12 +135,12 @@ class GenerateJob : public BatchJob, public ResultQueue {
     if (replies.size() != items.size()) return false;
     std::vector<SampleResult> out;
     for (size_t k = 0; k < items.size(); ++k) {
-      Pending p{items[k], take(items[k])};
-      const auto& item = replies[k];
-      SampleResult r = verdict_of(p, item);
+      const Sample sample = take(items[k]);
+      const protocol::KernelCode* kernel = nullptr;
+      SampleResult r = verdict_of(sample, replies[k], &kernel);
       if (r.ok) {
         try {
-          std::tie(r.record, r.id) = make_record(p, item.kernels[0], item);
+          std::tie(r.record, r.id) = make_record(sample, *kernel, replies[k]);
         } catch (const std::exception& e) {
           r.ok = false;
           r.stage = "record";
@@ -155,59 +166,50 @@ class GenerateJob : public BatchJob, public ResultQueue {
   PreambleStore preambles;  // written as records name them
 
  private:
-  // A sample's kernel, generated when its batch is first sent and kept until its result is in
-  // (a bisected batch is sent again in parts).
-  const generator::GeneratedKernel& generated(std::uint64_t index) {
+  // A sample, made when its batch is first sent and kept until its result is in (a bisected batch
+  // is sent again in parts).
+  const Sample& made(std::uint64_t index) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      auto it = kernels_.find(index);
-      if (it != kernels_.end()) return it->second;
+      auto it = samples_.find(index);
+      if (it != samples_.end()) return it->second;
     }
-    generator::GeneratedKernel kernel = generator_.generate(generator::sample_seed(options_.seed, index));
+    Sample sample = maker_.make(index);
     std::lock_guard<std::mutex> lock(mutex_);
-    return kernels_.emplace(index, std::move(kernel)).first->second;
+    return samples_.emplace(index, std::move(sample)).first->second;
   }
-  generator::GeneratedKernel take(std::uint64_t index) {
+  Sample take(std::uint64_t index) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = kernels_.find(index);
-    if (it == kernels_.end()) return generator_.generate(generator::sample_seed(options_.seed, index));
-    generator::GeneratedKernel kernel = std::move(it->second);
-    kernels_.erase(it);
-    return kernel;
+    auto it = samples_.find(index);
+    if (it == samples_.end()) return maker_.make(index);
+    Sample sample = std::move(it->second);
+    samples_.erase(it);
+    return sample;
   }
   // --verify run and grad launch the kernels.
   bool runs() const { return launches(options_.verify); }
 
-  // How the worker launches a sample's kernel at --verify run: the generator's launch, the shapes
-  // of its arrays, its host objects; inputs drawn from a seed of the sample's own.
-  static protocol::RunPlan run_plan(std::uint64_t index, const generator::GeneratedKernel& kernel, bool grad,
-                                    int opt_level) {
-    protocol::RunPlan plan;
-    plan.dims = kernel.launch_dims;
-    for (const auto& a : kernel.arrays) plan.array_shapes[a.name] = a.shape;
-    for (const auto& [arg, what] : kernel.launch.host_objects) plan.host_objects[arg] = what;
-    plan.block_dim = kernel.launch.tiled_block_dim;
-    plan.seed = protocol::run_input_seed(kernel.seed, index);
-    plan.grad = grad;
-    plan.opt_level = opt_level;
-    return plan;
-  }
-
   // The record's JSON line, and its id.
-  std::pair<std::string, std::string> make_record(const Pending& p, const protocol::KernelCode& kernel,
+  std::pair<std::string, std::string> make_record(const Sample& sample, const protocol::KernelCode& kernel,
                                                   const protocol::SourceReply& item) {
-    SyntheticInfo info;
-    info.python = p.kernel.python;
-    info.run_seed = options_.seed;
-    info.index = p.index;
-    info.sample_seed = generator::sample_seed(options_.seed, p.index);
-    info.template_name = p.kernel.template_name;
-    info.config_hash = config_hash_;
-    info.features = p.kernel.features;
-    info.launch_dims = p.kernel.launch_dims;
-    for (const auto& a : p.kernel.arrays) info.array_shapes.emplace_back(a.name, a.shape);
-    info.launch = p.kernel.launch;
-    Record record = make_synthetic_record(kernel, info, context_);
+    Record record;
+    if (sample.variant) {
+      record = make_variant_record(kernel, *sample.variant, context_);
+    } else {
+      const generator::GeneratedKernel& made = *sample.generated;
+      SyntheticInfo info;
+      info.python = made.python;
+      info.run_seed = options_.seed;
+      info.index = sample.index;
+      info.sample_seed = generator::sample_seed(options_.seed, sample.index);
+      info.template_name = made.template_name;
+      info.config_hash = maker_.config_hash();
+      info.features = made.features;
+      info.launch_dims = made.launch_dims;
+      for (const auto& a : made.arrays) info.array_shapes.emplace_back(a.name, a.shape);
+      info.launch = made.launch;
+      record = make_synthetic_record(kernel, info, context_);
+    }
     for (const auto& preamble : record_preambles(kernel)) preambles.add(preamble);
     for (const auto& [level, verdict] : item.verify) record.verify.set(level, Verdict::parse(verdict));
     record.verify.run = item.run;  // what replays the check
@@ -217,12 +219,11 @@ class GenerateJob : public BatchJob, public ResultQueue {
   }
 
   const GenerateOptions& options_;
-  const generator::Generator& generator_;
+  const SampleMaker& maker_;
   const RecordContext& context_;
-  std::string config_hash_;
 
   std::mutex mutex_;
-  std::map<std::uint64_t, generator::GeneratedKernel> kernels_;  // sent, result not yet in
+  std::map<std::uint64_t, Sample> samples_;  // sent, result not yet in
 };
 
 // The arguments of a cluster task: the run's own, with absolute paths (a task starts elsewhere).
@@ -233,6 +234,7 @@ std::vector<std::string> task_arguments(const GenerateOptions& o) {
       "--jobs", std::to_string(o.jobs), "--recycle", std::to_string(o.recycle_after), "--timeout",
       fmt::format("{}", o.batch_timeout.count() / 1000.0), "--out", fs::absolute(o.out_dir).string(), "--quiet"};
   if (!o.config_path.empty()) args.insert(args.end(), {"--config", fs::absolute(o.config_path).string()});
+  if (!o.from_dir.empty()) args.insert(args.end(), {"--from", fs::absolute(o.from_dir).string()});
   if (o.opt_level >= 0) args.insert(args.end(), {"--opt-level", std::to_string(o.opt_level)});
   return args;
 }
@@ -256,17 +258,18 @@ RunSummary run_generate(const GenerateOptions& options, std::ostream& log) {
   pool.launch(pool_options.jobs);
   std::string warp_version = pool.first().ensure_started().warp_version;
   std::string catalog_path = catalog::ensure_cached(pool.first(), options.startup_timeout, &log);
-  RunIdentity identity{options.seed,    options.count,  options.shard_size, config.hash(),
+  catalog::Catalog table = catalog::Catalog::load(catalog_path);
+  generator::Generator generator(table, config);
+  std::unique_ptr<SampleMaker> maker = sample_maker(options, config, table, generator);
+  RunIdentity identity{options.seed,    options.count,  options.shard_size, maker->config_hash(),
                        verify_level_name(options.verify),  shard_format_name(options.format), warp_version,       WARPSYNTH_VERSION, options.opt_level};
 
   RunSummary summary;
   summary.manifest = run_manifest(folder, "generate", identity, "another run");
   const ShardFormat format = options.format;
 
-  catalog::Catalog table = catalog::Catalog::load(catalog_path);
-  generator::Generator generator(table, config);
   RecordContext context{warp_version, WARPSYNTH_VERSION, "", std::nullopt};
-  GenerateJob job(options, generator, context, identity.config_hash);
+  GenerateJob job(options, *maker, context);
 
   ShardedOutput out{options.out_dir, format, options.count, options.shard_size,
                     static_cast<std::uint64_t>(std::max(1, options.batch)), options.progress,
@@ -295,9 +298,15 @@ std::string show_sample(const GenerateOptions& options, std::uint64_t index) {
   catalog::Catalog table = catalog::Catalog::load(catalog::ensure_cached(worker, options.startup_timeout, &std::cerr));
   worker.shutdown();
   generator::Generator generator(table, config);
-  generator::GeneratedKernel kernel = generator.generate(generator::sample_seed(options.seed, index));
-  return "# sample " + std::to_string(index) + " of seed " + std::to_string(options.seed) + ", template " +
-         kernel.template_name + "\n" + kernel.python;
+  const Sample sample = sample_maker(options, config, table, generator)->make(index);
+  std::string head = "# sample " + std::to_string(index) + " of seed " + std::to_string(options.seed) + ", template " +
+                     sample.template_name + "\n";
+  if (sample.variant) {
+    head += "# a variant of " + sample.variant->parent.kernel + " (" + sample.variant->parent.file + ", record " +
+            sample.variant->parent.id + ")\n";
+    for (const auto& edit : sample.variant->edits) head += "# " + edit + "\n";
+  }
+  return head + sample.python;
 }
 
 }  // namespace warpsynth

@@ -22,6 +22,7 @@ struct GenerateOptions {
   std::uint64_t seed = 0;
   std::string out_dir;
   std::string config_path;    // empty: built-in defaults
+  std::string from_dir;       // variants of the self-contained real kernels of this folder; empty: from scratch
   int jobs = 1;               // worker processes
   int batch = 32;             // kernels per worker request
   std::uint64_t shard_size = 1000;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <xxhash.h>
 
 #include "generator/builtin_usage.h"
@@ -91,6 +92,23 @@ void read(const nlohmann::json& j, const char* key, T& field) {
   }
 }
 
+// The `variants` section (generate --from): every key known, each probability in [0, 1].
+void read_variant_policy(const nlohmann::json& j, VariantPolicy& p) {
+  if (!j.is_object()) throw std::runtime_error("config key 'variants' must be an object");
+  const std::pair<const char*, double*> fields[] = {
+      {"p_rename", &p.p_rename},       {"p_swap_builtin", &p.p_swap_builtin}, {"p_tune_constant", &p.p_tune_constant},
+      {"p_reorder", &p.p_reorder},     {"p_loop_form", &p.p_loop_form},       {"max_parent_jaccard", &p.max_parent_jaccard}};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (std::none_of(std::begin(fields), std::end(fields), [&](const auto& f) { return it.key() == f.first; }))
+      throw std::runtime_error("unknown config key 'variants." + it.key() + "'");
+  }
+  for (const auto& [key, field] : fields) {
+    read(j, key, *field);
+    if (!(*field >= 0.0 && *field <= 1.0))
+      throw std::runtime_error(fmt::format("config 'variants.{}' is {}: a probability must be in [0, 1]", key, *field));
+  }
+}
+
 }  // namespace
 
 GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
@@ -133,6 +151,7 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   read(overrides, "p_matrix_literal_components", c.p_matrix_literal_components);
   read(overrides, "p_component_of_variable", c.p_component_of_variable);
   read(overrides, "p_cast_from_int", c.p_cast_from_int);
+  if (overrides.contains("variants")) read_variant_policy(overrides.at("variants"), c.variants);
   read(overrides, "p_cast_from_int32", c.p_cast_from_int32);
   read(overrides, "p_compare_float32", c.p_compare_float32);
   read(overrides, "p_compare_int", c.p_compare_int);
@@ -298,11 +317,18 @@ nlohmann::ordered_json GeneratorConfig::to_json() const {
       {"local_types", local_types},       {"statements", statements},
       {"exclude_builtins", exclude_builtins}, {"exclude_prefixes", exclude_prefixes},
       {"exclude_groups", exclude_groups},
+      {"variants", {{"p_rename", variants.p_rename}, {"p_swap_builtin", variants.p_swap_builtin},
+                    {"p_tune_constant", variants.p_tune_constant}, {"p_reorder", variants.p_reorder},
+                    {"p_loop_form", variants.p_loop_form}, {"max_parent_jaccard", variants.max_parent_jaccard}}},
   };
 }
 
 std::string GeneratorConfig::hash() const {
-  std::string text = to_json().dump();
+  // The `variants` section shapes only `generate --from`, whose run hashes it with its parents
+  // (generate_run.cpp): kernels made from scratch keep the hash they had before the section was.
+  nlohmann::ordered_json j = to_json();
+  j.erase("variants");
+  std::string text = j.dump();
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(XXH3_64bits(text.data(), text.size())));
   return hex;

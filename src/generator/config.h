@@ -9,7 +9,23 @@
 
 #include <nlohmann/json.hpp>
 
+
 namespace warpsynth::generator {
+
+// How far a variant of a real kernel goes from its parent (`generate --from`; the config's `variants`
+// section; generator/variants/variant_maker.h makes them).
+struct VariantPolicy {
+  double p_rename = 0.8;          // each local or argument that has a fitting other name
+  // One call of a builtin swapped for one of the same signatures. Rare: a swap changes what is
+  // computed, and a reader sees a cbrt where a root belongs (a blind review named it).
+  double p_swap_builtin = 0.05;
+  double p_tune_constant = 0.5;   // per kernel: 1 or 2 round floating literals set to a near round value
+  double p_reorder = 0.3;         // two adjacent independent assignments of other shapes swapped
+  double p_loop_form = 0.3;       // range(n) <-> range(0, n)
+  // A variant is new data: it shares fewer token 5-grams with its parent than this (the near-dedup
+  // threshold of `dataset` is 0.85). A first draw that does not is redrawn with every edit on.
+  double max_parent_jaccard = 0.84;
+};
 
 struct GeneratorConfig {
   int max_expr_depth = 2;        // levels of nested calls under a statement
@@ -90,6 +106,7 @@ struct GeneratorConfig {
   std::vector<std::string> exclude_builtins;  // keys never called (need handles, print, assert...)
   std::vector<std::string> exclude_prefixes;  // keys starting with these are never called
   std::vector<std::string> exclude_groups;    // Warp documentation groups never called
+  VariantPolicy variants;           // generate --from: how far a variant goes from its parent
 
   static GeneratorConfig defaults();
   // `overrides` is a JSON object with any subset of the fields; throws std::runtime_error naming

@@ -118,7 +118,7 @@ def test_the_check_finds_a_changed_function(outputs, tmp_path):
 
 def test_every_record_has_a_schema_version_and_line_tags_point_at_its_python(outputs):
     records = outputs["generated"][:20] + outputs["extracted"]
-    assert all(r["schema_version"] == 4 for r in records)
+    assert all(r["schema_version"] == 5 for r in records)
     tagged = 0
     for record in records:
         assert fidelity_reference.line_tag_mismatches(record) == [], record["kernel"]
