@@ -28,7 +28,6 @@ import argparse
 import json
 import random
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -36,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kernel_views import in_parent_half, sample_kernels, source_file_of, write_parent_half  # noqa: E402
+from kernel_views import generate, real_beside_variants, sample_kernels, write_parent_half  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "realism.json"
 DETAILS = ROOT / "bench" / "results" / "blind_review"
@@ -53,19 +52,13 @@ def write_review(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         generated_dir = args.generated
         if generated_dir is None:
-            generated_dir = Path(scratch) / "generated"
-            command = [str(ROOT / "build" / "warpsynth"), "generate", "--count", "200", "--seed", str(args.seed),
-                       "--out", str(generated_dir), "--jobs", "2", "--quiet"]
-            if args.source == "from":  # variants of the real kernels of half the files
-                command += ["--from", str(write_parent_half(args.real, args.seed, Path(scratch) / "parents"))]
-            if subprocess.run(command).returncode not in (0, 1):  # 1: some kernels failed, the rest were written
-                raise SystemExit("warpsynth generate failed: " + " ".join(command))
+            # variants (--source from) of the real kernels of half the files
+            parents = write_parent_half(args.real, args.seed, Path(scratch) / "parents") if args.source == "from" else None
+            generated_dir = generate(args.seed, 200, Path(scratch) / "generated", parents)
         synthetic = sample_kernels([generated_dir], EACH, args.seed, "synthetic")
     real = sample_kernels(args.real, 4 * EACH, args.seed, "extracted")
     if args.source == "from":  # real kernels of the other half of the files: never a parent or its neighbour
-        parent_files = {source_file_of(item["record"]) for item in synthetic}
-        real = [item for item in real
-                if not in_parent_half(item["record"], args.seed) and source_file_of(item["record"]) not in parent_files]
+        real = real_beside_variants(real, synthetic, args.seed)
     real = real[:EACH]
     if len(synthetic) < EACH or len(real) < EACH:
         raise SystemExit(f"not enough kernels: {len(synthetic)} generated, {len(real)} real (need {EACH} each)")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kernel_views import in_parent_half, source_file_of, write_parent_half, anonymous_tokens, ast_bigrams, sample_kernels  # noqa: E402
+from kernel_views import (anonymous_tokens, ast_bigrams, generate, real_beside_variants, sample_kernels,  # noqa: E402
+                          source_file_of, write_parent_half)
 
 RESULTS = ROOT / "bench" / "results" / "realism.json"
 
@@ -66,19 +66,6 @@ def cross_validated_auc(texts: list[str], labels: list[int], seed: int, ngrams: 
     return {"auc": round(float(scores.mean()), 4), "folds": [round(float(s), 4) for s in scores]}
 
 
-def generate(seed: int, count: int, out: Path, parents: Path | None = None) -> Path:
-    """`warpsynth generate` (with `--from PARENTS`: variants of those real kernels) into `out`."""
-    binary = ROOT / "build" / "warpsynth"
-    # 5% more than asked: a few draws are duplicates or fail codegen.
-    command = [str(binary), "generate", "--count", str(int(count * 1.05) + 10), "--seed", str(seed), "--out",
-               str(out), "--jobs", "2", "--quiet"]
-    if parents is not None:
-        command += ["--from", str(parents)]
-    if subprocess.run(command).returncode not in (0, 1):  # 1: some kernels failed, the rest were written
-        raise SystemExit("warpsynth generate failed: " + " ".join(command))
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--generated", type=Path, help="a folder of synthetic records (default: generate --seed)")
@@ -99,15 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         parents_dir = None
         if args.source == "from" and args.generated is None:
             parents_dir = write_parent_half(args.real, args.seed, Path(scratch) / "parents")
-        generated_dir = args.generated or generate(args.seed, args.count, Path(scratch) / "generated", parents_dir)
+        # 5% more than asked: a few draws are duplicates or fail codegen.
+        generated_dir = args.generated or generate(args.seed, int(args.count * 1.05) + 10, Path(scratch) / "generated",
+                                                   parents_dir)
         real = sample_kernels(args.real, args.count, args.seed, "extracted")
         synthetic = sample_kernels([generated_dir], args.count, args.seed, "synthetic")
         if args.source == "from":
             # Variants are compared with the real kernels of the other half of the files: never their
             # parents nor their parents' neighbours, and drawn as the parents were.
-            parent_files = {source_file_of(item["record"]) for item in synthetic}
-            real = [item for item in real
-                    if not in_parent_half(item["record"], args.seed) and source_file_of(item["record"]) not in parent_files]
+            real = real_beside_variants(real, synthetic, args.seed)
     n = min(len(real), len(synthetic))
     if n < 50:
         raise SystemExit(f"too few kernels to compare: {len(synthetic)} generated, {len(real)} real "

@@ -14,10 +14,13 @@ import io
 import json
 import keyword
 import random
+import subprocess
 import textwrap
 import tokenize
 from pathlib import Path
 from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def records_of(folder: Path) -> Iterator[dict]:
@@ -164,4 +167,23 @@ def write_parent_half(folders: list[Path], seed: int, out: Path) -> Path:
             for record in records_of(folder):
                 if record.get("origin") == "extracted" and in_parent_half(record, seed):
                     lines.write(json.dumps(record) + "\n")
+    return out
+
+
+def real_beside_variants(real: list[dict], variants: list[dict], seed: int) -> list[dict]:
+    """The real kernels of the other half of the files than the variants' parents, and of no parent's file."""
+    parent_files = {source_file_of(item["record"]) for item in variants}
+    return [item for item in real
+            if not in_parent_half(item["record"], seed) and source_file_of(item["record"]) not in parent_files]
+
+
+def generate(seed: int, count: int, out: Path, parents: Path | None = None) -> Path:
+    """`warpsynth generate --count COUNT --seed SEED` into `out` (with `--from PARENTS`: variants of
+    those real kernels)."""
+    command = [str(ROOT / "build" / "warpsynth"), "generate", "--count", str(count), "--seed", str(seed), "--out",
+               str(out), "--jobs", "2", "--quiet"]
+    if parents is not None:
+        command += ["--from", str(parents)]
+    if subprocess.run(command).returncode not in (0, 1):  # 1: some kernels failed, the rest were written
+        raise SystemExit("warpsynth generate failed: " + " ".join(command))
     return out

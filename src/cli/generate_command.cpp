@@ -6,7 +6,6 @@
 #include "cli/option_checks.h"
 #include "generator/config.h"
 #include "generate/generate_run.h"
-#include "generate/sample_makers.h"
 
 namespace warpsynth::cli {
 namespace {
@@ -139,14 +138,6 @@ Runner add_generate_command(CLI::App& app) {
         generator::GeneratorConfig::load(state->options.config_path);
       } catch (const std::exception& e) {
         std::cerr << "warpsynth generate: " << e.what() << "\n";
-        return kExitUsage;
-      }
-    }
-    if (!state->options.from_dir.empty()) {
-      try {
-        read_parents(state->options.from_dir);  // refused before anything is written
-      } catch (const std::exception& e) {
-        std::cerr << "warpsynth generate: --from: " << e.what() << "\n";
         return kExitUsage;
       }
     }

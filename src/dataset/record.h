@@ -111,6 +111,12 @@ struct RecordMeta {
     if (generator && generator->parent && generator->parent->package) return &*generator->parent->package;
     return nullptr;
   }
+  // The file whose code this is, as package() says its distribution; null for kernels made from scratch.
+  const std::string* code_file() const {
+    if (source) return &source->file;
+    if (generator && generator->parent) return &generator->parent->file;
+    return nullptr;
+  }
 };
 
 // What a record's checks found: a verdict per level, in the order first written, and what replays

@@ -24,12 +24,9 @@ InputRecord take(const Record& record, SpooledLine line, std::size_t input) {
   if (record.meta.generator) r.template_name = record.meta.generator->template_name;
   // The kernels of one file share a split; a variant joins its parent's file, so that a model is
   // never tested on a variant of what it trained on.
-  const protocol::Provenance* package = record.meta.package();
-  const std::string distribution = package ? package->distribution : std::string();
-  if (record.origin == Origin::kExtracted && record.meta.source) {
-    r.source_key = distribution + ":" + record.meta.source->file;
-  } else if (record.meta.generator && record.meta.generator->parent) {
-    r.source_key = distribution + ":" + record.meta.generator->parent->file;
+  if (const std::string* file = record.meta.code_file()) {
+    const protocol::Provenance* package = record.meta.package();
+    r.source_key = (package ? package->distribution : std::string()) + ":" + *file;
   }
   r.verified_ok = record.verify.count_ok();
   return r;

@@ -57,22 +57,35 @@ generator::GeneratorConfig load_config(const GenerateOptions& options) {
   return options.config_path.empty() ? generator::GeneratorConfig::defaults() : generator::GeneratorConfig::load(options.config_path);
 }
 
+// The real kernels of --from (none without it), read before anything is written: a folder that
+// holds none is the user's error.
+std::vector<ParentKernel> parents_of(const GenerateOptions& options) {
+  if (options.from_dir.empty()) return {};
+  try {
+    return read_parents(options.from_dir);
+  } catch (const std::runtime_error& e) {
+    throw RunUsageError(std::string("--from: ") + e.what());
+  }
+}
+
 // The typed generator's kernels, or with --from variants of the real kernels of that folder.
-std::unique_ptr<SampleMaker> sample_maker(const GenerateOptions& options, const generator::GeneratorConfig& config,
-                                          const catalog::Catalog& table, const generator::Generator& generator) {
+std::unique_ptr<SampleMaker> sample_maker(const GenerateOptions& options, std::vector<ParentKernel> parents,
+                                          const generator::GeneratorConfig& config, const catalog::Catalog& table,
+                                          const generator::Generator& generator) {
   if (options.from_dir.empty()) return std::make_unique<ScratchSamples>(generator, options.seed);
-  return std::make_unique<VariantSamples>(read_parents(options.from_dir), config, table, options.seed);
+  return std::make_unique<VariantSamples>(std::move(parents), config, table, options.seed);
 }
 
 // What the worker said of one item of a batch: the sample's kernel (its only one, or the one it names).
 SampleResult verdict_of(const Sample& sample, const protocol::SourceReply& item, const protocol::KernelCode** kernel) {
   SampleResult r;
   r.index = sample.index;
-  r.template_name = sample.template_name;
+  r.template_name = sample.template_name();
   *kernel = nullptr;
-  if (sample.kernel) {
+  const std::optional<std::string> named = sample.kernel();
+  if (named) {
     for (const auto& k : item.kernels) {
-      if (k.kernel == *sample.kernel) *kernel = &k;
+      if (k.kernel == *named) *kernel = &k;
     }
   } else if (item.kernels.size() == 1) {
     *kernel = &item.kernels[0];
@@ -82,7 +95,7 @@ SampleResult verdict_of(const Sample& sample, const protocol::SourceReply& item,
     r.message = item.errors[0].message;
   } else if (!*kernel) {
     r.stage = "codegen";
-    r.message = sample.kernel ? fmt::format("Warp found no kernel {}", *sample.kernel)
+    r.message = named ? fmt::format("Warp found no kernel {}", *named)
                               : fmt::format("expected one kernel, Warp found {}", item.kernels.size());
   } else {
     r.ok = true;
@@ -118,7 +131,7 @@ class GenerateJob : public BatchJob, public ResultQueue {
         plan->grad = options_.verify == VerifyLevel::kGrad;
         plan->opt_level = options_.opt_level;
       }
-      sources.push_back({sample_label(index), sample.python, std::move(plan)});
+      sources.push_back({sample_label(index), sample.python(), std::move(plan)});
     }
     if (runs()) return protocol::run_sources_request(id, sources);
     return options_.verify == VerifyLevel::kCompile ? protocol::compile_sources_request(id, sources)
@@ -156,7 +169,7 @@ class GenerateJob : public BatchJob, public ResultQueue {
   void lost(std::uint64_t item, const std::string& stage, const std::string& message) override {
     SampleResult r;
     r.index = item;
-    r.template_name = take(item).template_name;
+    r.template_name = take(item).template_name();
     r.stage = stage;
     r.message = message;
     r.verify.emplace_back(stage, Verdict::failed(message).text());  // the worker's fault or the kernel's: counted where it stopped
@@ -192,24 +205,7 @@ class GenerateJob : public BatchJob, public ResultQueue {
   // The record's JSON line, and its id.
   std::pair<std::string, std::string> make_record(const Sample& sample, const protocol::KernelCode& kernel,
                                                   const protocol::SourceReply& item) {
-    Record record;
-    if (sample.variant) {
-      record = make_variant_record(kernel, *sample.variant, context_);
-    } else {
-      const generator::GeneratedKernel& made = *sample.generated;
-      SyntheticInfo info;
-      info.python = made.python;
-      info.run_seed = options_.seed;
-      info.index = sample.index;
-      info.sample_seed = generator::sample_seed(options_.seed, sample.index);
-      info.template_name = made.template_name;
-      info.config_hash = maker_.config_hash();
-      info.features = made.features;
-      info.launch_dims = made.launch_dims;
-      for (const auto& a : made.arrays) info.array_shapes.emplace_back(a.name, a.shape);
-      info.launch = made.launch;
-      record = make_synthetic_record(kernel, info, context_);
-    }
+    Record record = sample.record(kernel, context_);
     for (const auto& preamble : record_preambles(kernel)) preambles.add(preamble);
     for (const auto& [level, verdict] : item.verify) record.verify.set(level, Verdict::parse(verdict));
     record.verify.run = item.run;  // what replays the check
@@ -244,6 +240,7 @@ std::vector<std::string> task_arguments(const GenerateOptions& o) {
 RunSummary run_generate(const GenerateOptions& options, std::ostream& log) {
   auto started = std::chrono::steady_clock::now();
   generator::GeneratorConfig config = load_config(options);
+  std::vector<ParentKernel> parents = parents_of(options);
   WorkerCommand command = locate_worker();
   fs::path out_dir(options.out_dir);
   const RunFolder folder = prepare_run_folder(options.out_dir, "generate", options.task_shards);
@@ -260,7 +257,7 @@ RunSummary run_generate(const GenerateOptions& options, std::ostream& log) {
   std::string catalog_path = catalog::ensure_cached(pool.first(), options.startup_timeout, &log);
   catalog::Catalog table = catalog::Catalog::load(catalog_path);
   generator::Generator generator(table, config);
-  std::unique_ptr<SampleMaker> maker = sample_maker(options, config, table, generator);
+  std::unique_ptr<SampleMaker> maker = sample_maker(options, std::move(parents), config, table, generator);
   RunIdentity identity{options.seed,    options.count,  options.shard_size, maker->config_hash(),
                        verify_level_name(options.verify),  shard_format_name(options.format), warp_version,       WARPSYNTH_VERSION, options.opt_level};
 
@@ -298,15 +295,14 @@ std::string show_sample(const GenerateOptions& options, std::uint64_t index) {
   catalog::Catalog table = catalog::Catalog::load(catalog::ensure_cached(worker, options.startup_timeout, &std::cerr));
   worker.shutdown();
   generator::Generator generator(table, config);
-  const Sample sample = sample_maker(options, config, table, generator)->make(index);
+  const Sample sample = sample_maker(options, parents_of(options), config, table, generator)->make(index);
   std::string head = "# sample " + std::to_string(index) + " of seed " + std::to_string(options.seed) + ", template " +
-                     sample.template_name + "\n";
-  if (sample.variant) {
-    head += "# a variant of " + sample.variant->parent.kernel + " (" + sample.variant->parent.file + ", record " +
-            sample.variant->parent.id + ")\n";
-    for (const auto& edit : sample.variant->edits) head += "# " + edit + "\n";
+                     sample.template_name() + "\n";
+  if (const auto* variant = std::get_if<VariantInfo>(&sample.made)) {
+    head += "# a variant of " + variant->parent.kernel + " (" + variant->parent.file + ", record " + variant->parent.id + ")\n";
+    for (const auto& edit : variant->edits) head += "# " + edit + "\n";
   }
-  return head + sample.python;
+  return head + sample.python();
 }
 
 }  // namespace warpsynth

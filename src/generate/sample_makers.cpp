@@ -11,19 +11,48 @@
 
 namespace warpsynth {
 
+const std::string& Sample::python() const {
+  return std::visit([](const auto& info) -> const std::string& { return info.python; }, made);
+}
+
+std::string Sample::template_name() const {
+  const auto* synthetic = std::get_if<SyntheticInfo>(&made);
+  return synthetic ? synthetic->template_name : "variant";
+}
+
+std::optional<std::string> Sample::kernel() const {
+  const auto* variant = std::get_if<VariantInfo>(&made);
+  return variant ? std::optional(variant->parent.kernel) : std::nullopt;
+}
+
+Record Sample::record(const protocol::KernelCode& kernel, const RecordContext& context) const {
+  if (const auto* variant = std::get_if<VariantInfo>(&made)) return make_variant_record(kernel, *variant, context);
+  return make_synthetic_record(kernel, std::get<SyntheticInfo>(made), context);
+}
+
 Sample ScratchSamples::make(std::uint64_t index) const {
-  auto kernel = std::make_shared<generator::GeneratedKernel>(generator_.generate(generator::sample_seed(run_seed_, index)));
+  const std::uint64_t seed = generator::sample_seed(run_seed_, index);
+  generator::GeneratedKernel kernel = generator_.generate(seed);
   Sample s;
   s.index = index;
-  s.python = kernel->python;
-  s.template_name = kernel->template_name;
   // The generator's launch, the shapes of its arrays, its host objects; inputs from the sample's seed.
-  s.plan.dims = kernel->launch_dims;
-  for (const auto& a : kernel->arrays) s.plan.array_shapes[a.name] = a.shape;
-  for (const auto& [arg, what] : kernel->launch.host_objects) s.plan.host_objects[arg] = what;
-  s.plan.block_dim = kernel->launch.tiled_block_dim;
-  s.plan.seed = protocol::run_input_seed(kernel->seed, index);
-  s.generated = std::move(kernel);
+  s.plan.dims = kernel.launch_dims;
+  for (const auto& a : kernel.arrays) s.plan.array_shapes[a.name] = a.shape;
+  for (const auto& [arg, what] : kernel.launch.host_objects) s.plan.host_objects[arg] = what;
+  s.plan.block_dim = kernel.launch.tiled_block_dim;
+  s.plan.seed = protocol::run_input_seed(kernel.seed, index);
+  SyntheticInfo info;
+  info.python = std::move(kernel.python);
+  info.run_seed = run_seed_;
+  info.index = index;
+  info.sample_seed = seed;
+  info.template_name = std::move(kernel.template_name);
+  info.config_hash = config_hash();
+  info.features = std::move(kernel.features);
+  info.launch_dims = std::move(kernel.launch_dims);
+  for (const auto& a : kernel.arrays) info.array_shapes.emplace_back(a.name, a.shape);
+  info.launch = std::move(kernel.launch);
+  s.made = std::move(info);
   return s;
 }
 
@@ -62,7 +91,7 @@ VariantSamples::VariantSamples(std::vector<ParentKernel> parents, const generato
     : parents_(std::move(parents)), policy_(config.variants), swaps_(table), run_seed_(run_seed) {
   XXH3_state_t* state = XXH3_createState();
   XXH3_64bits_reset(state);
-  const std::string head = config.hash() + config.to_json()["variants"].dump();
+  const std::string head = config.hash() + config.variants_json().dump();
   XXH3_64bits_update(state, head.data(), head.size());
   for (const auto& p : parents_) XXH3_64bits_update(state, p.stamp.id.data(), p.stamp.id.size());
   config_hash_ = fmt::format("{:016x}", XXH3_64bits_digest(state));
@@ -78,24 +107,21 @@ Sample VariantSamples::make(std::uint64_t index) const {
     const ParentKernel& parent = parents_[rng.index(parents_.size())];
     auto variant = generator::variants::make_variant(parent.python, parent.stamp.kernel, rng, policy_, swaps_);
     if (!variant) continue;
-    auto info = std::make_shared<VariantInfo>();
-    info->python = std::move(variant->python);
-    info->run_seed = run_seed_;
-    info->index = index;
-    info->sample_seed = seed;
-    info->config_hash = config_hash_;
-    info->parent = parent.stamp;
-    info->edits = std::move(variant->edits);
-    info->builtins = generator::variants::builtins_called(info->python);
+    VariantInfo info;
+    info.builtins = generator::variants::builtins_called(variant->python);
+    info.python = std::move(variant->python);
+    info.run_seed = run_seed_;
+    info.index = index;
+    info.sample_seed = seed;
+    info.config_hash = config_hash_;
+    info.parent = parent.stamp;
+    info.edits = std::move(variant->edits);
     Sample s;
     s.index = index;
-    s.python = info->python;
-    s.template_name = "variant";
-    s.kernel = parent.stamp.kernel;
     s.plan.kernel = parent.stamp.kernel;
     s.plan.dims = nlohmann::json();  // as for the parent: the worker guesses a launch from wp.tid()
     s.plan.seed = protocol::run_input_seed(seed, index);
-    s.variant = std::move(info);
+    s.made = std::move(info);
     return s;
   }
   throw std::runtime_error(fmt::format("sample {}: none of {} parents drawn gives a variant far enough from it "

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "dataset/record.h"
@@ -16,16 +17,21 @@
 
 namespace warpsynth {
 
-// One sample: the Python the workers load, the launch --verify run gives it, and what its record
-// needs beyond the worker's reply.
+// One sample: the launch --verify run gives it, and how it was made, which is also what its
+// record says beyond the worker's reply.
 struct Sample {
   std::uint64_t index = 0;
-  std::string python;
-  std::string template_name;
-  std::optional<std::string> kernel;  // the kernel of the source to keep; none: its only one
-  protocol::RunPlan plan;             // the launch (grad and opt level set by the run)
-  std::shared_ptr<const generator::GeneratedKernel> generated;  // made from scratch
-  std::shared_ptr<const VariantInfo> variant;                   // a variant of a real kernel
+  protocol::RunPlan plan;  // the launch (grad and opt level set by the run)
+  std::variant<SyntheticInfo, VariantInfo> made;  // from scratch, or a variant of a real kernel
+
+  // The Python the workers load.
+  const std::string& python() const;
+  // What a summary counts it under: the generator's template, or "variant".
+  std::string template_name() const;
+  // The kernel of its source to keep; none: its only one.
+  std::optional<std::string> kernel() const;
+  // Its record, from the worker's code of its kernel.
+  Record record(const protocol::KernelCode& kernel, const RecordContext& context) const;
 };
 
 class SampleMaker {

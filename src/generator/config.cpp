@@ -1,11 +1,11 @@
 #include "generator/config.h"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
 
-#include <fmt/format.h>
 #include <xxhash.h>
 
 #include "generator/builtin_usage.h"
@@ -92,21 +92,27 @@ void read(const nlohmann::json& j, const char* key, T& field) {
   }
 }
 
-// The `variants` section (generate --from): every key known, each probability in [0, 1].
+// The `variants` section's fields, named once for reading and writing it.
+template <class Policy>  // VariantPolicy, or const VariantPolicy
+auto variant_fields(Policy& p) {
+  using Field = std::pair<const char*, decltype(&p.p_rename)>;
+  return std::array<Field, 6>{{{"p_rename", &p.p_rename},
+                               {"p_swap_builtin", &p.p_swap_builtin},
+                               {"p_tune_constant", &p.p_tune_constant},
+                               {"p_reorder", &p.p_reorder},
+                               {"p_loop_form", &p.p_loop_form},
+                               {"max_parent_jaccard", &p.max_parent_jaccard}}};
+}
+
+// The `variants` section (generate --from): every key known (validate_values checks the values).
 void read_variant_policy(const nlohmann::json& j, VariantPolicy& p) {
   if (!j.is_object()) throw std::runtime_error("config key 'variants' must be an object");
-  const std::pair<const char*, double*> fields[] = {
-      {"p_rename", &p.p_rename},       {"p_swap_builtin", &p.p_swap_builtin}, {"p_tune_constant", &p.p_tune_constant},
-      {"p_reorder", &p.p_reorder},     {"p_loop_form", &p.p_loop_form},       {"max_parent_jaccard", &p.max_parent_jaccard}};
+  const auto fields = variant_fields(p);
   for (auto it = j.begin(); it != j.end(); ++it) {
-    if (std::none_of(std::begin(fields), std::end(fields), [&](const auto& f) { return it.key() == f.first; }))
+    if (std::none_of(fields.begin(), fields.end(), [&](const auto& f) { return it.key() == f.first; }))
       throw std::runtime_error("unknown config key 'variants." + it.key() + "'");
   }
-  for (const auto& [key, field] : fields) {
-    read(j, key, *field);
-    if (!(*field >= 0.0 && *field <= 1.0))
-      throw std::runtime_error(fmt::format("config 'variants.{}' is {}: a probability must be in [0, 1]", key, *field));
-  }
+  for (const auto& [key, field] : fields) read(j, key, *field);
 }
 
 }  // namespace
@@ -151,7 +157,6 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   read(overrides, "p_matrix_literal_components", c.p_matrix_literal_components);
   read(overrides, "p_component_of_variable", c.p_component_of_variable);
   read(overrides, "p_cast_from_int", c.p_cast_from_int);
-  if (overrides.contains("variants")) read_variant_policy(overrides.at("variants"), c.variants);
   read(overrides, "p_cast_from_int32", c.p_cast_from_int32);
   read(overrides, "p_compare_float32", c.p_compare_float32);
   read(overrides, "p_compare_int", c.p_compare_int);
@@ -205,6 +210,7 @@ GeneratorConfig GeneratorConfig::from_json(const nlohmann::json& overrides) {
   if (c.max_expr_depth < 1 || c.max_expr_depth > 8) throw std::runtime_error("max_expr_depth must be 1..8");
   if (c.max_loop_trip < 1 || c.max_loop_trip > 64) throw std::runtime_error("max_loop_trip must be 1..64");
   if (c.array_length < 8 || c.grid_side < 2 || c.table_length < 2) throw std::runtime_error("array sizes too small");
+  if (overrides.contains("variants")) read_variant_policy(overrides.at("variants"), c.variants);
   validate_values(c);
   return c;
 }
@@ -232,6 +238,11 @@ void validate_values(const GeneratorConfig& c) {
     if (key.rfind("p_", 0) == 0 && !(v >= 0.0 && v <= 1.0)) fail("'" + key + "' is " + number_text(v) + ": a probability must be in [0, 1]");
     if (key.rfind("w_", 0) == 0 && !(std::isfinite(v) && v >= 0.0)) fail("'" + key + "' is " + number_text(v) + ": a weight must be finite and >= 0");
     if (!std::isfinite(v)) fail("'" + key + "' is " + number_text(v) + ": not a finite number");
+  }
+  // The variants section: probabilities, and a share of 5-grams, all in [0, 1].
+  for (const auto& [key, value] : j.at("variants").items()) {
+    const double v = value.get<double>();
+    if (!(v >= 0.0 && v <= 1.0)) fail("'variants." + key + "' is " + number_text(v) + ": a probability must be in [0, 1]");
   }
   for (const auto& [name, p] : c.template_options) {
     if (!(p >= 0.0 && p <= 1.0)) fail("template_options '" + name + "' is " + number_text(p) + ": a probability must be in [0, 1]");
@@ -317,15 +328,19 @@ nlohmann::ordered_json GeneratorConfig::to_json() const {
       {"local_types", local_types},       {"statements", statements},
       {"exclude_builtins", exclude_builtins}, {"exclude_prefixes", exclude_prefixes},
       {"exclude_groups", exclude_groups},
-      {"variants", {{"p_rename", variants.p_rename}, {"p_swap_builtin", variants.p_swap_builtin},
-                    {"p_tune_constant", variants.p_tune_constant}, {"p_reorder", variants.p_reorder},
-                    {"p_loop_form", variants.p_loop_form}, {"max_parent_jaccard", variants.max_parent_jaccard}}},
+      {"variants", variants_json()},
   };
+}
+
+nlohmann::ordered_json GeneratorConfig::variants_json() const {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [key, field] : variant_fields(variants)) j[key] = *field;
+  return j;
 }
 
 std::string GeneratorConfig::hash() const {
   // The `variants` section shapes only `generate --from`, whose run hashes it with its parents
-  // (generate_run.cpp): kernels made from scratch keep the hash they had before the section was.
+  // (generate/sample_makers.cpp): kernels made from scratch keep the hash they had before the section was.
   nlohmann::ordered_json j = to_json();
   j.erase("variants");
   std::string text = j.dump();

@@ -114,6 +114,7 @@ struct GeneratorConfig {
   static GeneratorConfig from_json(const nlohmann::json& overrides);
   static GeneratorConfig load(const std::string& path);
   nlohmann::ordered_json to_json() const;
+  nlohmann::ordered_json variants_json() const;  // the `variants` section
   // 16 hex digits identifying the effective configuration (recorded in every sample).
   std::string hash() const;
 };

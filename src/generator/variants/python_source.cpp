@@ -60,14 +60,17 @@ void PythonSource::tokenize() {
   int line = 1, depth = 0;
   bool line_has_tokens = false;  // the logical line so far holds a token other than a comment
   std::size_t i = 0;
-  auto push = [&](TokenKind kind, std::size_t begin, std::size_t end, int at_line) {
-    tokens_.push_back({kind, begin, end, at_line, depth});
+  // A token of [i, end) that began on line `at_line`; the scan goes on after it.
+  auto take = [&](TokenKind kind, std::size_t end, int at_line) {
+    tokens_.push_back({kind, i, end, at_line, depth});
+    if (kind != TokenKind::kComment) line_has_tokens = true;
+    i = end;
   };
   while (i < s.size()) {
     const char c = s[i];
     if (c == '\n') {
-      if (depth == 0 && line_has_tokens) {
-        push(TokenKind::kNewline, i, i + 1, line);
+      if (depth == 0 && line_has_tokens) {  // the end of a logical line
+        tokens_.push_back({TokenKind::kNewline, i, i + 1, line, depth});
         line_has_tokens = false;
       }
       ++line;
@@ -84,36 +87,22 @@ void PythonSource::tokenize() {
       continue;
     }
     if (c == '#') {
-      std::size_t end = s.find('\n', i);
-      if (end == std::string::npos) end = s.size();
-      push(TokenKind::kComment, i, end, line);
-      i = end;
+      const std::size_t end = s.find('\n', i);
+      take(TokenKind::kComment, end == std::string::npos ? s.size() : end, line);
+      continue;
+    }
+    // A string, after any prefix (r, b, f, u, rb, ...) directly before its quote.
+    std::size_t quote = i;
+    while (quote < s.size() && quote - i < 2 && std::string_view("rRbBuUfF").find(s[quote]) != std::string_view::npos) ++quote;
+    if (quote < s.size() && (s[quote] == '\'' || s[quote] == '"')) {
+      const int at_line = line;
+      take(TokenKind::kString, string_end(s, quote, line), at_line);
       continue;
     }
     if (name_start(c)) {
       std::size_t end = i;
       while (end < s.size() && name_char(s[end])) ++end;
-      // A string prefix (r, b, f, u, rb, ...) directly before a quote.
-      if (end < s.size() && (s[end] == '\'' || s[end] == '"') && end - i <= 2 &&
-          std::all_of(s.begin() + i, s.begin() + end, [](char p) { return std::string_view("rRbBuUfF").find(p) != std::string_view::npos; })) {
-        const int at_line = line;
-        const std::size_t close = string_end(s, end, line);
-        push(TokenKind::kString, i, close, at_line);
-        line_has_tokens = true;
-        i = close;
-        continue;
-      }
-      push(TokenKind::kName, i, end, line);
-      line_has_tokens = true;
-      i = end;
-      continue;
-    }
-    if (c == '\'' || c == '"') {
-      const int at_line = line;
-      const std::size_t close = string_end(s, i, line);
-      push(TokenKind::kString, i, close, at_line);
-      line_has_tokens = true;
-      i = close;
+      take(TokenKind::kName, end, line);
       continue;
     }
     if (digit(c) || (c == '.' && i + 1 < s.size() && digit(s[i + 1]))) {
@@ -129,9 +118,7 @@ void PythonSource::tokenize() {
           break;
         }
       }
-      push(TokenKind::kNumber, i, end, line);
-      line_has_tokens = true;
-      i = end;
+      take(TokenKind::kNumber, end, line);
       continue;
     }
     std::size_t length = 1;
@@ -145,13 +132,11 @@ void PythonSource::tokenize() {
       if (depth == 0) throw SourceError("line " + std::to_string(line) + ": a closing bracket without its opening one");
       --depth;
     }
-    push(TokenKind::kOperator, i, i + length, line);
+    take(TokenKind::kOperator, i + length, line);
     if (length == 1 && (c == '(' || c == '[' || c == '{')) ++depth;
-    line_has_tokens = true;
-    i += length;
   }
   if (depth != 0) throw SourceError("a bracket not closed before the end of the text");
-  if (line_has_tokens) push(TokenKind::kNewline, s.size(), s.size(), line);
+  if (line_has_tokens) tokens_.push_back({TokenKind::kNewline, s.size(), s.size(), line, depth});
 }
 
 void PythonSource::split_lines() {
@@ -197,8 +182,7 @@ void PythonSource::find_functions() {
     f.end_line = l + 1;
     if (f.body_token == header.end_token) {  // the body on the lines below
       while (f.end_line < lines_.size() && lines_[f.end_line].indent > header.indent) ++f.end_line;
-      if (f.end_line < lines_.size()) f.body_token = lines_[l + 1].first_token;
-      else if (f.end_line > l + 1) f.body_token = lines_[l + 1].first_token;
+      if (f.end_line > l + 1) f.body_token = lines_[l + 1].first_token;
     }
     for (std::size_t d = l; d > 0 && lines_[d - 1].indent == header.indent && spelling(lines_[d - 1].first_token) == "@"; --d) {
       std::string decorator;

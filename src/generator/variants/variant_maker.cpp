@@ -64,16 +64,11 @@ std::vector<std::size_t> bound_name_tokens(const PythonSource& src, const Logica
     }
     return out;
   }
+  // The target is before the `=`, or before the annotation of an annotated assignment.
   for (std::size_t t = line.first_token; t < line.end_token; ++t) {
-    if (src.tokens()[t].depth != depth) continue;
-    const std::string_view s = src.spelling(t);
-    if (s == ":" ) {  // an annotated assignment: the target is before the annotation
+    if (src.tokens()[t].depth == depth && (src.spelling(t) == "=" || src.spelling(t) == ":")) {
       plain_names(line.first_token, t);
-      return out;
-    }
-    if (s == "=") {
-      plain_names(line.first_token, t);
-      return out;
+      break;
     }
   }
   return out;
@@ -93,6 +88,21 @@ std::vector<std::size_t> parameter_tokens(const PythonSource& src, const Logical
 }
 
 bool is_def_header(const PythonSource& src, const LogicalLine& line) { return spelled(src, line.first_token, "def"); }
+
+// A keyword argument of a call (`f(x=...)`); a parameter's default in a `def` is not one.
+bool is_keyword_argument(const PythonSource& src, std::size_t t) {
+  if (!is_name(src, t) || src.tokens()[t].depth == 0 || !spelled(src, t + 1, "=") ||
+      !(spelled(src, t - 1, "(") || spelled(src, t - 1, ",")))
+    return false;
+  const std::size_t line = src.line_of(t);
+  return line == npos || !is_def_header(src, src.logical_lines()[line]);
+}
+
+// The token range of a function: its `def` line to its last line.
+std::pair<std::size_t, std::size_t> token_range(const PythonSource& src, const FunctionBlock& f) {
+  const auto& lines = src.logical_lines();
+  return {lines[f.def_line].first_token, lines[f.end_line - 1].end_token};
+}
 
 // Names the module binds at its top level (imports, functions, classes, constants) and the fields
 // of its classes: never renamed, as other code reaches them by name.
@@ -120,8 +130,8 @@ std::set<std::string, std::less<>> module_names(const PythonSource& src) {
   // Names spelled in strings outside functions (`wp.overload(k, {"src": ...})`) are reached by them.
   std::vector<bool> in_function(src.tokens().size(), false);
   for (const FunctionBlock& f : src.functions()) {
-    const std::size_t last = lines[f.end_line - 1].end_token;
-    for (std::size_t t = lines[f.def_line].first_token; t < last; ++t) in_function[t] = true;
+    const auto [first, last] = token_range(src, f);
+    std::fill(in_function.begin() + static_cast<long>(first), in_function.begin() + static_cast<long>(last), true);
   }
   for (std::size_t t = 0; t < src.tokens().size(); ++t) {
     if (in_function[t] || src.tokens()[t].kind != TokenKind::kString) continue;
@@ -134,11 +144,7 @@ std::set<std::string, std::less<>> module_names(const PythonSource& src) {
   }
   // Names passed as keywords (`f(x=...)`) keep their spelling: a parameter renamed would break the call.
   for (std::size_t t = 1; t + 1 < src.tokens().size(); ++t) {
-    if (is_name(src, t) && src.tokens()[t].depth > 0 && spelled(src, t + 1, "=") &&
-        (spelled(src, t - 1, "(") || spelled(src, t - 1, ","))) {
-      const std::size_t line = src.line_of(t);
-      if (line != npos && !is_def_header(src, src.logical_lines()[line])) names.emplace(src.spelling(t));
-    }
+    if (is_keyword_argument(src, t)) names.emplace(src.spelling(t));
   }
   return names;
 }
@@ -152,10 +158,26 @@ bool plain_warp_function(const FunctionBlock& f) {
   });
 }
 
-// The token range of a top-level function: its `def` line to its last line.
-std::pair<std::size_t, std::size_t> token_range(const PythonSource& src, const FunctionBlock& f) {
-  const auto& lines = src.logical_lines();
-  return {lines[f.def_line].first_token, lines[f.end_line - 1].end_token};
+// The name tokens of the `wp.<name>(` calls in the bodies of the module's functions (methods of
+// classes too), or of its top-level functions only (a nested function is in its enclosing one's
+// body), in order.
+std::vector<std::size_t> builtin_call_sites(const PythonSource& src, bool top_level_only) {
+  std::set<std::size_t> sites;
+  for (const FunctionBlock& f : src.functions()) {
+    if (top_level_only && !f.top_level) continue;
+    const std::size_t last = token_range(src, f).second;
+    for (std::size_t t = f.body_token + 2; t + 1 < last; ++t) {
+      if (spelled(src, t - 2, "wp") && spelled(src, t - 1, ".") && spelled(src, t + 1, "(") && is_name(src, t))
+        sites.insert(t);
+    }
+  }
+  return {sites.begin(), sites.end()};
+}
+
+std::vector<std::string> distinct_spellings(const PythonSource& src, const std::vector<std::size_t>& tokens) {
+  std::set<std::string> names;
+  for (std::size_t t : tokens) names.emplace(src.spelling(t));
+  return {names.begin(), names.end()};
 }
 
 // `word` replaced by `by` where it stands as a whole word in a comment or a string.
@@ -230,7 +252,7 @@ class Editor {
     for (int k = 0; k < 2; ++k) {
       const LogicalLine& line = *lines[k];
       const auto bound = bound_name_tokens(src, line);
-      if (bound.size() != 1 || bound[0] != line.first_token || spelled(src, line.first_token, "for")) return false;
+      if (bound.size() != 1 || bound[0] != line.first_token) return false;
       if (!spelled(src, line.first_token + 1, "=") && !spelled(src, line.first_token + 1, ":")) return false;
       target[k] = std::string(src.spelling(line.first_token));
       for (std::size_t t = line.first_token + 1; t < line.end_token; ++t) {
@@ -276,14 +298,20 @@ class Editor {
     return NameRole::kOther;
   }
 
-  static std::vector<std::string> parts_of(const std::string& name) {
+  // The parts of a name between its underscores, empty ones included (`_x` is "", "x").
+  static std::vector<std::string> split_at_underscores(const std::string& name) {
     std::vector<std::string> parts;
-    for (std::size_t at = 0; at <= name.size();) {
-      std::size_t next = name.find('_', at);
-      if (next == npos) next = name.size();
-      if (next > at) parts.push_back(name.substr(at, next - at));
+    for (std::size_t at = 0;;) {
+      const std::size_t next = name.find('_', at);
+      parts.push_back(name.substr(at, next == npos ? npos : next - at));
+      if (next == npos) return parts;
       at = next + 1;
     }
+  }
+
+  static std::vector<std::string> parts_of(const std::string& name) {
+    std::vector<std::string> parts = split_at_underscores(name);
+    std::erase(parts, std::string());
     return parts;
   }
 
@@ -292,20 +320,17 @@ class Editor {
   std::string respelled_by_parts(const std::string& name, std::map<std::string, std::string, std::less<>>& spelling) {
     if (name.find('_') == npos) return name;
     std::string out;
-    for (std::size_t at = 0; at <= name.size();) {
-      std::size_t next = name.find('_', at);
-      if (next == npos) next = name.size();
-      const std::string part = name.substr(at, next - at);
+    for (const std::string& part : split_at_underscores(name)) {
       auto it = spelling.find(part);
       if (it == spelling.end()) {
         const std::vector<std::string> others = other_spellings_of_part(part);
         const std::string chosen = (!others.empty() && chance(policy_.p_rename)) ? others[rng_.index(others.size())] : part;
         it = spelling.emplace(part, chosen).first;
       }
-      if (!out.empty() || at > 0) out += '_';
       out += it->second;
-      at = next + 1;
+      out += '_';
     }
+    out.pop_back();  // the parts joined by underscores, as they were
     return out;
   }
 
@@ -389,15 +414,9 @@ class Editor {
           if (text != src.spelling(token)) out.push_back({token.begin, token.end, text});
           continue;
         }
-        if (token.kind != TokenKind::kName || (t > 0 && spelled(src, t - 1, "."))) continue;
+        if (token.kind != TokenKind::kName || (t > 0 && spelled(src, t - 1, ".")) || is_keyword_argument(src, t)) continue;
         auto it = renamed.find(src.spelling(token));
-        if (it == renamed.end()) continue;
-        // A keyword argument of a call keeps its name; a parameter's default is not a keyword.
-        const std::size_t line = src.line_of(t);
-        const bool keyword = token.depth > 0 && spelled(src, t + 1, "=") &&
-                             (spelled(src, t - 1, "(") || spelled(src, t - 1, ",")) &&
-                             !(line != npos && is_def_header(src, lines[line]));
-        if (!keyword) out.push_back({token.begin, token.end, it->second});
+        if (it != renamed.end()) out.push_back({token.begin, token.end, it->second});
       }
     }
   }
@@ -414,7 +433,7 @@ class Editor {
     return static_cast<int>(digits.find_last_not_of('0') - first + 1);
   }
 
-  // Floating literals of function bodies that are not 0, 1, 2 or 0.5, outside subscripts.
+  // The floating literals of function bodies, outside subscripts, that a person tunes.
   static std::vector<std::size_t> tunable_constants(const PythonSource& src) {
     std::vector<std::size_t> out;
     for (const FunctionBlock& f : src.functions()) {
@@ -429,12 +448,12 @@ class Editor {
         if (std::find(open.begin(), open.end(), '[') != open.end()) continue;
         if (s.find_first_of(".eE") == npos || s.find_first_of("xXjJ_") != npos) continue;
         const double v = std::strtod(std::string(s).c_str(), nullptr);
-        if (!std::isfinite(v) || v == 0.0 || v == 1.0 || v == 2.0 || v == 0.5 || v < 1e-12 || v > 1e6) continue;
+        if (!std::isfinite(v) || v < 1e-12 || v > 1e6) continue;
         // A tunable is a round number (0.01, 1.0e-6, 200.0): a tolerance, a gain, a step; 9.81, 0.96 or
         // 0.7071 is a constant of nature, of a model or of mathematics, which a person does not change.
         if (significant_digits(s) > 1) continue;
-        // Whole numbers and simple fractions (3.0 sides, 4.0 corners, 0.25 of them) count things.
-        if ((v == std::floor(v) && v <= 12.0) || v == 0.25 || v == 0.75 || v == 0.125) continue;
+        // Whole numbers and simple fractions (3.0 sides, 4.0 corners, half or a quarter of them) count things.
+        if ((v == std::floor(v) && v <= 12.0) || v == 0.5 || v == 0.25 || v == 0.75 || v == 0.125) continue;
         out.push_back(t);
       }
     }
@@ -484,19 +503,14 @@ class Editor {
   // one rotation stays a pair).
   void swap_builtin(const PythonSource& src, std::vector<Replacement>& out) {
     if (!rng_.chance(policy_.p_swap_builtin)) return;  // never forced: a swap changes what is computed
-    const std::vector<std::string> called = builtins_called(src.text());
+    const std::vector<std::string> called = distinct_spellings(src, builtin_call_sites(src, false));
     std::vector<std::size_t> sites;
-    for (const FunctionBlock& f : src.functions()) {
-      if (!f.top_level) continue;
-      const auto [first, last] = token_range(src, f);
-      for (std::size_t t = std::max(first, f.body_token) + 2; t + 1 < last; ++t) {
-        if (!spelled(src, t - 2, "wp") || !spelled(src, t - 1, ".") || !spelled(src, t + 1, "(")) continue;
-        const auto& partners = swaps_.partners(std::string(src.spelling(t)));
-        const bool paired = std::any_of(partners.begin(), partners.end(), [&](const std::string& p) {
-          return std::find(called.begin(), called.end(), p) != called.end();
-        });
-        if (!partners.empty() && !paired) sites.push_back(t);
-      }
+    for (std::size_t t : builtin_call_sites(src, true)) {
+      const auto& partners = swaps_.partners(std::string(src.spelling(t)));
+      const bool paired = std::any_of(partners.begin(), partners.end(), [&](const std::string& p) {
+        return std::binary_search(called.begin(), called.end(), p);
+      });
+      if (!partners.empty() && !paired) sites.push_back(t);
     }
     if (sites.empty()) return;
     const std::size_t t = sites[rng_.index(sites.size())];
@@ -583,15 +597,7 @@ const std::vector<std::string>& BuiltinSwaps::partners(const std::string& name) 
 
 std::vector<std::string> builtins_called(const std::string& python) {
   const PythonSource src(python);
-  std::set<std::string> names;
-  for (const FunctionBlock& f : src.functions()) {
-    const std::size_t last = src.logical_lines()[f.end_line - 1].end_token;
-    for (std::size_t t = f.body_token + 2; t + 1 < last; ++t) {
-      if (spelled(src, t - 2, "wp") && spelled(src, t - 1, ".") && spelled(src, t + 1, "(") && is_name(src, t))
-        names.emplace(src.spelling(t));
-    }
-  }
-  return {names.begin(), names.end()};
+  return distinct_spellings(src, builtin_call_sites(src, false));
 }
 
 std::optional<Variant> make_variant(const std::string& python, const std::string& kernel, Rng& rng,
@@ -600,7 +606,6 @@ std::optional<Variant> make_variant(const std::string& python, const std::string
   for (int draw = 0; draw < 2; ++draw) {
     Editor editor(policy, swaps, rng, draw == 1);
     std::string text = editor.edit_tokens(editor.reorder(python));
-    if (text == python) continue;
     const double jaccard = dedup::jaccard(parent_shingles, dedup::shingle_hashes(text));
     if (jaccard >= policy.max_parent_jaccard) continue;
     // The kernel keeps its name: the record and the worker find it by that name.
