@@ -220,3 +220,26 @@ TEST(VariantConfig, TheSectionIsReadCheckedAndLeavesTheScratchHashAsItWas) {
     EXPECT_STREQ(e.what(), "config 'variants.p_rename' is 1.5: a probability must be in [0, 1]");
   }
 }
+
+TEST(Variant, ANameAClauseReadsIsNotBoundThere) {
+  // `density` comes from the star import: the `if` reads it, binds nothing, and it keeps its name.
+  const std::string python = R"(import warp as wp
+from physics_constants import *
+
+
+@wp.kernel
+def k(out: wp.array[float]):
+    tid = wp.tid()
+    if density > 0.0:
+        out[tid] = density
+)";
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    Rng rng(seed);
+    VariantPolicy policy = every_edit();
+    policy.max_parent_jaccard = 1.0;
+    auto v = make_variant(python, "k", rng, policy, BuiltinSwaps());
+    ASSERT_TRUE(v);
+    EXPECT_EQ(names_in(v->python).count("density"), 1u) << v->python;
+    EXPECT_EQ(names_in(v->python).count("tid"), 0u) << v->python;
+  }
+}

@@ -43,7 +43,8 @@ bool spelled(const PythonSource& src, std::size_t t, std::string_view s) {
   return t < src.tokens().size() && src.spelling(t) == s;
 }
 
-// Names a statement binds at its own depth: `a = ...`, `a, b = ...`, `a: T = ...`, `for a, b in ...`.
+// Names a statement binds at its own depth: `a = ...`, `a, b = ...`, `a: T = ...`, `for a, b in ...`;
+// a clause header (`if`, `while`, `with`, `else`) binds none.
 std::vector<std::size_t> bound_name_tokens(const PythonSource& src, const LogicalLine& line) {
   std::vector<std::size_t> out;
   const int depth = src.tokens()[line.first_token].depth;
@@ -64,9 +65,15 @@ std::vector<std::size_t> bound_name_tokens(const PythonSource& src, const Logica
     }
     return out;
   }
-  // The target is before the `=`, or before the annotation of an annotated assignment.
+  // The target is before the `=`, or the one name before the annotation of an annotated
+  // assignment (`x: float = ...`). The `:` of a clause (`if count > 0:`) binds nothing.
+  if (spelled(src, line.first_token + 1, ":") && is_name(src, line.first_token)) {
+    plain_names(line.first_token, line.first_token + 1);
+    return out;
+  }
   for (std::size_t t = line.first_token; t < line.end_token; ++t) {
-    if (src.tokens()[t].depth == depth && (src.spelling(t) == "=" || src.spelling(t) == ":")) {
+    if (src.tokens()[t].depth == depth && src.spelling(t) == ":") break;
+    if (src.tokens()[t].depth == depth && src.spelling(t) == "=") {
       plain_names(line.first_token, t);
       break;
     }
