@@ -243,3 +243,24 @@ def k(out: wp.array[float]):
     EXPECT_EQ(names_in(v->python).count("tid"), 0u) << v->python;
   }
 }
+
+TEST(Variant, ASpellingConventionIsNeverCrossedAndAmbiguousShortNamesStay) {
+  const std::string python = R"(import warp as wp
+
+
+@wp.kernel
+def k(prev_a: wp.array[float], previous_b: wp.array[float], rho: float, out: wp.array[float]):
+    tid = wp.tid()
+    out[tid] = (prev_a[tid] - previous_b[tid]) * rho
+)";
+  for (std::uint64_t seed = 0; seed < 40; ++seed) {
+    Rng rng(seed);
+    VariantPolicy policy = every_edit();
+    policy.max_parent_jaccard = 1.0;
+    auto v = make_variant(python, "k", rng, policy, BuiltinSwaps());
+    ASSERT_TRUE(v);
+    const auto names = names_in(v->python);
+    EXPECT_FALSE(names.count("previous_a") && names.count("prev_b")) << v->python;  // each took the other's spelling
+    EXPECT_EQ(names.count("rho"), 1u) << v->python;  // ADMM's penalty is no density
+  }
+}

@@ -98,6 +98,12 @@ std::vector<std::string> other_names(std::string_view name, NameRole role) {
     if (role == NameRole::kLoopCounter) add_members(out, name, {"i", "j", "k"});
     return out;
   }
+  // Short names that stand for more than one thing become nothing else: `rho` is a density, or
+  // ADMM's penalty; `res` a result, a residual or a resolution. (They may still be what a longer
+  // name becomes.)
+  for (std::string_view ambiguous : {"rho", "res"}) {
+    if (name == ambiguous) return out;
+  }
   for (Group group : kWholeNames) add_members(out, name, group);
   return out;
 }

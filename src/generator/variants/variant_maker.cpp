@@ -333,6 +333,11 @@ class Editor {
         const std::vector<std::string> others = other_spellings_of_part(part);
         const std::string chosen = (!others.empty() && chance(policy_.p_rename)) ? others[rng_.index(others.size())] : part;
         it = spelling.emplace(part, chosen).first;
+        // The group's other spellings keep theirs: `prev` -> `previous` with `previous` -> `prev`
+        // would cross two conventions in one module.
+        if (chosen != part) {
+          for (const std::string& other : others) spelling.emplace(other, other);
+        }
       }
       out += it->second;
       out += '_';
@@ -401,6 +406,11 @@ class Editor {
           }
           if (chosen != name) taken.insert(chosen);
           decided = whole_choice.emplace(name, chosen == name ? std::string() : chosen).first;
+          // As for parts: the other names of its group keep theirs (no `vel` -> `velocity` beside
+          // `velocity` -> `vel`).
+          if (chosen != name) {
+            for (const std::string& other : other_names(name, role)) whole_choice.emplace(other, std::string());
+          }
         }
         if (decided->second.empty()) continue;
         renamed.emplace(name, decided->second);
