@@ -248,6 +248,7 @@ TEST(Variant, ASpellingConventionIsNeverCrossedAndAmbiguousShortNamesStay) {
   const std::string python = R"(import warp as wp
 
 
+# a formatter's limit of 120 columns: the longest line a variant may have ---------------------------------------------
 @wp.kernel
 def k(prev_a: wp.array[float], previous_b: wp.array[float], rho: float, out: wp.array[float]):
     tid = wp.tid()
@@ -263,4 +264,44 @@ def k(prev_a: wp.array[float], previous_b: wp.array[float], rho: float, out: wp.
     EXPECT_FALSE(names.count("previous_a") && names.count("prev_b")) << v->python;  // each took the other's spelling
     EXPECT_EQ(names.count("rho"), 1u) << v->python;  // ADMM's penalty is no density
   }
+}
+
+TEST(Variant, OneConventionPerModuleForLoopsAndConstantsAndNoLineLongerThanTheParents) {
+  const std::string python = R"(import warp as wp
+
+
+@wp.kernel
+def k(positions: wp.array[wp.vec3], out: wp.array[float]):
+    tid = wp.tid()
+    total = float(0.0)
+    for a in range(3):
+        total += wp.max(positions[tid][a], 0.01)
+    for b in range(3):
+        total -= wp.min(positions[tid][b], 0.01)
+    x = total * 0.1
+    y = total + 0.3
+    out[tid] = x + y
+)";
+  int made = 0;
+  for (std::uint64_t seed = 0; seed < 40; ++seed) {
+    Rng rng(seed);
+    VariantPolicy policy = every_edit();
+    policy.max_parent_jaccard = 1.0;
+    auto v = make_variant(python, "k", rng, policy, BuiltinSwaps());
+    if (!v) continue;  // a draw whose longer names pass the parent's longest line is refused
+    ++made;
+    EXPECT_LE(longest_line(v->python), 120u);
+    // both loops in one form, both 0.01 the same value, x and y (one letter apart) in their order
+    const bool zero_a = v->python.find("in range(0, 3):\n        total +=") != std::string::npos;
+    const bool zero_b = v->python.find("in range(0, 3):\n        total -=") != std::string::npos;
+    EXPECT_EQ(zero_a, zero_b) << v->python;
+    EXPECT_EQ(v->python.find("0.01") == std::string::npos, v->python.find("0.01)") == std::string::npos);
+    const std::size_t max_at = v->python.find("wp.max(");
+    const std::size_t min_at = v->python.find("wp.min(");
+    const std::string after_max = v->python.substr(v->python.find(", ", max_at), 8);
+    const std::string after_min = v->python.substr(v->python.find(", ", min_at), 8);
+    EXPECT_EQ(after_max, after_min) << v->python;
+    EXPECT_LT(v->python.find(" x = "), v->python.find(" y = ")) << v->python;
+  }
+  EXPECT_GE(made, 20);
 }

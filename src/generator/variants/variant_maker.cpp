@@ -4,9 +4,11 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "dedup/shingles.h"
 #include "generator/variants/other_names.h"
@@ -277,6 +279,9 @@ class Editor {
     const std::string& x = target[0];
     const std::string& y = target[1];
     if (x[0] == y[0] || x.back() == y.back()) return false;  // v0, v1; pose_l, pose_r; lo_x, lo_y
+    if (x.size() == y.size() &&  // x, y; ix, iy: one letter apart
+        std::inner_product(x.begin(), x.end(), y.begin(), 0, std::plus<>(), std::not_equal_to<>()) == 1)
+      return false;
     return shape_of(src, a) != shape_of(src, b);
   }
 
@@ -505,14 +510,20 @@ class Editor {
     if (!chance(policy_.p_tune_constant)) return;
     std::vector<std::size_t> constants = tunable_constants(src);
     const int count = std::min<int>(static_cast<int>(constants.size()), every_ ? 2 : rng_.uniform(1, 2));
-    for (int n = 0; n < count; ++n) {
-      const std::size_t pick = rng_.index(constants.size());
-      const std::size_t t = constants[pick];
-      constants.erase(constants.begin() + static_cast<long>(pick));
-      const std::string_view written = src.spelling(t);
-      const std::string value = near_round_value(std::strtod(std::string(written).c_str(), nullptr), written);
-      out.push_back({src.tokens()[t].begin, src.tokens()[t].end, value});
-      edits.push_back(fmt::format("constant {} -> {} on line {}", written, value, src.tokens()[t].line));
+    for (int n = 0; n < count && !constants.empty(); ++n) {
+      const std::string written(src.spelling(constants[rng_.index(constants.size())]));
+      const std::string value = near_round_value(std::strtod(written.c_str(), nullptr), written);
+      // Every literal spelled the same changes with it: a tolerance written twice (left and right,
+      // the test and its fallback) is one constant to whoever tunes it.
+      std::vector<int> lines;
+      std::erase_if(constants, [&](std::size_t t) {
+        if (src.spelling(t) != written) return false;
+        out.push_back({src.tokens()[t].begin, src.tokens()[t].end, value});
+        lines.push_back(src.tokens()[t].line);
+        return true;
+      });
+      edits.push_back(fmt::format("constant {} -> {} on line{} {}", written, value, lines.size() > 1 ? "s" : "",
+                                  fmt::join(lines, ", ")));
     }
   }
 
@@ -558,14 +569,20 @@ class Editor {
       if (commas == 1 && spelled(src, t + 2, "0") && spelled(src, t + 3, ",")) sites.push_back({t + 1, true});
     }
     if (sites.empty()) return;
-    const Site site = sites[rng_.index(sites.size())];
-    if (site.has_zero) {
-      out.push_back({tokens[site.open + 1].begin, tokens[site.open + 3].begin, ""});
-      edits.push_back(fmt::format("range(0, n) -> range(n) on line {}", tokens[site.open].line));
-    } else {
-      out.push_back({tokens[site.open].begin, tokens[site.open].end, "(0, "});
-      edits.push_back(fmt::format("range(n) -> range(0, n) on line {}", tokens[site.open].line));
+    // One form is drawn and every loop written in it changes: a module keeps one way of writing it.
+    const bool from_zero = sites[rng_.index(sites.size())].has_zero;
+    std::vector<int> lines;
+    for (const Site& site : sites) {
+      if (site.has_zero != from_zero) continue;
+      if (from_zero) {
+        out.push_back({tokens[site.open + 1].begin, tokens[site.open + 3].begin, ""});
+      } else {
+        out.push_back({tokens[site.open].begin, tokens[site.open].end, "(0, "});
+      }
+      lines.push_back(tokens[site.open].line);
     }
+    edits.push_back(fmt::format("{} on line{} {}", from_zero ? "range(0, n) -> range(n)" : "range(n) -> range(0, n)",
+                                lines.size() > 1 ? "s" : "", fmt::join(lines, ", ")));
   }
 
   const VariantPolicy& policy_;
@@ -617,6 +634,17 @@ std::vector<std::string> builtins_called(const std::string& python) {
   return distinct_spellings(src, builtin_call_sites(src, false));
 }
 
+std::size_t longest_line(std::string_view text) {
+  std::size_t longest = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find('\n', at);
+    if (end == npos) end = text.size();
+    longest = std::max(longest, end - at);
+    at = end + 1;
+  }
+  return longest;
+}
+
 std::optional<Variant> make_variant(const std::string& python, const std::string& kernel, Rng& rng,
                                     const VariantPolicy& policy, const BuiltinSwaps& swaps) {
   const auto parent_shingles = dedup::shingle_hashes(python);
@@ -625,6 +653,9 @@ std::optional<Variant> make_variant(const std::string& python, const std::string
     std::string text = editor.edit_tokens(editor.reorder(python));
     const double jaccard = dedup::jaccard(parent_shingles, dedup::shingle_hashes(text));
     if (jaccard >= policy.max_parent_jaccard) continue;
+    // Longer names must not push a line past the formatter's limit: 120 columns (Warp's and
+    // newton's ruff), or the parent's longest line where it has a longer one.
+    if (longest_line(text) > std::max<std::size_t>(longest_line(python), 120)) continue;
     // The kernel keeps its name: the record and the worker find it by that name.
     if (text.find("def " + kernel + "(") == npos) continue;
     return Variant{std::move(text), std::move(editor.edits), jaccard};

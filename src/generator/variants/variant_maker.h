@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "generator/config.h"
@@ -43,6 +44,9 @@ struct Variant {
 // under the policy's Jaccard bound (a kernel too short, or with nothing to rename).
 std::optional<Variant> make_variant(const std::string& python, const std::string& kernel, Rng& rng,
                                     const VariantPolicy& policy, const BuiltinSwaps& swaps);
+
+// The length of a text's longest line (a variant's may not pass 120, or its parent's where longer).
+std::size_t longest_line(std::string_view text);
 
 // The `wp.<name>(` calls in function bodies, sorted and distinct (what `extract` records as
 // meta.builtins; annotations and decorators are not calls of a builtin).
