@@ -39,10 +39,11 @@ command after a crash or a kill resumes at the first incomplete shard; a folder 
 run is refused.
 With --from DIR, sample i is instead a variant of a real kernel: a self-contained record of
 DIR (written by `warpsynth extract`; with `verify` verdicts, records whose cpu_run failed are
-left out) drawn from the sample's seed, with edits a person makes to code they adapt: locals
-and arguments renamed consistently by names real Warp code uses (comments and docstrings
-follow), a round constant retuned, two independent assignments reordered, a loop's range
-written the other way, now and then a builtin swapped for one of the same signatures. A variant
+left out; each record that gives a variant once before any twice, in an order of --seed),
+with edits a person makes to code they adapt: locals and arguments renamed consistently by
+names real Warp code uses (comments and docstrings follow where they name the code), a round
+constant retuned, two independent assignments reordered, loops' ranges written the other way,
+now and then a builtin swapped for one of the same signatures. A variant
 shares under variants.max_parent_jaccard of its token 5-grams with its parent (new data for
 `dataset`'s near-dedup); its record has template "variant", meta.generator.parent (the parent
 record's id, kernel, file and package with its license) and meta.generator.edits, and is

@@ -1,6 +1,7 @@
 #include "generate/sample_makers.h"
 
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -96,15 +97,31 @@ VariantSamples::VariantSamples(std::vector<ParentKernel> parents, const generato
   for (const auto& p : parents_) XXH3_64bits_update(state, p.stamp.id.data(), p.stamp.id.size());
   config_hash_ = fmt::format("{:016x}", XXH3_64bits_digest(state));
   XXH3_freeState(state);
+  // The parents that give a variant (one draw of a seed of their own: a kernel with nothing to
+  // rename gives none), in an order of the run's seed (Fisher-Yates): sample i starts at the
+  // (i mod n)-th. None giving one, all are kept, and each sample draws until one does.
+  for (std::size_t p = 0; p < parents_.size(); ++p) {
+    generator::Rng trial(XXH3_64bits(parents_[p].stamp.id.data(), parents_[p].stamp.id.size()));
+    if (generator::variants::make_variant(parents_[p].python, parents_[p].stamp.kernel, trial, policy_, swaps_))
+      order_.push_back(p);
+  }
+  if (order_.empty()) {
+    order_.resize(parents_.size());
+    std::iota(order_.begin(), order_.end(), std::size_t{0});
+  }
+  generator::Rng rng(generator::splitmix64(run_seed_ ^ 0x7061726E74734F52ull));
+  for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.index(i)]);
 }
 
 Sample VariantSamples::make(std::uint64_t index) const {
   const std::uint64_t seed = generator::sample_seed(run_seed_, index);
   generator::Rng rng(seed);
-  // A parent too short or with nothing to rename gives no variant far enough from it: another is drawn.
+  // Each parent once before any twice: sample i takes the (i mod n)-th of the run's order, so that
+  // a run of n samples holds two variants of one kernel only where its draw gave none and another
+  // parent was drawn.
   constexpr int kDraws = 256;
   for (int draw = 0; draw < kDraws; ++draw) {
-    const ParentKernel& parent = parents_[rng.index(parents_.size())];
+    const ParentKernel& parent = parents_[order_[draw == 0 ? index % order_.size() : rng.index(order_.size())]];
     auto variant = generator::variants::make_variant(parent.python, parent.stamp.kernel, rng, policy_, swaps_);
     if (!variant) continue;
     VariantInfo info;

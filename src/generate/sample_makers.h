@@ -67,7 +67,9 @@ struct ParentKernel {
 // Throws std::runtime_error when the folder holds none.
 std::vector<ParentKernel> read_parents(const std::string& dir);
 
-// Variants of real kernels: sample i draws a parent from its own seed and edits it (variant_maker.h).
+// Variants of real kernels: sample i takes the (i mod n)-th of the parents that give variants, in an
+// order of the run's seed (another, drawn from its own seed, where that one gives none this time),
+// and edits it (variant_maker.h).
 class VariantSamples : public SampleMaker {
  public:
   VariantSamples(std::vector<ParentKernel> parents, const generator::GeneratorConfig& config,
@@ -81,7 +83,8 @@ class VariantSamples : public SampleMaker {
   generator::VariantPolicy policy_;
   generator::variants::BuiltinSwaps swaps_;
   std::uint64_t run_seed_;
-  std::string config_hash_;  // of the policy, the generator config and the parents' ids
+  std::string config_hash_;          // of the policy, the generator config and the parents' ids
+  std::vector<std::size_t> order_;   // the parents that give variants, in the run's order: sample i starts at order_[i % n]
 };
 
 }  // namespace warpsynth

@@ -128,6 +128,12 @@ def test_variants_are_verified_new_data_that_name_their_parent(variants, parents
         assert len(a & b) / len(a | b) < 0.85  # dataset's near-dedup keeps it beside its parent
         assert r["verify"]["cpu_run"] in ("ok",) or r["verify"]["cpu_run"].startswith("skipped"), r["verify"]
         assert r["meta"]["builtins"] and "features" not in r["meta"]
+    # every parent once before any twice: the four kernels each give a variant, so any four
+    # consecutive samples are variants of the four
+    by_index = {r["meta"]["generator"]["index"]: r["meta"]["generator"]["parent"]["id"] for r in made}
+    for start in range(0, 16, 4):
+        window = [by_index[i] for i in range(start, start + 4) if i in by_index]
+        assert len(set(window)) == len(window), window
 
 
 def test_the_same_seed_gives_the_same_bytes_and_show_remakes_a_sample(warpsynth_bin, variants, parents, tmp_path):
