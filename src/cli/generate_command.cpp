@@ -42,7 +42,7 @@ DIR (written by `warpsynth extract`; with `verify` verdicts, records whose cpu_r
 left out; each record that gives a variant once before any twice, in an order of --seed),
 with edits a person makes to code they adapt: locals and arguments renamed consistently by
 names real Warp code uses (comments and docstrings follow where they name the code), a round
-constant retuned, two independent assignments reordered, loops' ranges written the other way,
+constant retuned, two independent assignments reordered, range(0, n) written range(n),
 now and then a builtin swapped for one of the same signatures. A variant
 shares under variants.max_parent_jaccard of its token 5-grams with its parent (new data for
 `dataset`'s near-dedup); its record has template "variant", meta.generator.parent (the parent

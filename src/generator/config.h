@@ -21,7 +21,7 @@ struct VariantPolicy {
   double p_swap_builtin = 0.05;
   double p_tune_constant = 0.5;   // per kernel: 1 or 2 round floating literals set to a near round value
   double p_reorder = 0.3;         // two adjacent independent assignments of other shapes swapped
-  double p_loop_form = 0.3;       // range(n) <-> range(0, n)
+  double p_loop_form = 0.3;       // range(0, n) -> range(n), in every loop of the module
   // A variant is new data: it shares fewer token 5-grams with its parent than this (the near-dedup
   // threshold of `dataset` is 0.85). A first draw that does not is redrawn with every edit on.
   double max_parent_jaccard = 0.84;

@@ -266,7 +266,7 @@ def k(prev_a: wp.array[float], previous_b: wp.array[float], rho: float, out: wp.
   }
 }
 
-TEST(Variant, OneConventionPerModuleForLoopsAndConstantsAndNoLineLongerThanTheParents) {
+TEST(Variant, OneValuePerConstantParallelLinesInOrderAndNoLineLongerThan120) {
   const std::string python = R"(import warp as wp
 
 
@@ -291,10 +291,9 @@ def k(positions: wp.array[wp.vec3], out: wp.array[float]):
     if (!v) continue;  // a draw whose longer names pass the parent's longest line is refused
     ++made;
     EXPECT_LE(longest_line(v->python), 120u);
-    // both loops in one form, both 0.01 the same value, x and y (one letter apart) in their order
-    const bool zero_a = v->python.find("in range(0, 3):\n        total +=") != std::string::npos;
-    const bool zero_b = v->python.find("in range(0, 3):\n        total -=") != std::string::npos;
-    EXPECT_EQ(zero_a, zero_b) << v->python;
+    // no loop made to start at an explicit 0, both 0.01 the same value, x and y (one letter apart)
+    // in their order
+    EXPECT_EQ(v->python.find("range(0, "), std::string::npos) << v->python;
     EXPECT_EQ(v->python.find("0.01") == std::string::npos, v->python.find("0.01)") == std::string::npos);
     const std::size_t max_at = v->python.find("wp.max(");
     const std::size_t min_at = v->python.find("wp.min(");
@@ -304,4 +303,29 @@ def k(positions: wp.array[wp.vec3], out: wp.array[float]):
     EXPECT_LT(v->python.find(" x = "), v->python.find(" y = ")) << v->python;
   }
   EXPECT_GE(made, 20);
+}
+
+TEST(Variant, LoopsFromAnExplicitZeroAreAllWrittenAsRealCodeWritesThem) {
+  const std::string python = R"(import warp as wp
+
+
+@wp.kernel
+def k(values: wp.array2d[float], out: wp.array[float]):
+    tid = wp.tid()
+    for a in range(0, 3):
+        out[tid] += values[tid, a]
+    for b in range(0, 6, 2):
+        out[tid] -= values[tid, b]
+    for c in range(0, 4):
+        out[tid] *= values[tid, c]
+)";
+  Rng rng(3);
+  VariantPolicy policy = every_edit();
+  policy.max_parent_jaccard = 1.0;
+  auto v = make_variant(python, "k", rng, policy, BuiltinSwaps());
+  ASSERT_TRUE(v);
+  EXPECT_NE(v->python.find("in range(3):"), std::string::npos) << v->python;
+  EXPECT_NE(v->python.find("in range(4):"), std::string::npos) << v->python;
+  EXPECT_NE(v->python.find("in range(0, 6, 2):"), std::string::npos) << v->python;  // a step keeps its start
+  EXPECT_NE(std::find(v->edits.begin(), v->edits.end(), "range(0, n) -> range(n) on lines 7, 11"), v->edits.end());
 }

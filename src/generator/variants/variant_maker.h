@@ -1,7 +1,7 @@
 // Variants of real kernels (`generate --from DIR`): a self-contained real record's Python with
 // typed edits a person makes to code they adapt: locals and arguments renamed consistently
 // (comments and docstrings follow), a builtin swapped for one of the same signatures, a tuned
-// constant, two independent statements in the other order, a loop's range written the other way.
+// constant, two independent statements in the other order, `range(0, n)` written `range(n)`.
 // Each edit is named in the variant; Warp judges the result (--verify), as for any generated kernel.
 #pragma once
 
