@@ -26,7 +26,6 @@
 #include "driver/worker_locator.h"
 #include "driver/worker_pool.h"
 #include "generator/generator.h"
-#include "generator/rng.h"
 #include "generate/sample_makers.h"
 #include "run/shard_assembler.h"
 #include "run/sharded_output.h"
